@@ -1,0 +1,53 @@
+/// A set of same-sized 8-bit images with class labels.
+/// `pixels` holds `count × height × width × channels` bytes (NHWC); `labels[i]` indexes `classNames`.
+public struct LabeledImages: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    public var pixels: [UInt8]
+    public var labels: [Int]
+    public var classNames: [String]
+
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8], labels: [Int], classNames: [String]) {
+        precondition(pixels.count == labels.count * width * height * channels, "pixels do not match the labels")
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+        self.labels = labels
+        self.classNames = classNames
+    }
+
+    public var count: Int { labels.count }
+    var imageSize: Int { width * height * channels }
+
+    public func image(_ i: Int) -> Image {
+        Image(width: width, height: height, channels: channels,
+              pixels: Array(pixels[(i * imageSize)..<((i + 1) * imageSize)]))
+    }
+
+    /// The first `n` images (all of them if there are fewer).
+    public func prefix(_ n: Int) -> LabeledImages {
+        let k = min(n, count)
+        return LabeledImages(width: width, height: height, channels: channels,
+                             pixels: Array(pixels[0..<(k * imageSize)]), labels: Array(labels[0..<k]),
+                             classNames: classNames)
+    }
+
+    /// Builds a set from IDX arrays of images `[N, H, W]` (or `[N, H, W, C]`) and labels `[N]`.
+    public static func fromIDX(images: IDXArray, labels: IDXArray, classNames: [String],
+                               source: String) throws(DataError) -> LabeledImages {
+        guard images.dims.count == 3 || images.dims.count == 4 else {
+            throw DataError("\(source): images have shape \(images.dims), expected [N, H, W] or [N, H, W, C]")
+        }
+        guard labels.dims.count == 1, labels.dims[0] == images.dims[0] else {
+            throw DataError("\(source): \(labels.dims) labels for \(images.dims[0]) images")
+        }
+        if let bad = labels.values.first(where: { Int($0) >= classNames.count }) {
+            throw DataError("\(source): label \(bad) is not one of the \(classNames.count) classes")
+        }
+        return LabeledImages(width: images.dims[2], height: images.dims[1],
+                             channels: images.dims.count == 4 ? images.dims[3] : 1, pixels: images.values,
+                             labels: labels.values.map(Int.init), classNames: classNames)
+    }
+}

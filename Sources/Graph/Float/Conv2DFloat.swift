@@ -1,0 +1,148 @@
+/// A float convolution ready to run: weights packed for `gemmF32` per group, or rearranged
+/// tap-major for the depthwise loop when every group has one input channel.
+struct Conv2DFloat: Sendable {
+    let conv: Conv2D
+    let input: Shape
+    let output: Shape
+    let rows: AxisWindow
+    let cols: AxisWindow
+    let inPerGroup: Int
+    let outPerGroup: Int
+    /// Per group, `[Cout/groups]` rows of `KH·KW·Cin/groups` packed by `packPanels`; empty for depthwise.
+    let packedGroups: [[Float]]
+    /// Depthwise only: weight[o, ky, kx, 0] stored at `(ky·KW + kx)·Cout + o`.
+    let depthwiseTaps: [Float]
+    let bias: [Float]
+
+    init(_ conv: Conv2D, input: Shape, output: Shape, parameters: [Tensor]) {
+        self.conv = conv
+        self.input = input
+        self.output = output
+        rows = resolveWindow(input: input.height, kernel: conv.kernelH, stride: conv.strideH,
+                             dilation: conv.dilationH, padding: conv.padding, vertical: true)!
+        cols = resolveWindow(input: input.width, kernel: conv.kernelW, stride: conv.strideW,
+                             dilation: conv.dilationW, padding: conv.padding, vertical: false)!
+        inPerGroup = input.channels / conv.groups
+        outPerGroup = conv.outChannels / conv.groups
+        bias = conv.hasBias ? parameters[1].data : [Float](repeating: 0, count: conv.outChannels)
+        let weight = parameters[0].data
+        let (inPerGroup, outPerGroup) = (self.inPerGroup, self.outPerGroup)
+        let k = conv.kernelH * conv.kernelW * inPerGroup
+        if inPerGroup == 1 {
+            let taps = conv.kernelH * conv.kernelW
+            var rearranged = [Float](repeating: 0, count: taps * conv.outChannels)
+            for o in 0..<conv.outChannels {
+                for t in 0..<taps { rearranged[t * conv.outChannels + o] = weight[o * taps + t] }
+            }
+            depthwiseTaps = rearranged
+            packedGroups = []
+        } else {
+            depthwiseTaps = []
+            packedGroups = (0..<conv.groups).map { g in
+                weight.withUnsafeBufferPointer {
+                    packPanels($0.baseAddress! + g * outPerGroup * k, n: outPerGroup, k: k, ldw: k)
+                }
+            }
+        }
+    }
+
+    /// Output rows (pixels of the whole batch) converted per im2col chunk.
+    static let chunkRows = 256
+
+    /// `x`: `[batch, H, W, Cin]`; `y`: `[batch, OH, OW, Cout]`.
+    func run(_ x: UnsafePointer<Float>, batch: Int, _ y: UnsafeMutablePointer<Float>) {
+        if inPerGroup == 1 { return runDepthwise(x, batch: batch, y) }
+        let k = conv.kernelH * conv.kernelW * inPerGroup
+        let m = batch * output.height * output.width
+        let cout = conv.outChannels
+        let isPointwise = conv.kernelH == 1 && conv.kernelW == 1 && conv.strideH == 1 && conv.strideW == 1
+            && rows.before == 0 && cols.before == 0 && conv.groups == 1
+        if isPointwise {
+            packedGroups[0].withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    gemmF32(m: m, n: cout, k: k, a: x, lda: input.channels, packedB: w.baseAddress!,
+                            bias: b.baseAddress!, c: y, ldc: cout)
+                }
+            }
+            return
+        }
+        var columns = [Float](repeating: 0, count: Self.chunkRows * k)
+        columns.withUnsafeMutableBufferPointer { columns in
+            for start in stride(from: 0, to: m, by: Self.chunkRows) {
+                let count = min(Self.chunkRows, m - start)
+                for g in 0..<conv.groups {
+                    im2col(x, group: g, firstRow: start, rowCount: count, into: columns.baseAddress!)
+                    packedGroups[g].withUnsafeBufferPointer { w in
+                        bias.withUnsafeBufferPointer { b in
+                            gemmF32(m: count, n: outPerGroup, k: k, a: columns.baseAddress!, lda: k,
+                                    packedB: w.baseAddress!, bias: b.baseAddress! + g * outPerGroup,
+                                    c: y + start * cout + g * outPerGroup, ldc: cout)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes `rowCount` rows of `KH·KW·Cin/groups` values, one per output pixel starting at
+    /// pixel `firstRow` of the batch, in (ky, kx, channel) order; padded taps are 0.
+    private func im2col(_ x: UnsafePointer<Float>, group: Int, firstRow: Int, rowCount: Int,
+                        into columns: UnsafeMutablePointer<Float>) {
+        let (oh, ow) = (output.height, output.width)
+        let (h, w, cin) = (input.height, input.width, input.channels)
+        let k = conv.kernelH * conv.kernelW * inPerGroup
+        for r in 0..<rowCount {
+            let pixel = firstRow + r
+            let (b, rest) = pixel.quotientAndRemainder(dividingBy: oh * ow)
+            let (oy, ox) = rest.quotientAndRemainder(dividingBy: ow)
+            var dst = columns + r * k
+            for ky in 0..<conv.kernelH {
+                let iy = oy * conv.strideH - rows.before + ky * conv.dilationH
+                for kx in 0..<conv.kernelW {
+                    let ix = ox * conv.strideW - cols.before + kx * conv.dilationW
+                    if iy >= 0, iy < h, ix >= 0, ix < w {
+                        let src = x + ((b * h + iy) * w + ix) * cin + group * inPerGroup
+                        dst.update(from: src, count: inPerGroup)
+                    } else {
+                        dst.update(repeating: 0, count: inPerGroup)
+                    }
+                    dst += inPerGroup
+                }
+            }
+        }
+    }
+
+    /// One input channel per group: output channel `o` reads input channel `o / multiplier`.
+    private func runDepthwise(_ x: UnsafePointer<Float>, batch: Int, _ y: UnsafeMutablePointer<Float>) {
+        let (h, w, cin) = (input.height, input.width, input.channels)
+        let (oh, ow, cout) = (output.height, output.width, conv.outChannels)
+        let multiplier = cout / cin
+        depthwiseTaps.withUnsafeBufferPointer { taps in
+            bias.withUnsafeBufferPointer { bias in
+                for b in 0..<batch {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let out = y + ((b * oh + oy) * ow + ox) * cout
+                            out.update(from: bias.baseAddress!, count: cout)
+                            for ky in 0..<conv.kernelH {
+                                let iy = oy * conv.strideH - rows.before + ky * conv.dilationH
+                                if iy < 0 || iy >= h { continue }
+                                for kx in 0..<conv.kernelW {
+                                    let ix = ox * conv.strideW - cols.before + kx * conv.dilationW
+                                    if ix < 0 || ix >= w { continue }
+                                    let src = x + ((b * h + iy) * w + ix) * cin
+                                    let tap = taps.baseAddress! + (ky * conv.kernelW + kx) * cout
+                                    if multiplier == 1 {
+                                        for c in 0..<cout { out[c] += src[c] * tap[c] }
+                                    } else {
+                                        for c in 0..<cout { out[c] += src[c / multiplier] * tap[c] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
