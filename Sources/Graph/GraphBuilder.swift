@@ -73,6 +73,10 @@ public struct GraphBuilder {
         return add(.dense(outFeatures: outFeatures, hasBias: hasBias), [x], parameters: params, name: name)
     }
 
+    public mutating func flatten(_ x: Int, name: String? = nil) -> Int {
+        add(.flatten, [x], name: name)
+    }
+
     public mutating func batchNorm(_ x: Int, epsilon: Float = 1e-3, name: String? = nil) -> Int {
         let c = shapes[x].channels
         let ones = Tensor(shape: [c], data: .init(repeating: 1, count: c))

@@ -61,12 +61,12 @@ public enum Zoo {
 
     /// 28×28×1 → 10, ShuffleNet v1 style: conv 3×3 24; units with grouped 1×1 convs (4 groups),
     /// channel shuffle and a 3×3 depthwise conv. Stride-2 units concatenate the branch with a
-    /// 3×3 average-pooled shortcut (24 → 48 → 96 channels); stride-1 units add it.
+    /// 3×3 average-pooled shortcut (24 → 96 → 192 channels); stride-1 units add it.
     public static func fmShuffle(seed: UInt64) -> Graph {
         var b = GraphBuilder(input: Shape([28, 28, 1]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 24, kernel: (3, 3)), .relu, name: "stem")
         let groups = 4
-        for (i, (channels, stride)) in [(48, 2), (48, 1), (96, 2), (96, 1)].enumerated() {
+        for (i, (channels, stride)) in [(96, 2), (96, 1), (192, 2), (192, 1)].enumerated() {
             let name = "unit\(i + 1)"
             let inChannels = b.shapes[x].channels
             let branchOut = stride == 2 ? channels - inChannels : channels

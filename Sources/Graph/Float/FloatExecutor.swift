@@ -99,8 +99,10 @@ public final class FloatExecutor: Sendable {
     }
 
     /// Runs `count` examples in batches of `batchSize`, spread over all cores, and returns the
-    /// output node's values for all of them in order.
-    public func predict(_ inputs: [Float], count: Int, batchSize: Int = 64) -> [Float] {
+    /// output node's values for all of them in order. `progress` is told, from worker threads,
+    /// how many examples each finished batch held.
+    public func predict(_ inputs: [Float], count: Int, batchSize: Int = 64,
+                        progress: (@Sendable (Int) -> Void)? = nil) -> [Float] {
         let inCount = graph.inputShape.count
         let outCount = shapes[graph.output].count
         precondition(inputs.count == count * inCount, "inputs do not hold count examples")
@@ -115,6 +117,7 @@ public final class FloatExecutor: Sendable {
                 result.withUnsafeBufferPointer {
                     (destination.pointer! + first * outCount).update(from: $0.baseAddress!, count: n * outCount)
                 }
+                progress?(n)
             }
         }
         return outputs

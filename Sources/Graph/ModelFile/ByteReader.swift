@@ -10,6 +10,8 @@ public struct ModelFileError: Error, Hashable, CustomStringConvertible {
 struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int
+    /// Where the value read last begins: errors about a value point at its first byte.
+    private(set) var fieldStart: Int
     let end: Int
     /// What is being read, prefixed to error messages (e.g. "GRPH node 3 'conv1'").
     var context: String
@@ -17,6 +19,7 @@ struct ByteReader {
     init(_ bytes: [UInt8], start: Int, end: Int, context: String) {
         self.bytes = bytes
         offset = start
+        fieldStart = start
         self.end = end
         self.context = context
     }
@@ -24,13 +27,14 @@ struct ByteReader {
     var remaining: Int { end - offset }
 
     func error(_ what: String) -> ModelFileError {
-        ModelFileError("\(context): \(what) at byte \(offset)")
+        ModelFileError("\(context): \(what) at byte \(fieldStart)")
     }
 
     private mutating func take(_ n: Int) throws(ModelFileError) -> Int {
         guard n <= remaining else {
-            throw error("truncated: needs \(n) bytes, \(remaining) left before byte \(end)")
+            throw ModelFileError("\(context): truncated: needs \(n) bytes at byte \(offset), \(remaining) left before byte \(end)")
         }
+        fieldStart = offset
         defer { offset += n }
         return offset
     }
@@ -50,8 +54,10 @@ struct ByteReader {
     }
 
     mutating func u64() throws(ModelFileError) -> UInt64 {
-        let lo = UInt64(try u32())
-        return lo | UInt64(try u32()) << 32
+        let at = try take(8)
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[at + i]) << (8 * i) }
+        return v
     }
 
     mutating func f32() throws(ModelFileError) -> Float { Float(bitPattern: try u32()) }
