@@ -6,7 +6,8 @@ import Foundation
 public enum PNG {
     /// Decodes a PNG of any color type (gray, gray+alpha, RGB, RGBA, palette; 1–16 bits).
     /// Gray and gray+alpha images give 1 channel, the others 3; alpha is composited onto black
-    /// (`v · a / 255`, rounded); 16-bit samples are reduced to 8 bits by libpng.
+    /// (`v · a / 255`, rounded). 16-bit samples become `v · 255 / 65535`, rounded (0x8080 → 128),
+    /// taken as stored unless the file has a gAMA chunk (then libpng converts them to linear light).
     public static func decode(_ bytes: [UInt8]) throws(DataError) -> Image {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
@@ -18,16 +19,25 @@ public enum PNG {
         guard width * height <= 1 << 26 else {
             throw DataError("PNG is \(width)×\(height), larger than this tool reads (64 Mpixel)")
         }
-        image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
-        var rgba = [UInt8](repeating: 0, count: width * height * 4)
-        let finished = rgba.withUnsafeMutableBytes {
-            png_image_finish_read(&image, nil, $0.baseAddress, Int32(width * 4), nil)
-        }
-        guard finished != 0 else { throw DataError("PNG decode failed: \(message(of: &image))") }
+        let isSixteenBit = image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA) | (isSixteenBit ? UInt32(PNG_FORMAT_FLAG_LINEAR) : 0)
+        let samples = width * height * 4
         var rgb = [UInt8](repeating: 0, count: width * height * 3)
-        for i in 0..<(width * height) {
-            let a = Int(rgba[4 * i + 3])
-            for c in 0..<3 { rgb[3 * i + c] = UInt8((Int(rgba[4 * i + c]) * a + 127) / 255) }
+        if isSixteenBit {
+            // libpng's 16-bit output holds the stored values (a file without a gAMA chunk is taken
+            // as linear) premultiplied by alpha, which is compositing onto black.
+            var rgba = [UInt16](repeating: 0, count: samples)
+            try finishRead(&image, into: &rgba, rowStride: width * 4)
+            for i in 0..<(width * height) {
+                for c in 0..<3 { rgb[3 * i + c] = UInt8((Int(rgba[4 * i + c]) * 255 + 32767) / 65535) }
+            }
+        } else {
+            var rgba = [UInt8](repeating: 0, count: samples)
+            try finishRead(&image, into: &rgba, rowStride: width * 4)
+            for i in 0..<(width * height) {
+                let a = Int(rgba[4 * i + 3])
+                for c in 0..<3 { rgb[3 * i + c] = UInt8((Int(rgba[4 * i + c]) * a + 127) / 255) }
+            }
         }
         let result = Image(width: width, height: height, channels: 3, pixels: rgb)
         return isColor ? result : result.converted(toChannels: 1)
@@ -63,6 +73,11 @@ public enum PNG {
     /// Encodes and writes a PNG atomically (temporary file renamed into place).
     public static func write(_ img: Image, to path: String) throws {
         try Foundation.Data(encode(img)).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func finishRead<T>(_ image: inout png_image, into buffer: inout [T], rowStride: Int) throws(DataError) {
+        let finished = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(rowStride), nil) }
+        guard finished != 0 else { throw DataError("PNG decode failed: \(message(of: &image))") }
     }
 
     static func message(of image: inout png_image) -> String {
