@@ -70,7 +70,7 @@ import Testing
         let graphOffset = good[64..<72].reversed().reduce(0) { $0 << 8 | Int($1) }
         var opcode = good
         opcode[graphOffset + 4 + 4 + (4 + 5) + 1 + 1 + 12 + 4 + 4 + (4 + 8)] = 99
-        #expect(rejection(withValidCRC(opcode)) == "model.bin: GRPH node 1 'conv2d_1': unknown op code 99 at byte \(graphOffset + 51)")
+        #expect(rejection(withValidCRC(opcode)) == "GRPH node 1 'conv2d_1': unknown op code 99 at byte \(graphOffset + 51)")
         do { _ = try ModelFile.read(path: "/nonexistent/model.bin"); Issue.record("read a missing file") } catch {
             #expect(error.description.contains("/nonexistent/model.bin"))
         }

@@ -1,8 +1,9 @@
-/// What is wrong with a model file, and where: `model.bin: <what> at byte <offset>`.
+/// What is wrong with a model file, and where: `<section or field>: <what> at byte <offset>`,
+/// prefixed with the file's path when it was read from a file.
 public struct ModelFileError: Error, Hashable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
-    public var description: String { "model.bin: \(message)" }
+    public var description: String { message }
 }
 
 /// Reads little-endian values from `bytes[start..<end]`, refusing to read past `end`.

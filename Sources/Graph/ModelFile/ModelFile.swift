@@ -79,7 +79,7 @@ public enum ModelFile {
     /// Reads and validates a model file.
     public static func read(path: String) throws(ModelFileError) -> Model {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError("cannot read \(path): no such file or not readable")
+            throw ModelFileError("\(path): cannot read the file (missing or not readable)")
         }
         do {
             return try decode([UInt8](data))

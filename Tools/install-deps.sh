@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Minnow needs, if any are missing. Safe to run again.
+#   libpng-dev, zlib1g-dev    PNG and gzip for the Data module (found with pkg-config)
+#   dataset-fashion-mnist     the real dataset, under /usr/share/datasets/fashion-mnist
+set -euo pipefail
+packages=(libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
