@@ -1,0 +1,45 @@
+/// Parameters of TFLite's int8 ADD. Both inputs are brought to a common scale with 20 bits of
+/// headroom: `input_i_multiplier/shift` encode `scale_i / (2 · max(scale1, scale2))`, and
+/// `outputMultiplier/Shift` encode `2 · max(scale1, scale2) / (2^20 · outputScale)` (all shifts ≤ 0).
+public struct AddParams {
+    public var input1ZeroPoint: Int32, input2ZeroPoint: Int32, outputZeroPoint: Int32
+    public var input1Multiplier: Int32, input1Shift: Int32
+    public var input2Multiplier: Int32, input2Shift: Int32
+    public var outputMultiplier: Int32, outputShift: Int32
+    public var activationMin: Int32, activationMax: Int32
+    public static let leftShift: Int32 = 20
+
+    public init(input1ZeroPoint: Int32, input2ZeroPoint: Int32, outputZeroPoint: Int32,
+                input1Multiplier: Int32, input1Shift: Int32, input2Multiplier: Int32, input2Shift: Int32,
+                outputMultiplier: Int32, outputShift: Int32, activationMin: Int32, activationMax: Int32) {
+        self.input1ZeroPoint = input1ZeroPoint
+        self.input2ZeroPoint = input2ZeroPoint
+        self.outputZeroPoint = outputZeroPoint
+        self.input1Multiplier = input1Multiplier
+        self.input1Shift = input1Shift
+        self.input2Multiplier = input2Multiplier
+        self.input2Shift = input2Shift
+        self.outputMultiplier = outputMultiplier
+        self.outputShift = outputShift
+        self.activationMin = activationMin
+        self.activationMax = activationMax
+    }
+
+    /// One output value from one value of each input.
+    @inline(__always)
+    func add(_ a: Int8, _ b: Int8) -> Int8 {
+        let x1 = (Int32(a) - input1ZeroPoint) << AddParams.leftShift
+        let x2 = (Int32(b) - input2ZeroPoint) << AddParams.leftShift
+        let sum = multiplyByQuantizedMultiplier(x1, input1Multiplier, input1Shift)
+            + multiplyByQuantizedMultiplier(x2, input2Multiplier, input2Shift)
+        return clampToInt8(multiplyByQuantizedMultiplier(sum, outputMultiplier, outputShift) + outputZeroPoint,
+                           activationMin, activationMax)
+    }
+}
+
+/// Reference int8 element-wise add of `count` values. When `input2Count < count`, input 2 is a
+/// vector of `input2Count` values repeated along the last axis (a `[1, 1, 1, C]` broadcast).
+public func add_s8(_ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePointer<Int8>, input2Count: Int,
+                   count: Int, output: UnsafeMutablePointer<Int8>) {
+    for i in 0..<count { output[i] = p.add(input1[i], input2[i % input2Count]) }
+}
