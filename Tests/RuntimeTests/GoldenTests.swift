@@ -219,15 +219,13 @@ struct GoldenCase {
             for t in tensors where t.quantization != out.quantization {
                 throw GoldenError(description: "concatenation inputs do not share the output's quantization")
             }
-            let channels = tensors.map { $0.shape.last! }
+            let total = out.shape.last!
             let pixels = out.shape.dropLast().reduce(1, *)
-            let datas = tensors.map(\.data)
-            try withPointers(datas) { pointers in
-                pointers.withUnsafeBufferPointer { ptrs in
-                    channels.withUnsafeBufferPointer { c in
-                        concat_s8(inputs: ptrs.baseAddress!, channels: c.baseAddress!, count: datas.count, pixels: pixels, output: &result)
-                    }
-                }
+            var offset = 0
+            for t in tensors {
+                concat_s8(input: t.data, channels: t.shape.last!, pixels: pixels, outputChannels: total, channelOffset: offset,
+                          output: &result)
+                offset += t.shape.last!
             }
         case "softmax":
             let beta: Double = try Self.field(attributes, "beta")
@@ -269,13 +267,4 @@ struct GoldenCase {
 func withOptionalPointer<T, R>(_ array: [T]?, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
     guard let array else { return try body(nil) }
     return try array.withUnsafeBufferPointer { try body($0.baseAddress) }
-}
-
-/// Pointers to the storage of several arrays, valid inside `body`.
-func withPointers<T, R>(_ arrays: [[T]], _ body: ([UnsafePointer<T>]) throws -> R) rethrows -> R {
-    func nest(_ i: Int, _ acc: [UnsafePointer<T>]) throws -> R {
-        if i == arrays.count { return try body(acc) }
-        return try arrays[i].withUnsafeBufferPointer { try nest(i + 1, acc + [$0.baseAddress!]) }
-    }
-    return try nest(0, [])
 }

@@ -1,15 +1,11 @@
-/// Concatenation along channels of images that share H, W and quantization: each output pixel
-/// holds input 0's channels, then input 1's, and so on (a byte copy).
-/// `channels[i]` is input i's C; `pixels` is H · W.
-public func concat_s8(inputs: UnsafePointer<UnsafePointer<Int8>>, channels: UnsafePointer<Int>, count: Int,
-                      pixels: Int, output: UnsafeMutablePointer<Int8>) {
-    var total = 0
-    for i in 0..<count { total += channels[i] }
-    var offset = 0
-    for i in 0..<count {
-        let c = channels[i]
-        for p in 0..<pixels { (output + p * total + offset).update(from: inputs[i] + p * c, count: c) }
-        offset += c
+/// One input of a channel concatenation: copies the `channels` channels of each of `pixels`
+/// pixels into channels `channelOffset ..< channelOffset + channels` of an output with
+/// `outputChannels` channels. Inputs and output share H, W and quantization (a byte copy).
+/// Example: inputs [a0 a1] and [b0] per pixel → calls at offsets 0 and 2 give [a0 a1 b0].
+public func concat_s8(input: UnsafePointer<Int8>, channels: Int, pixels: Int, outputChannels: Int, channelOffset: Int,
+                      output: UnsafeMutablePointer<Int8>) {
+    for p in 0..<pixels {
+        (output + p * outputChannels + channelOffset).update(from: input + p * channels, count: channels)
     }
 }
 
