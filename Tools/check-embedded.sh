@@ -7,6 +7,6 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for target in aarch64-none-none-elf armv7em-none-none-eabi; do
   swiftc -enable-experimental-feature Embedded -no-allocations -wmo -parse-as-library -Osize \
-    -module-name Runtime -target "$target" -c Sources/Runtime/*.swift -o "$out/runtime-$target.o"
+    -module-name Runtime -target "$target" -c $(find Sources/Runtime -name "*.swift" | sort) -o "$out/runtime-$target.o"
   echo "embedded: Runtime compiles for $target ($(stat -c %s "$out/runtime-$target.o") bytes of object code)"
 done

@@ -4,7 +4,8 @@ public func quantize_f32_s8(input: UnsafePointer<Float>, count: Int, scale: Floa
                             output: UnsafeMutablePointer<Int8>) {
     for i in 0..<count {
         let q = (input[i] / scale).rounded(.toNearestOrAwayFromZero)
-        let clamped = q.isNaN ? 0 : min(max(q, -128 - Float(zeroPoint)), 127 - Float(zeroPoint))
+        let zero = Float(Int(zeroPoint))  // via Int: Float(Int32) allocates on 32-bit Embedded targets
+        let clamped = q.isNaN ? 0 : min(max(q, -128 - zero), 127 - zero)
         output[i] = Int8(Int32(clamped) + zeroPoint)
     }
 }
@@ -12,5 +13,5 @@ public func quantize_f32_s8(input: UnsafePointer<Float>, count: Int, scale: Floa
 /// Int8 to float at a model's output: `scale · (q − zeroPoint)`.
 public func dequantize_s8_f32(input: UnsafePointer<Int8>, count: Int, scale: Float, zeroPoint: Int32,
                               output: UnsafeMutablePointer<Float>) {
-    for i in 0..<count { output[i] = scale * Float(Int32(input[i]) - zeroPoint) }
+    for i in 0..<count { output[i] = scale * Float(Int(Int32(input[i]) - zeroPoint)) }
 }

@@ -67,18 +67,17 @@ public func expOnNegativeValues(_ a: Int32, integerBits: Int32) -> Int32 {
     var result = expOnIntervalNegativeQuarterToZero(saturatingRoundingMultiplyByPOT(aModQuarterMinusOneQuarter, integerBits))
     let remainder = aModQuarterMinusOneQuarter &- a
     // Each set bit 2^k (k = −2 ... 4) of the multiple multiplies by exp(−2^k) in Q0.31.
-    @inline(__always) func multiplyIfBitSet(_ k: Int32, _ expMinusTwoToK: Int32) {
-        if integerBits > k && remainder & (1 << (fractionalBits + k)) != 0 {
-            result = saturatingRoundingDoublingHighMul(result, expMinusTwoToK)
-        }
+    func multiplyIfBitSet(_ value: Int32, _ k: Int32, _ expMinusTwoToK: Int32) -> Int32 {
+        integerBits > k && remainder & (1 << (fractionalBits + k)) != 0
+            ? saturatingRoundingDoublingHighMul(value, expMinusTwoToK) : value
     }
-    multiplyIfBitSet(-2, 1_672_461_947)
-    multiplyIfBitSet(-1, 1_302_514_674)
-    multiplyIfBitSet(0, 790_015_084)
-    multiplyIfBitSet(1, 290_630_308)
-    multiplyIfBitSet(2, 39_332_535)
-    multiplyIfBitSet(3, 720_401)
-    multiplyIfBitSet(4, 242)
+    result = multiplyIfBitSet(result, -2, 1_672_461_947)
+    result = multiplyIfBitSet(result, -1, 1_302_514_674)
+    result = multiplyIfBitSet(result, 0, 790_015_084)
+    result = multiplyIfBitSet(result, 1, 290_630_308)
+    result = multiplyIfBitSet(result, 2, 39_332_535)
+    result = multiplyIfBitSet(result, 3, 720_401)
+    result = multiplyIfBitSet(result, 4, 242)
     if integerBits > 5 && a < -(1 << (36 - integerBits)) { result = 0 }
     return a == 0 ? Int32.max : result
 }
@@ -111,7 +110,7 @@ public func reciprocalQ31(_ x: Int32, integerBits: Int32) -> (reciprocal: Int32,
 /// `one_over_one_plus_x_for_x_in_0_1`; intermediate values in Q2.29).
 func oneOverOnePlusX(_ a: Int32) -> Int32 {
     let sum = widen(a) + widen(Int32.max)
-    let halfDenominator = Int32((sum + (sum >= 0 ? 1 : -1)) / 2)
+    let halfDenominator = Int32(truncatingIfNeeded: (sum + (sum >= 0 ? 1 : -1)) / 2)
     let fortyEightSeventeenths: Int32 = 1_515_870_810
     let minusThirtyTwoSeventeenths: Int32 = -1_010_580_540
     var x = fortyEightSeventeenths &+ saturatingRoundingDoublingHighMul(halfDenominator, minusThirtyTwoSeventeenths)

@@ -1,0 +1,129 @@
+/// Constants of the model.q8 format (docs/formats.md). Little-endian, sections 16-byte aligned.
+public enum Q8Format {
+    /// "MNQ8"
+    public static let magic: UInt32 = 0x3851_4E4D
+    public static let version: UInt16 = 1
+    public static let headerSize = 64
+    public static let sectionEntrySize = 16
+    public static let tensorEntrySize = 36
+    public static let opEntrySize = 24
+    /// Marks an absent tensor (no bias, no scratch).
+    public static let none: UInt32 = 0xFFFF_FFFF
+
+    /// Section tags as little-endian u32s of their four ASCII letters.
+    public enum Section: UInt32 {
+        case tensors = 0x534E_4554    // "TENS"
+        case ops = 0x5F53_504F        // "OPS_"
+        case indices = 0x5844_4E49    // "INDX"
+        case parameters = 0x4D52_4150 // "PARM"
+        case data = 0x4154_4144       // "DATA"
+        case io = 0x5F5F_4F49         // "IO__"
+        case meta = 0x4154_454D       // "META"
+
+        /// One bit per section, to check each appears exactly once.
+        var bit: UInt32 {
+            switch self {
+            case .tensors: return 1
+            case .ops: return 2
+            case .indices: return 4
+            case .parameters: return 8
+            case .data: return 16
+            case .io: return 32
+            case .meta: return 64
+            }
+        }
+
+        static let allBits: UInt32 = 127
+    }
+}
+
+/// Element type of a tensor.
+public enum Q8Type: UInt8 {
+    case int8 = 0
+    case int32 = 1
+
+    public var size: Int { self == .int8 ? 1 : 4 }
+}
+
+/// Where a tensor's bytes live.
+public enum Q8Storage: UInt8 {
+    /// In the caller's arena, at the planned offset.
+    case arena = 0
+    /// In the model's DATA section (weights, biases, multipliers, tables), read in place.
+    case constant = 1
+}
+
+/// Operators of model.q8 and the int32 parameter words each carries (in PARM), in order.
+/// Inputs are listed in INDX; `?` marks an optional input (absent: 0xFFFFFFFF).
+public enum Q8OpCode: UInt16 {
+    /// params: kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups,
+    /// activationMin, activationMax. inputs: x, filter [Cout, KH, KW, Cin/groups], multipliers, shifts, bias?
+    case conv2d = 1
+    /// params as conv2d (groups = Cin). inputs: x, filter [KH, KW, Cout], multipliers, shifts, bias?
+    case depthwiseConv2d = 2
+    /// params: activationMin, activationMax. inputs: x, filter [Cout, Cin], multipliers, shifts, bias?
+    case fullyConnected = 3
+    /// params: kernelH, kernelW, strideH, strideW, padTop, padLeft, activationMin, activationMax. inputs: x
+    case maxPool2d = 4
+    /// params as maxPool2d. inputs: x
+    case averagePool2d = 5
+    /// params: multiplier, shift, sameQuantization (0/1). inputs: x [H, W, C]; output [C]
+    case mean = 6
+    /// params: input1Multiplier, input1Shift, input2Multiplier, input2Shift, outputMultiplier,
+    /// outputShift, activationMin, activationMax. inputs: a, b (b the same size, or [C] broadcast)
+    case add = 7
+    /// no params. inputs: 1 or more images of equal H, W
+    case concatenation = 8
+    /// params: groups. inputs: x
+    case channelShuffle = 9
+    /// no params. inputs: x (same byte count)
+    case reshape = 10
+    /// params: top, left. inputs: x; fill = output zero point
+    case pad = 11
+    /// params: kernelH, kernelW, strideH, strideW, padTop, padLeft, activationMin, activationMax.
+    /// inputs: x, filter [Cout, KH, KW, Cin], multipliers, shifts, bias?; scratch: int32 [OH·OW·Cout]
+    case transposeConv2d = 12
+    /// no params. inputs: x, rows (int32 [OH]), cols (int32 [OW])
+    case resizeNearest = 13
+    /// params: inputMultiplier, inputLeftShift, diffMin. inputs: x
+    case softmax = 14
+    /// no params. inputs: x, table (int8 [256])
+    case lookup = 15
+
+    /// The number of int32 parameter words the op carries.
+    public var parameterCount: Int {
+        switch self {
+        case .conv2d, .depthwiseConv2d: return 11
+        case .fullyConnected: return 2
+        case .maxPool2d, .averagePool2d, .transposeConv2d, .add: return 8
+        case .mean, .softmax: return 3
+        case .pad: return 2
+        case .channelShuffle: return 1
+        case .concatenation, .reshape, .resizeNearest, .lookup: return 0
+        }
+    }
+}
+
+/// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).
+/// Example: `op 3: filter size does not match Cout·KH·KW·Cin/groups`.
+public struct Q8Error: Error, Equatable {
+    public enum Place: Equatable {
+        case file
+        case byte(Int)
+        case section(UInt32)
+        case tensor(Int)
+        case op(Int)
+    }
+
+    public var place: Place
+    public var message: StaticString
+
+    public init(_ place: Place, _ message: StaticString) {
+        self.place = place
+        self.message = message
+    }
+
+    public static func == (a: Q8Error, b: Q8Error) -> Bool {
+        a.place == b.place && a.message.utf8Start == b.message.utf8Start
+    }
+}

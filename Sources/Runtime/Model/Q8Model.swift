@@ -1,0 +1,197 @@
+/// A tensor as model.q8 describes it. Shapes exclude the batch: `[H, W, C]` or `[N]`.
+public struct Q8Tensor {
+    public var type: Q8Type
+    public var storage: Q8Storage
+    public var rank: Int
+    /// `rank` dimensions; the rest are 1.
+    public var dims: (Int, Int, Int, Int)
+    /// Weight layout tag; 0 is the plain layout the reference kernels read.
+    public var layout: UInt8
+    /// Byte offset in the arena (storage `.arena`) or in the DATA section (`.constant`).
+    public var offset: Int
+    public var byteSize: Int
+    public var scale: Float
+    public var zeroPoint: Int32
+
+    public var count: Int { dims.0 * dims.1 * dims.2 * dims.3 }
+    /// The last dimension (channels of an image, length of a vector).
+    public var channels: Int {
+        switch rank {
+        case 1: return dims.0
+        case 2: return dims.1
+        case 3: return dims.2
+        default: return dims.3
+        }
+    }
+    /// The tensor as an image: `[H, W, C]` for rank 3, `[1, 1, N]` for a vector.
+    public var image: ImageShape {
+        rank == 3 ? ImageShape(height: dims.0, width: dims.1, channels: dims.2) : ImageShape(height: 1, width: 1, channels: count)
+    }
+}
+
+/// An operator record of model.q8.
+public struct Q8Op {
+    public var code: Q8OpCode
+    public var inputCount: Int
+    public var firstInput: Int
+    public var output: Int
+    public var firstParameter: Int
+    public var parameterCount: Int
+    /// Scratch tensor index, or nil.
+    public var scratch: Int?
+}
+
+/// A zero-copy view of a model.q8 held in any byte buffer (flash, a mapped file, an array).
+/// `init` validates every offset, size, count, enum value and shape against the buffer and the
+/// arena size before anything else reads it; after that, accessors trust the file.
+/// The buffer must stay alive and unchanged while the view is used.
+public struct Q8Model {
+    public let bytes: UnsafeRawBufferPointer
+    public let arenaBytes: Int
+    public let arenaLowerBound: Int
+    public let tensorCount: Int
+    public let opCount: Int
+    let sections: SectionOffsets
+
+    struct SectionOffsets {
+        var tensors = 0, ops = 0, indices = 0, parameters = 0, data = 0, dataSize = 0, io = 0, meta = 0, metaSize = 0
+        var indexCount = 0, parameterCount = 0
+    }
+
+    @inline(__always)
+    func u32(_ at: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+    @inline(__always)
+    func int(_ at: Int) -> Int { Int(u32(at)) }
+
+    public init(bytes: UnsafeRawBufferPointer) throws(Q8Error) {
+        self.bytes = bytes
+        guard let base = bytes.baseAddress, bytes.count >= Q8Format.headerSize else {
+            throw Q8Error(.file, "shorter than the 64-byte header")
+        }
+        guard UInt(bitPattern: base) % 16 == 0 else { throw Q8Error(.file, "model buffer is not 16-byte aligned") }
+        let magic = bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+        guard magic == Q8Format.magic else { throw Q8Error(.byte(0), "not a model.q8 (magic is not MNQ8)") }
+        guard bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self) == Q8Format.version else {
+            throw Q8Error(.byte(4), "unsupported format version")
+        }
+        guard bytes.loadUnaligned(fromByteOffset: 6, as: UInt16.self) == UInt16(Q8Format.headerSize) else {
+            throw Q8Error(.byte(6), "header size is not 64")
+        }
+        let fileSize = Int(bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard fileSize == bytes.count else { throw Q8Error(.byte(8), "file size does not match the header (truncated or padded)") }
+        let storedCRC = bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+        guard crc32(of: UnsafeRawBufferPointer(rebasing: bytes[Q8Format.headerSize...])) == storedCRC else {
+            throw Q8Error(.byte(12), "CRC-32 mismatch (the file is corrupt)")
+        }
+        let sectionCount = Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        arenaBytes = Int(bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+        arenaLowerBound = Int(bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        guard sectionCount <= 32, Q8Format.headerSize + sectionCount * Q8Format.sectionEntrySize <= fileSize else {
+            throw Q8Error(.byte(16), "section table does not fit the file")
+        }
+        var s = SectionOffsets()
+        var found: UInt32 = 0
+        for i in 0..<sectionCount {
+            let entry = Q8Format.headerSize + i * Q8Format.sectionEntrySize
+            let tag = bytes.loadUnaligned(fromByteOffset: entry, as: UInt32.self)
+            let offset = Int(bytes.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self))
+            let size = Int(bytes.loadUnaligned(fromByteOffset: entry + 8, as: UInt32.self))
+            guard offset % 16 == 0, offset >= Q8Format.headerSize, offset <= fileSize, size <= fileSize - offset else {
+                throw Q8Error(.section(tag), "section lies outside the file or is not 16-byte aligned")
+            }
+            guard let section = Q8Format.Section(rawValue: tag) else { continue }
+            let bit = section.bit
+            guard found & bit == 0 else { throw Q8Error(.section(tag), "section appears twice") }
+            found |= bit
+            let countFits = size >= 4
+            switch section {
+            case .tensors: s.tensors = offset
+            case .ops: s.ops = offset
+            case .indices: s.indices = offset
+            case .parameters: s.parameters = offset
+            case .data: s.data = offset; s.dataSize = size
+            case .io: s.io = offset
+            case .meta: s.meta = offset; s.metaSize = size
+            }
+            if section != .data {
+                guard countFits else { throw Q8Error(.section(tag), "section is too small for its count") }
+                let count = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let entrySize: Int
+                switch section {
+                case .tensors: entrySize = Q8Format.tensorEntrySize
+                case .ops: entrySize = Q8Format.opEntrySize
+                case .indices, .parameters: entrySize = 4
+                default: entrySize = 0
+                }
+                guard count <= (size - 4) / max(entrySize, 1) else {
+                    throw Q8Error(.section(tag), "section count does not fit the section")
+                }
+                if section == .indices { s.indexCount = count }
+                if section == .parameters { s.parameterCount = count }
+            }
+        }
+        guard found == Q8Format.Section.allBits else {
+            throw Q8Error(.file, "a required section is missing")
+        }
+        sections = s
+        tensorCount = Int(bytes.loadUnaligned(fromByteOffset: s.tensors, as: UInt32.self))
+        opCount = Int(bytes.loadUnaligned(fromByteOffset: s.ops, as: UInt32.self))
+        guard arenaLowerBound <= arenaBytes else { throw Q8Error(.byte(24), "arena lower bound exceeds the arena size") }
+        try validate()
+    }
+
+    // MARK: Accessors (valid after init)
+
+    /// Tensor `i`, decoded from its 36-byte entry.
+    public func tensor(_ i: Int) -> Q8Tensor {
+        let at = sections.tensors + 4 + i * Q8Format.tensorEntrySize
+        let rank = Int(bytes[at + 2])
+        func dim(_ d: Int) -> Int { d < rank ? int(at + 4 + 4 * d) : 1 }
+        return Q8Tensor(type: Q8Type(rawValue: bytes[at]) ?? .int8, storage: Q8Storage(rawValue: bytes[at + 1]) ?? .arena,
+                        rank: rank, dims: (dim(0), dim(1), dim(2), dim(3)), layout: bytes[at + 3],
+                        offset: int(at + 20), byteSize: int(at + 24),
+                        scale: Float(bitPattern: u32(at + 28)), zeroPoint: Int32(bitPattern: u32(at + 32)))
+    }
+
+    /// Op `i`, decoded from its 24-byte entry.
+    public func op(_ i: Int) -> Q8Op {
+        let at = sections.ops + 4 + i * Q8Format.opEntrySize
+        let scratch = u32(at + 20)
+        return Q8Op(code: Q8OpCode(rawValue: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)) ?? .reshape,
+                    inputCount: Int(bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)),
+                    firstInput: int(at + 4), output: int(at + 8), firstParameter: int(at + 12), parameterCount: int(at + 16),
+                    scratch: scratch == Q8Format.none ? nil : Int(scratch))
+    }
+
+    /// Input `k` of op `o` as a tensor index, or nil when the optional input is absent.
+    public func input(_ k: Int, of o: Q8Op) -> Int? {
+        let v = u32(sections.indices + 4 + 4 * (o.firstInput + k))
+        return v == Q8Format.none ? nil : Int(v)
+    }
+
+    /// Parameter word `k` of op `o`.
+    public func parameter(_ k: Int, of o: Q8Op) -> Int32 {
+        Int32(bitPattern: u32(sections.parameters + 4 + 4 * (o.firstParameter + k)))
+    }
+
+    /// A constant tensor's bytes inside the model buffer.
+    public func constantBytes(_ t: Q8Tensor) -> UnsafeRawPointer { bytes.baseAddress! + sections.data + t.offset }
+
+    public var inputCount: Int { int(sections.io) }
+    public func inputTensor(_ i: Int) -> Int { int(sections.io + 4 + 4 * i) }
+    public var outputCount: Int { int(sections.io + 4 + 4 * inputCount) }
+    public func outputTensor(_ i: Int) -> Int { int(sections.io + 8 + 4 * inputCount + 4 * i) }
+
+    /// Input normalization: channel count, then `mean[c]`, `std[c]` (x = (pixel/255 − mean) / std).
+    public var normalizationChannels: Int { int(sections.meta) }
+    public func normalizationMean(_ c: Int) -> Float { Float(bitPattern: u32(sections.meta + 4 + 4 * c)) }
+    public func normalizationStd(_ c: Int) -> Float { Float(bitPattern: u32(sections.meta + 4 + 4 * (normalizationChannels + c))) }
+
+    /// Class labels as UTF-8 byte ranges of the buffer.
+    public var labelCount: Int { int(sections.meta + 4 + 8 * normalizationChannels) }
+    public func label(_ i: Int) -> UnsafeRawBufferPointer {
+        var at = sections.meta + 8 + 8 * normalizationChannels
+        for _ in 0..<i { at += 4 + (int(at) + 3) / 4 * 4 }
+        return UnsafeRawBufferPointer(rebasing: bytes[(at + 4)..<(at + 4 + int(at))])
+    }
+}
