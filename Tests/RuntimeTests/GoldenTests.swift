@@ -7,7 +7,8 @@ import Testing
 /// TensorFlow Lite Micro's reference kernels computed. Each case's kernel parameters are derived
 /// from its scales and zero points exactly as the converter derives them; the derived
 /// requantization must equal the case's own, and the output bytes must match (within the case's
-/// tolerance: 1 for the lookup-table functions, 0 for everything else).
+/// tolerance: 1 for the lookup-table functions, 0 for everything else), both from the kernel
+/// called directly and from a one-op model.q8 written, validated and run by the `Interpreter`.
 @Suite struct GoldenTests {
     static var directory: String {
         if let dir = ProcessInfo.processInfo.environment["MINNOW_GOLDEN_DIR"] { return dir }
@@ -33,13 +34,16 @@ import Testing
             let name = file.split(separator: "/").suffix(2).joined(separator: "/")
             do {
                 let golden = try GoldenCase(path: file)
-                let output = try golden.run()
                 let expected = golden.expectedOutput
-                let worst = zip(output, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
-                let wrong = zip(output, expected).filter { abs(Int($0) - Int($1)) > golden.tolerance }.count
-                #expect(output.count == expected.count && wrong == 0,
-                        "\(name): \(wrong) of \(expected.count) outputs differ (worst by \(worst), tolerance \(golden.tolerance))")
-                if output.count == expected.count && wrong == 0 { passed += 1 }
+                var ok = true
+                for (path, output) in [("kernel", try golden.run()), ("interpreter", try golden.runThroughInterpreter())] {
+                    let worst = zip(output, expected).map { abs(Int($0) - Int($1)) }.max() ?? 0
+                    let wrong = zip(output, expected).filter { abs(Int($0) - Int($1)) > golden.tolerance }.count
+                    #expect(output.count == expected.count && wrong == 0,
+                            "\(name) (\(path)): \(wrong) of \(expected.count) outputs differ (worst by \(worst), tolerance \(golden.tolerance))")
+                    ok = ok && output.count == expected.count && wrong == 0
+                }
+                if ok { passed += 1 }
             } catch {
                 Issue.record("\(name): \(error)")
             }
@@ -246,17 +250,7 @@ struct GoldenCase {
             let cols = nearestSourceIndices(input: x.image.width, output: out.image.width, alignCorners: align, halfPixelCenters: half)
             resize_nearest_s8(input: x.data, inputShape: x.image, outputShape: out.image, rows: rows, cols: cols, output: &result)
         case "logistic", "tanh", "hard_swish", "leaky_relu":
-            let f: (Double) -> Double
-            switch op {
-            case "logistic": f = { 1 / (1 + exp(-$0)) }
-            case "tanh": f = { Foundation.tanh($0) }
-            case "hard_swish": f = { $0 * min(max($0 + 3, 0), 6) / 6 }
-            default:
-                let alpha = Double(Float(try Self.field(attributes, "alpha") as Double))
-                f = { $0 >= 0 ? $0 : alpha * $0 }
-            }
-            let table = lookupTable(input: x.quantization, output: out.quantization, f)
-            lut_s8(input: x.data, count: x.data.count, table: table, output: &result)
+            lut_s8(input: x.data, count: x.data.count, table: try lookupTable(), output: &result)
         default:
             throw GoldenError(description: "op '\(op)' has no kernel")
         }

@@ -38,7 +38,7 @@ public enum Q8Format {
 }
 
 /// Element type of a tensor.
-public enum Q8Type: UInt8 {
+public enum Q8Type: UInt8, Sendable {
     case int8 = 0
     case int32 = 1
 
@@ -46,7 +46,7 @@ public enum Q8Type: UInt8 {
 }
 
 /// Where a tensor's bytes live.
-public enum Q8Storage: UInt8 {
+public enum Q8Storage: UInt8, Sendable {
     /// In the caller's arena, at the planned offset.
     case arena = 0
     /// In the model's DATA section (weights, biases, multipliers, tables), read in place.
@@ -55,7 +55,7 @@ public enum Q8Storage: UInt8 {
 
 /// Operators of model.q8 and the int32 parameter words each carries (in PARM), in order.
 /// Inputs are listed in INDX; `?` marks an optional input (absent: 0xFFFFFFFF).
-public enum Q8OpCode: UInt16 {
+public enum Q8OpCode: UInt16, Sendable {
     /// params: kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups,
     /// activationMin, activationMax. inputs: x, filter [Cout, KH, KW, Cin/groups], multipliers, shifts, bias?
     case conv2d = 1

@@ -1,0 +1,216 @@
+import Foundation
+import Runtime
+
+/// An int8 program being built on the host (by the converter, or by tests), encoded to model.q8
+/// with its arena planned. Tensor indices returned by the builder methods are used as op inputs.
+public struct Q8Program: Sendable {
+    public struct Tensor: Sendable {
+        public var type: Q8Type
+        public var shape: [Int]
+        public var quantization: AffineQuantization?
+        /// Little-endian bytes of a constant; nil for an arena tensor.
+        public var constant: [UInt8]?
+
+        public var count: Int { shape.reduce(1, *) }
+        public var byteSize: Int { count * type.size }
+    }
+
+    public struct Op: Sendable {
+        public var code: Q8OpCode
+        /// Tensor indices; nil for an absent optional input (no bias).
+        public var inputs: [Int?]
+        public var output: Int
+        public var parameters: [Int32]
+        public var scratch: Int?
+        /// Name of the graph node it came from, for reports.
+        public var name: String
+    }
+
+    public var tensors: [Tensor] = []
+    public var ops: [Op] = []
+    public var inputs: [Int] = []
+    public var outputs: [Int] = []
+    public var labels: [String] = []
+    public var normalizationMean: [Float] = []
+    public var normalizationStd: [Float] = []
+
+    public init() {}
+
+    /// An int8 activation in the arena.
+    public mutating func activation(_ shape: [Int], _ quantization: AffineQuantization) -> Int {
+        tensors.append(Tensor(type: .int8, shape: shape, quantization: quantization, constant: nil))
+        return tensors.count - 1
+    }
+
+    /// An int32 scratch buffer in the arena.
+    public mutating func scratch(_ count: Int) -> Int {
+        tensors.append(Tensor(type: .int32, shape: [count], quantization: nil, constant: nil))
+        return tensors.count - 1
+    }
+
+    public mutating func constant(_ values: [Int8], shape: [Int]) -> Int {
+        precondition(values.count == shape.reduce(1, *), "constant does not match its shape")
+        tensors.append(Tensor(type: .int8, shape: shape, quantization: AffineQuantization(scale: 1, zeroPoint: 0),
+                              constant: values.map { UInt8(bitPattern: $0) }))
+        return tensors.count - 1
+    }
+
+    public mutating func constant(_ values: [Int32], shape: [Int]) -> Int {
+        precondition(values.count == shape.reduce(1, *), "constant does not match its shape")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * 4)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        tensors.append(Tensor(type: .int32, shape: shape, quantization: nil, constant: bytes))
+        return tensors.count - 1
+    }
+
+    public mutating func add(_ code: Q8OpCode, _ inputs: [Int?], output: Int, parameters: [Int32] = [], scratch: Int? = nil,
+                             name: String = "") {
+        precondition(parameters.count == code.parameterCount, "wrong parameter count for \(code)")
+        ops.append(Op(code: code, inputs: inputs, output: output, parameters: parameters, scratch: scratch, name: name))
+    }
+
+    // MARK: Planning
+
+    /// Arena tensors grouped into buffers: an element-wise op (lookup, add, reshape) whose input
+    /// dies there and has the output's size writes in place, so input and output share a buffer.
+    /// Returns each arena tensor's buffer index and the buffers with their lifetimes.
+    public func arenaBuffers() -> (bufferOf: [Int: Int], buffers: [ArenaBuffer]) {
+        var lastRead = [Int: Int](), written = [Int: Int]()
+        for (i, op) in ops.enumerated() {
+            for case let t? in op.inputs { lastRead[t] = i }
+            written[op.output] = written[op.output] ?? i
+            if let s = op.scratch { written[s] = i; lastRead[s] = i }
+        }
+        for t in inputs { written[t] = 0 }
+        for t in outputs { lastRead[t] = ops.count }
+        // Union in-place pairs.
+        var parent = Array(tensors.indices)
+        func root(_ t: Int) -> Int { parent[t] == t ? t : root(parent[t]) }
+        for (i, op) in ops.enumerated() where [.lookup, .add, .reshape].contains(op.code) {
+            guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, !inputs.contains(x), !outputs.contains(x),
+                  tensors[x].byteSize == tensors[op.output].byteSize, op.inputs.dropFirst().allSatisfy({ $0 != x })
+            else { continue }
+            parent[root(op.output)] = root(x)
+        }
+        var bufferOf = [Int: Int](), buffers: [ArenaBuffer] = [], bufferOfRoot = [Int: Int]()
+        for t in tensors.indices where tensors[t].constant == nil {
+            let r = root(t)
+            let first = written[t] ?? 0, last = max(lastRead[t] ?? first, first)
+            if let b = bufferOfRoot[r] {
+                buffers[b].size = max(buffers[b].size, tensors[t].byteSize)
+                buffers[b].firstUse = min(buffers[b].firstUse, first)
+                buffers[b].lastUse = max(buffers[b].lastUse, last)
+                bufferOf[t] = b
+            } else {
+                bufferOfRoot[r] = buffers.count
+                bufferOf[t] = buffers.count
+                buffers.append(ArenaBuffer(size: tensors[t].byteSize, firstUse: first, lastUse: last))
+            }
+        }
+        return (bufferOf, buffers)
+    }
+
+    // MARK: Encoding
+
+    /// The model.q8 bytes and the arena plan they hold (layout in docs/formats.md).
+    public func encode() -> (bytes: [UInt8], plan: ArenaPlan) {
+        let (bufferOf, buffers) = arenaBuffers()
+        let plan = planArena(buffers)
+        var data: [UInt8] = []
+        var tensorOffsets = [Int](repeating: 0, count: tensors.count)
+        for (i, t) in tensors.enumerated() {
+            if let bytes = t.constant {
+                while data.count % 16 != 0 { data.append(0) }
+                tensorOffsets[i] = data.count
+                data += bytes
+            } else {
+                tensorOffsets[i] = plan.offsets[bufferOf[i]!]
+            }
+        }
+        var tens = Words()
+        tens.u32(tensors.count)
+        for (i, t) in tensors.enumerated() {
+            tens.bytes += [t.type.rawValue, t.constant == nil ? Q8Storage.arena.rawValue : Q8Storage.constant.rawValue,
+                           UInt8(t.shape.count), 0]
+            for d in 0..<4 { tens.u32(d < t.shape.count ? t.shape[d] : 0) }
+            tens.u32(tensorOffsets[i])
+            tens.u32(t.byteSize)
+            tens.u32(Int(t.quantization?.scale.bitPattern ?? 0))
+            tens.i32(Int32(t.quantization?.zeroPoint ?? 0))
+        }
+        var opsSection = Words(), indices = Words(), params = Words()
+        var indexList: [UInt32] = [], paramList: [Int32] = []
+        opsSection.u32(ops.count)
+        for op in ops {
+            withUnsafeBytes(of: op.code.rawValue.littleEndian) { opsSection.bytes += $0 }
+            withUnsafeBytes(of: UInt16(op.inputs.count).littleEndian) { opsSection.bytes += $0 }
+            opsSection.u32(indexList.count)
+            opsSection.u32(op.output)
+            opsSection.u32(paramList.count)
+            opsSection.u32(op.parameters.count)
+            opsSection.bytes += withUnsafeBytes(of: (op.scratch.map { UInt32($0) } ?? Q8Format.none).littleEndian) { Array($0) }
+            indexList += op.inputs.map { $0.map { UInt32($0) } ?? Q8Format.none }
+            paramList += op.parameters
+        }
+        indices.u32(indexList.count)
+        for v in indexList { indices.bytes += withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        params.u32(paramList.count)
+        for v in paramList { params.i32(v) }
+        var io = Words()
+        io.u32(inputs.count)
+        for t in inputs { io.u32(t) }
+        io.u32(outputs.count)
+        for t in outputs { io.u32(t) }
+        var meta = Words()
+        meta.u32(normalizationMean.count)
+        for v in normalizationMean + normalizationStd { meta.u32(Int(v.bitPattern)) }
+        meta.u32(labels.count)
+        for label in labels {
+            let utf8 = Array(label.utf8)
+            meta.u32(utf8.count)
+            meta.bytes += utf8
+            while meta.bytes.count % 4 != 0 { meta.bytes.append(0) }
+        }
+        let sections: [(Q8Format.Section, [UInt8])] = [(.tensors, tens.bytes), (.ops, opsSection.bytes), (.indices, indices.bytes),
+                                                       (.parameters, params.bytes), (.data, data), (.io, io.bytes), (.meta, meta.bytes)]
+        var body = [UInt8](repeating: 0, count: Q8Format.headerSize + sections.count * Q8Format.sectionEntrySize)
+        var table = Words()
+        for (tag, bytes) in sections {
+            while body.count % 16 != 0 { body.append(0) }
+            table.u32(Int(tag.rawValue))
+            table.u32(body.count)
+            table.u32(bytes.count)
+            table.u32(0)
+            body += bytes
+        }
+        while body.count % 16 != 0 { body.append(0) }
+        body.replaceSubrange(Q8Format.headerSize..<(Q8Format.headerSize + table.bytes.count), with: table.bytes)
+        var header = Words()
+        header.u32(Int(Q8Format.magic))
+        header.bytes += withUnsafeBytes(of: Q8Format.version.littleEndian) { Array($0) }
+        header.bytes += withUnsafeBytes(of: UInt16(Q8Format.headerSize).littleEndian) { Array($0) }
+        header.u32(body.count)
+        header.u32(Int(body[Q8Format.headerSize...].withUnsafeBytes { crc32(of: $0) }))
+        header.u32(sections.count)
+        header.u32(plan.peak)
+        header.u32(plan.lowerBound)
+        header.bytes += [UInt8](repeating: 0, count: Q8Format.headerSize - header.bytes.count)
+        body.replaceSubrange(0..<Q8Format.headerSize, with: header.bytes)
+        return (body, plan)
+    }
+
+    /// Writes the encoded model to a temporary file and renames it into place.
+    public func write(to path: String) throws -> ArenaPlan {
+        let (bytes, plan) = encode()
+        try Foundation.Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return plan
+    }
+}
+
+/// Little-endian u32/i32 appender.
+struct Words {
+    var bytes: [UInt8] = []
+    mutating func u32(_ v: Int) { withUnsafeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian) { bytes += $0 } }
+    mutating func i32(_ v: Int32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Quantize
+@testable import Runtime
+
+extension GoldenCase {
+    /// The case as a one-op model.q8 program, with every parameter derived as in `run()`.
+    func program() throws -> Q8Program {
+        var prog = Q8Program()
+        let out = try output()
+        let x = try input(0)
+        let clamp = try activation().range(scale: out.quantization.scale, zeroPoint: Int32(out.quantization.zeroPoint))
+        func shape(_ t: Tensor) -> [Int] { Array(t.shape.dropFirst()) }
+        let xi = prog.activation(shape(x), x.quantization)
+        prog.inputs = [xi]
+        let yi = prog.activation(shape(out), out.quantization)
+        prog.outputs = [yi]
+        let (top, left) = padding()
+        func requantized(_ filterShape: [Int]) throws -> [Int?] {
+            let f = try filterAndRequantization(input: x, output: out)
+            let filter = prog.constant(f.data, shape: filterShape)
+            let m = prog.constant(f.multipliers, shape: [f.multipliers.count])
+            let s = prog.constant(f.shifts, shape: [f.shifts.count])
+            let b = try bias().map { prog.constant($0, shape: [$0.count]) }
+            return [xi, filter, m, s, b]
+        }
+        let a = attributes
+        func int(_ key: String) throws -> Int32 { Int32(try Self.field(a, key) as Int) }
+        switch op {
+        case "conv2d":
+            let f = try filterAndRequantization(input: x, output: out)
+            prog.add(.conv2d, try requantized(f.shape), output: yi,
+                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
+                                  try int("dilation_h_factor"), try int("dilation_w_factor"), Int32(top), Int32(left),
+                                  Int32(x.image.channels / f.shape[3]), clamp.min, clamp.max])
+        case "depthwise_conv2d":
+            let f = try filterAndRequantization(input: x, output: out)
+            prog.add(.depthwiseConv2d, try requantized(Array(f.shape.dropFirst())), output: yi,
+                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
+                                  try int("dilation_h_factor"), try int("dilation_w_factor"), Int32(top), Int32(left),
+                                  Int32(x.image.channels), clamp.min, clamp.max])
+        case "transpose_conv2d":
+            let f = try filterAndRequantization(input: x, output: out)
+            let scratch = prog.scratch(out.data.count)
+            prog.add(.transposeConv2d, try requantized(f.shape), output: yi,
+                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
+                                  Int32(top), Int32(left), clamp.min, clamp.max], scratch: scratch)
+        case "fully_connected":
+            let f = try filterAndRequantization(input: x, output: out)
+            prog.add(.fullyConnected, try requantized(f.shape), output: yi, parameters: [clamp.min, clamp.max])
+        case "average_pool2d", "max_pool2d":
+            prog.add(op == "max_pool2d" ? .maxPool2d : .averagePool2d, [xi], output: yi,
+                     parameters: [try int("filter_height"), try int("filter_width"), try int("stride_h"), try int("stride_w"),
+                                  Int32(top), Int32(left), clamp.min, clamp.max])
+        case "mean":
+            let p = meanParams(input: x.image, inputQuantization: x.quantization, outputQuantization: out.quantization)
+            prog.tensors[yi].shape = [x.image.channels]
+            prog.add(.mean, [xi], output: yi, parameters: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0])
+        case "add":
+            let y = try input(1)
+            let bi = prog.activation(y.data.count == x.data.count ? shape(y) : [y.data.count], y.quantization)
+            prog.inputs.append(bi)
+            let p = addParams(input1: x.quantization, input2: y.quantization, output: out.quantization, activation: try activation())
+            prog.add(.add, [xi, bi], output: yi, parameters: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift,
+                                                              p.outputMultiplier, p.outputShift, p.activationMin, p.activationMax])
+        case "concatenation":
+            let inputs: [[String: Any]] = try field("inputs")
+            var ids = [xi]
+            for extra in inputs.dropFirst() {
+                let t = try tensor(extra)
+                ids.append(prog.activation(shape(t), t.quantization))
+            }
+            prog.inputs = ids
+            prog.add(.concatenation, ids, output: yi)
+        case "softmax":
+            let beta: Double = try Self.field(a, "beta")
+            let depth = x.shape.last!
+            let p = softmaxParams(beta: Float(beta), inputScale: x.quantization.scale, rows: x.data.count / depth, depth: depth)
+            prog.add(.softmax, [xi], output: yi, parameters: [p.inputMultiplier, p.inputLeftShift, p.diffMin])
+        case "pad":
+            let paddings: [[Int]] = try Self.field(a, "paddings")
+            prog.add(.pad, [xi], output: yi, parameters: [Int32(paddings[1][0]), Int32(paddings[2][0])])
+        case "resize_nearest":
+            let align: Bool = try Self.field(a, "align_corners"), half: Bool = try Self.field(a, "half_pixel_centers")
+            let rows = nearestSourceIndices(input: x.image.height, output: out.image.height, alignCorners: align, halfPixelCenters: half)
+            let cols = nearestSourceIndices(input: x.image.width, output: out.image.width, alignCorners: align, halfPixelCenters: half)
+            prog.add(.resizeNearest, [xi, prog.constant(rows, shape: [rows.count]), prog.constant(cols, shape: [cols.count])], output: yi)
+        case "logistic", "tanh", "hard_swish", "leaky_relu":
+            prog.add(.lookup, [xi, prog.constant(try lookupTable(), shape: [256])], output: yi)
+        default:
+            throw GoldenError(description: "op '\(op)' has no model.q8 operator")
+        }
+        return prog
+    }
+
+    /// The table `run()` uses for the element-wise functions.
+    func lookupTable() throws -> [Int8] {
+        let x = try input(0), out = try output()
+        let f: (Double) -> Double
+        switch op {
+        case "logistic": f = { 1 / (1 + exp(-$0)) }
+        case "tanh": f = { Foundation.tanh($0) }
+        case "hard_swish": f = { $0 * min(max($0 + 3, 0), 6) / 6 }
+        default:
+            let alpha = Double(Float(try Self.field(attributes, "alpha") as Double))
+            f = { $0 >= 0 ? $0 : alpha * $0 }
+        }
+        return Quantize.lookupTable(input: x.quantization, output: out.quantization, f)
+    }
+
+    /// Encodes the program, loads it with `Q8Model`, runs it with `Interpreter` on the case's
+    /// inputs and returns the output bytes.
+    func runThroughInterpreter() throws -> [Int8] {
+        let prog = try program()
+        let (bytes, plan) = prog.encode()
+        let inputs: [[String: Any]] = try field("inputs")
+        return try withAlignedBytes(bytes) { buffer in
+            let model = try Q8Model(bytes: buffer)
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(plan.peak, 16), alignment: 16)
+            defer { arena.deallocate() }
+            let interpreter = try Interpreter(model: model, arena: arena)
+            for (k, object) in inputs.enumerated() {
+                let data = try tensor(object).data
+                let view = interpreter.input(k)
+                guard view.count == data.count else { throw GoldenError(description: "input \(k) size differs") }
+                _ = view.update(fromContentsOf: data)
+            }
+            interpreter.invoke()
+            return Array(interpreter.output(0))
+        }
+    }
+}
+
+/// Copies bytes into a 16-byte aligned buffer for `Q8Model`.
+func withAlignedBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+    defer { buffer.deallocate() }
+    buffer.copyBytes(from: bytes)
+    return try body(UnsafeRawBufferPointer(buffer))
+}
