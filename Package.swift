@@ -35,7 +35,9 @@ let package = Package(
             ],
             path: "Tools/minnow"),
 
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize"]),
+        // Test helper: counts heap allocations by interposing malloc (Linux/glibc).
+        .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),

@@ -11,7 +11,7 @@ public struct ArenaBuffer: Hashable, Sendable {
         self.lastUse = lastUse
     }
 
-    func overlapsInTime(_ other: ArenaBuffer) -> Bool { firstUse <= other.lastUse && other.firstUse <= lastUse }
+    public func overlapsInTime(_ other: ArenaBuffer) -> Bool { firstUse <= other.lastUse && other.firstUse <= lastUse }
 }
 
 /// Where each buffer goes in the arena, the arena's size, and the lower bound no placement can

@@ -114,8 +114,15 @@ public struct Q8Program: Sendable {
     // MARK: Encoding
 
     /// The model.q8 bytes and the arena plan they hold (layout in docs/formats.md).
-    public func encode() -> (bytes: [UInt8], plan: ArenaPlan) {
-        let (bufferOf, buffers) = arenaBuffers()
+    /// `shareArena: false` gives every arena tensor a region of its own (no reuse, no in-place
+    /// ops): a larger arena, for checking that a planned model computes the same bytes.
+    public func encode(shareArena: Bool = true) -> (bytes: [UInt8], plan: ArenaPlan) {
+        var (bufferOf, buffers) = arenaBuffers()
+        if !shareArena {
+            let arenaTensors = tensors.indices.filter { tensors[$0].constant == nil }
+            buffers = arenaTensors.map { ArenaBuffer(size: tensors[$0].byteSize, firstUse: 0, lastUse: ops.count) }
+            bufferOf = Dictionary(uniqueKeysWithValues: arenaTensors.enumerated().map { ($1, $0) })
+        }
         let plan = planArena(buffers)
         var data: [UInt8] = []
         var tensorOffsets = [Int](repeating: 0, count: tensors.count)

@@ -1,0 +1,215 @@
+import Foundation
+import MallocCounter
+import Quantize
+import Testing
+@testable import Graph
+@testable import Runtime
+
+/// A 15-op int8 model touching every op kind, with random weights from `seed`.
+func chainProgram(seed: UInt64 = 1) -> Q8Program {
+    var rng = SeededRandom(seed: seed)
+    var prog = Q8Program()
+    func q(_ scale: Float, _ zp: Int) -> AffineQuantization { AffineQuantization(scale: scale, zeroPoint: zp) }
+    func weights(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8.random(in: -127...127, using: &rng) } }
+    func requant(_ c: Int, inScale: Float, outScale: Float) -> (Int, Int) {
+        let (m, s) = channelMultipliers(inputScale: inScale, weightScales: (0..<c).map { _ in Float.random(in: 0.002...0.02, using: &rng) },
+                                        outputScale: outScale)
+        return (prog.constant(m, shape: [c]), prog.constant(s, shape: [c]))
+    }
+    func biases(_ c: Int) -> Int { prog.constant((0..<c).map { _ in Int32.random(in: -2000...2000, using: &rng) }, shape: [c]) }
+    let x = prog.activation([10, 10, 3], q(0.02, -5))
+    prog.inputs = [x]
+    let t1 = prog.activation([10, 10, 8], q(0.05, -128))
+    var (m, s) = requant(8, inScale: 0.02, outScale: 0.05)
+    prog.add(.conv2d, [x, prog.constant(weights(8 * 9 * 3), shape: [8, 3, 3, 3]), m, s, biases(8)], output: t1,
+             parameters: [3, 3, 1, 1, 1, 1, 1, 1, 1, -128, 127], name: "conv")
+    let t2 = prog.activation([5, 5, 8], q(0.04, -10))
+    (m, s) = requant(8, inScale: 0.05, outScale: 0.04)
+    prog.add(.depthwiseConv2d, [t1, prog.constant(weights(9 * 8), shape: [3, 3, 8]), m, s, nil], output: t2,
+             parameters: [3, 3, 2, 2, 1, 1, 0, 0, 8, -128, 127], name: "dw")
+    let t3 = prog.activation([5, 5, 8], q(0.03, 0))
+    let table = lookupTable(input: q(0.04, -10), output: q(0.03, 0)) { $0 * min(max($0 + 3, 0), 6) / 6 }
+    prog.add(.lookup, [t2, prog.constant(table, shape: [256])], output: t3, name: "hswish")
+    let t4 = prog.activation([5, 5, 8], q(0.06, 3))
+    let add = addParams(input1: q(0.03, 0), input2: q(0.04, -10), output: q(0.06, 3), activation: .relu)
+    prog.add(.add, [t3, t2], output: t4, parameters: [add.input1Multiplier, add.input1Shift, add.input2Multiplier, add.input2Shift,
+                                                     add.outputMultiplier, add.outputShift, add.activationMin, add.activationMax], name: "add")
+    let t5 = prog.activation([7, 7, 8], q(0.06, 3))
+    prog.add(.pad, [t4], output: t5, parameters: [1, 1], name: "pad")
+    let t6 = prog.activation([3, 3, 8], q(0.06, 3))
+    prog.add(.maxPool2d, [t5], output: t6, parameters: [2, 2, 2, 2, 0, 0, -128, 127], name: "maxpool")
+    let t7 = prog.activation([7, 7, 4], q(0.1, 1))
+    (m, s) = requant(4, inScale: 0.06, outScale: 0.1)
+    prog.add(.transposeConv2d, [t6, prog.constant(weights(4 * 9 * 8), shape: [4, 3, 3, 8]), m, s, biases(4)], output: t7,
+             parameters: [3, 3, 2, 2, 0, 0, -128, 127], scratch: prog.scratch(7 * 7 * 4), name: "tconv")
+    let t8 = prog.activation([3, 3, 4], q(0.1, 1))
+    let rows = nearestSourceIndices(input: 7, output: 3, alignCorners: false, halfPixelCenters: true)
+    prog.add(.resizeNearest, [t7, prog.constant(rows, shape: [3]), prog.constant(rows, shape: [3])], output: t8, name: "resize")
+    let t9 = prog.activation([3, 3, 12], q(0.06, 3))
+    prog.add(.concatenation, [t6, t8], output: t9, name: "concat")
+    let t10 = prog.activation([3, 3, 12], q(0.06, 3))
+    prog.add(.channelShuffle, [t9], output: t10, parameters: [3], name: "shuffle")
+    let t11 = prog.activation([2, 2, 12], q(0.06, 3))
+    prog.add(.averagePool2d, [t10], output: t11, parameters: [2, 2, 1, 1, 0, 0, -128, 127], name: "avgpool")
+    let t12 = prog.activation([12], q(0.05, -2))
+    let mean = meanParams(input: ImageShape(height: 2, width: 2, channels: 12), inputQuantization: q(0.06, 3), outputQuantization: q(0.05, -2))
+    prog.add(.mean, [t11], output: t12, parameters: [mean.multiplier, mean.shift, 0], name: "mean")
+    let t13 = prog.activation([12], q(0.05, -2))
+    prog.add(.reshape, [t12], output: t13, name: "reshape")
+    let t14 = prog.activation([5], q(0.2, 7))
+    (m, s) = requant(5, inScale: 0.05, outScale: 0.2)
+    prog.add(.fullyConnected, [t13, prog.constant(weights(5 * 12), shape: [5, 12]), m, s, biases(5)], output: t14,
+             parameters: [-128, 127], name: "fc")
+    let t15 = prog.activation([5], q(1.0 / 256, -128))
+    let soft = softmaxParams(beta: 1, inputScale: 0.2, rows: 1, depth: 5)
+    prog.add(.softmax, [t14], output: t15, parameters: [soft.inputMultiplier, soft.inputLeftShift, soft.diffMin], name: "softmax")
+    prog.outputs = [t15]
+    prog.labels = ["a", "b", "c", "d", "e"]
+    prog.normalizationMean = [0.5, 0.5, 0.5]
+    prog.normalizationStd = [0.25, 0.25, 0.25]
+    return prog
+}
+
+/// Loads `bytes`, runs the model on `input` and returns output 0.
+func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
+    try withAlignedBytes(bytes) { buffer in
+        let model = try Q8Model(bytes: buffer)
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaBytes, 16), alignment: 16)
+        defer { arena.deallocate() }
+        arena.initializeMemory(as: UInt8.self, repeating: 0xA5)
+        let interpreter = try Interpreter(model: model, arena: arena)
+        _ = interpreter.input(0).update(fromContentsOf: input)
+        interpreter.invoke()
+        return Array(interpreter.output(0))
+    }
+}
+
+@Suite struct InterpreterTests {
+    @Test func plannedArenaComputesWhatSeparateBuffersCompute() throws {
+        for seed in UInt64(1)...20 {
+            let prog = chainProgram(seed: seed)
+            var rng = SeededRandom(seed: seed &+ 100)
+            let input = (0..<300).map { _ in Int8.random(in: -128...127, using: &rng) }
+            let (planned, plan) = prog.encode()
+            let (separate, separatePlan) = prog.encode(shareArena: false)
+            #expect(plan.peak < separatePlan.peak)
+            let out = try runQ8(planned, input: input)
+            #expect(out == (try runQ8(separate, input: input)))
+            // Probabilities in units of 1/256 from −128: they sum to about 256.
+            #expect(abs(out.reduce(0) { $0 + Int($1) + 128 } - 256) <= 5)
+        }
+    }
+
+    @Test func modelMetadataReadsBack() throws {
+        let (bytes, plan) = chainProgram().encode()
+        try withAlignedBytes(bytes) { buffer in
+            let model = try Q8Model(bytes: buffer)
+            #expect(model.opCount == 15 && model.arenaBytes == plan.peak && model.arenaLowerBound == plan.lowerBound)
+            #expect(model.labelCount == 5 && String(decoding: model.label(4), as: UTF8.self) == "e")
+            #expect(model.normalizationChannels == 3 && model.normalizationStd(2) == 0.25)
+            #expect(model.tensor(model.inputTensor(0)).image == ImageShape(height: 10, width: 10, channels: 3))
+            // The arena is too small by one byte: refused.
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes - 1, alignment: 16)
+            defer { arena.deallocate() }
+            #expect(throws: Q8Error.self) { try Interpreter(model: model, arena: arena) }
+        }
+    }
+
+    @Test func invokeNeverAllocates() throws {
+        let (bytes, _) = chainProgram().encode()
+        try withAlignedBytes(bytes) { buffer in
+            let model = try Q8Model(bytes: buffer)
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes, alignment: 16)
+            defer { arena.deallocate() }
+            let interpreter = try Interpreter(model: model, arena: arena)
+            interpreter.invoke()
+            // The counter works: an array allocation is seen.
+            minnow_allocations_begin()
+            let probe = [Int](repeating: 1, count: Int.random(in: 100...200))
+            #expect(minnow_allocations_end() >= 1 && probe.count >= 100)
+            minnow_allocations_begin()
+            for i in 0..<200 {
+                interpreter.input(0)[i % 300] = Int8(truncatingIfNeeded: i)
+                interpreter.invoke()
+            }
+            let allocations = minnow_allocations_end()
+            #expect(allocations == 0, "invoke allocated \(allocations) times in 200 runs")
+        }
+    }
+
+    /// Truncations and thousands of random corruptions with the CRC fixed up: each must be
+    /// rejected by `Q8Model` or load and run to completion.
+    @Test func corruptModelsAreRejectedOrRunCleanly() throws {
+        let (good, _) = chainProgram().encode()
+        for length in stride(from: 0, to: good.count, by: 13) {
+            #expect(throws: Q8Error.self) { try withAlignedBytes(Array(good[0..<length])) { try Q8Model(bytes: $0) } }
+        }
+        var bad = good
+        bad[good.count / 2] ^= 1
+        #expect(throws: Q8Error.self) { try withAlignedBytes(bad) { try Q8Model(bytes: $0) } }
+        var rng = SeededRandom(seed: 77)
+        var rejected = 0, ran = 0
+        for _ in 0..<4000 {
+            var bytes = good
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let i = Int.random(in: 16..<min(bytes.count, 2048), using: &rng)  // the tables and ops, mostly
+                bytes[i] = Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : bytes[i] ^ (1 << UInt8.random(in: 0...7, using: &rng))
+            }
+            let crc = bytes[64...].withUnsafeBytes { crc32(of: $0) }
+            for k in 0..<4 { bytes[12 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+            do {
+                _ = try runQ8(bytes, input: [Int8](repeating: 3, count: 300))
+                ran += 1
+            } catch {
+                rejected += 1
+            }
+        }
+        #expect(rejected > 100 && ran > 100, "rejected \(rejected), ran \(ran)")
+    }
+}
+
+@Suite struct ArenaPlannerTests {
+    @Test func workedExample() {
+        // Three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3]: the first and third share
+        // offset 0, the second sits above (aligned to 112): 224 bytes; the lower bound is 2 × 112.
+        let plan = planArena([ArenaBuffer(size: 100, firstUse: 0, lastUse: 1), ArenaBuffer(size: 100, firstUse: 1, lastUse: 2),
+                              ArenaBuffer(size: 100, firstUse: 2, lastUse: 3)])
+        #expect(plan.peak == 224 && plan.lowerBound == 224 && plan.offsets[0] == plan.offsets[2])
+    }
+
+    @Test func randomPlansAreValidAndNoWorseThanGreedyBySize() {
+        var rng = SeededRandom(seed: 5)
+        for _ in 0..<300 {
+            let buffers = (0..<Int.random(in: 1...30, using: &rng)).map { _ -> ArenaBuffer in
+                let first = Int.random(in: 0...20, using: &rng)
+                return ArenaBuffer(size: Int.random(in: 1...5000, using: &rng), firstUse: first, lastUse: first + Int.random(in: 0...6, using: &rng))
+            }
+            let plan = planArena(buffers)
+            #expect(plan.lowerBound <= plan.peak)
+            for i in buffers.indices {
+                #expect(plan.offsets[i] % 16 == 0 && plan.offsets[i] + buffers[i].size <= plan.peak)
+                for j in buffers.indices where j > i && buffers[i].overlapsInTime(buffers[j]) {
+                    let apart = plan.offsets[i] + buffers[i].size <= plan.offsets[j] || plan.offsets[j] + buffers[j].size <= plan.offsets[i]
+                    #expect(apart, "buffers \(i) and \(j) overlap while both alive")
+                }
+            }
+            // Greedy by size alone, as TFLite Micro places.
+            #expect(plan.peak <= greedyBySize(buffers))
+        }
+    }
+
+    func greedyBySize(_ buffers: [ArenaBuffer]) -> Int {
+        var offsets = [Int](repeating: 0, count: buffers.count), placed: [Int] = []
+        func aligned(_ n: Int) -> Int { (n + 15) / 16 * 16 }
+        for i in buffers.indices.sorted(by: { buffers[$0].size != buffers[$1].size ? buffers[$0].size > buffers[$1].size : buffers[$0].firstUse < buffers[$1].firstUse }) {
+            var candidate = 0
+            for j in placed.filter({ buffers[$0].overlapsInTime(buffers[i]) }).sorted(by: { offsets[$0] < offsets[$1] }) {
+                if candidate + aligned(buffers[i].size) <= offsets[j] { break }
+                candidate = max(candidate, offsets[j] + aligned(buffers[j].size))
+            }
+            offsets[i] = candidate
+            placed.append(i)
+        }
+        return buffers.indices.map { offsets[$0] + aligned(buffers[$0].size) }.max() ?? 0
+    }
+}
