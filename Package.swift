@@ -37,7 +37,10 @@ let package = Package(
 
         // Test helper: counts heap allocations by interposing malloc (Linux/glibc).
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter"]),
+        // Test helper: small int8 models built in code.
+        .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),

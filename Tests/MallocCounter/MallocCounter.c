@@ -5,6 +5,15 @@
 #include <errno.h>
 #include "MallocCounter.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define MINNOW_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MINNOW_SANITIZED 1
+#endif
+
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
@@ -27,6 +36,11 @@ long minnow_allocations_end(void) {
   counting = 0;
   return allocations;
 }
+
+#ifdef MINNOW_SANITIZED
+int minnow_allocation_counting_available(void) { return 0; }
+#else
+int minnow_allocation_counting_available(void) { return 1; }
 
 void *malloc(size_t size) {
   count();
@@ -64,3 +78,4 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
 void free(void *pointer) {
   __libc_free(pointer);
 }
+#endif

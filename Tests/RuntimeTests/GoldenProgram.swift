@@ -1,5 +1,6 @@
 import Foundation
 import Quantize
+import TestSupport
 @testable import Runtime
 
 extension GoldenCase {
@@ -128,12 +129,4 @@ extension GoldenCase {
             return Array(interpreter.output(0))
         }
     }
-}
-
-/// Copies bytes into a 16-byte aligned buffer for `Q8Model`.
-func withAlignedBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-    defer { buffer.deallocate() }
-    buffer.copyBytes(from: bytes)
-    return try body(UnsafeRawBufferPointer(buffer))
 }

@@ -4,9 +4,9 @@ import Graph
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a model's graph: ops, attributes, output shapes, parameters and MACs.")
+        abstract: "Print a model: a float model's graph (ops, shapes, parameters, MACs) or an int8 model's ops, tensors and arena plan.")
 
-    @Argument(help: "A float model (model.bin).")
+    @Argument(help: "A float model (model.bin) or an int8 model (model.q8).")
     var model: String
 
     @Flag(help: "Print JSON instead of a table.")
@@ -36,6 +36,10 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
+        if Q8File.isQ8(model) {
+            let report = InspectQ8.report(try Q8File(path: model))
+            return json ? printJSON(report) : InspectQ8.print(report)
+        }
         let m = try ModelFile.read(path: model)
         let shapes = try m.graph.inferShapes()
         let macs = m.graph.macs(shapes: shapes)

@@ -7,4 +7,7 @@ void minnow_allocations_begin(void);
 /// aligned_alloc calls the calling thread made since minnow_allocations_begin.
 long minnow_allocations_end(void);
 
+/// 1 when the allocator is interposed and counting works; 0 under a sanitizer, which owns malloc.
+int minnow_allocation_counting_available(void);
+
 #endif

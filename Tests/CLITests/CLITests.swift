@@ -1,0 +1,93 @@
+import Data
+import Foundation
+import Graph
+import Testing
+import TestSupport
+import Train
+
+/// The `minnow` executable, run as a user would.
+@Suite struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built `minnow` beside the test bundle.
+    static var binary: String {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] where FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("minnow").path) {
+            return candidate.appendingPathComponent("minnow").path
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("minnow").path
+    }
+
+    func minnow(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile(), errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("minnow-cli-\(getpid())-\(name)").path
+    }
+
+    @Test func runAndInspectAnInt8ModelBuiltHere() throws {
+        let q8 = temporary("chain.q8")
+        defer { try? FileManager.default.removeItem(atPath: q8) }
+        let plan = try chainProgram().write(to: q8)
+        let inspected = try minnow(["inspect", q8])
+        #expect(inspected.status == 0 && inspected.out.contains("15 ops") && inspected.out.contains("transpose_conv2d"))
+        #expect(inspected.out.contains("arena: ") && inspected.out.contains("lower bound"))
+        let json = try minnow(["inspect", q8, "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        #expect(report?["arena_bytes"] as? Int == plan.peak && (report?["ops"] as? [Any])?.count == 15)
+
+        let run = try minnow(["run", q8, "Models/samples/00-ankle-boot.png", "Models/samples/01-pullover.png", "--json"])
+        #expect(run.status == 0, "\(run.err)")
+        let results = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [[String: Any]]
+        #expect(results?.count == 2)
+        for r in results ?? [] {
+            let top = r["top"] as? [[String: Any]] ?? []
+            let p = top.compactMap { $0["probability"] as? Double }
+            #expect(top.count == 5 && p == p.sorted(by: >) && p.reduce(0, +) <= 1.02)
+        }
+        let plain = try minnow(["run", q8, "Models/samples/02-trouser.png", "--top", "2"])
+        #expect(plain.status == 0 && plain.out.split(separator: "\n").count == 3)
+    }
+
+    @Test func badInputsGiveClearErrors() throws {
+        let q8 = temporary("bad.q8"), png = temporary("bad.png")
+        defer { for p in [q8, png] { try? FileManager.default.removeItem(atPath: p) } }
+        var bytes = chainProgram().encode().bytes
+        bytes[bytes.count - 5] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: q8))
+        let corrupt = try minnow(["run", q8, "Models/samples/00-ankle-boot.png"])
+        #expect(corrupt.status != 0 && corrupt.err.contains("CRC-32 mismatch") && corrupt.err.contains(q8))
+        _ = try chainProgram().write(to: q8)
+        let pngBytes = try Data(contentsOf: Self.root.appendingPathComponent("Models/samples/00-ankle-boot.png"))
+        try pngBytes.prefix(pngBytes.count / 2).write(to: URL(fileURLWithPath: png))
+        let truncated = try minnow(["run", q8, png])
+        #expect(truncated.status != 0 && truncated.err.contains(png) && truncated.err.contains("PNG decode failed"))
+        let missing = try minnow(["inspect", "/no/such/model.q8"])
+        #expect(missing.status != 0 && missing.err.contains("/no/such/model.q8"))
+    }
+
+    @Test func floatModelInspectAndEval() throws {
+        let bin = temporary("fm.bin")
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let train = try minnow(["train", "fm_dsconv", "--init-only", "--out", bin])
+        #expect(train.status == 0 && train.out.contains("untrained"))
+        let inspected = try minnow(["inspect", bin])
+        #expect(inspected.status == 0 && inspected.out.contains("3,795,840 MACs"))
+        let eval = try minnow(["eval", bin, "--limit", "64", "--json"])
+        let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as? [String: Any]
+        #expect(eval.status == 0 && report?["images"] as? Int == 64 && report?["float_top1"] is Double)
+        let refused = try minnow(["train", "fm_dsconv", "--out", bin])
+        #expect(refused.status != 0 && refused.err.contains("--init-only"))
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Runtime
+
+/// A model.q8 read from disk into a 16-byte aligned buffer that lives as long as this object.
+final class Q8File {
+    let path: String
+    let buffer: UnsafeMutableRawBufferPointer
+    let model: Q8Model
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationFailure("\(path): cannot read the file (missing or not readable)")
+        }
+        self.path = path
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
+        buffer.copyBytes(from: data)
+        do {
+            model = try Q8Model(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]))
+        } catch {
+            buffer.deallocate()
+            throw ValidationFailure("\(path): \(error)")
+        }
+    }
+
+    deinit { buffer.deallocate() }
+
+    static func isQ8(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return handle.readData(ofLength: 4) == Data("MNQ8".utf8)
+    }
+
+    var labels: [String] { (0..<model.labelCount).map { String(decoding: model.label($0), as: UTF8.self) } }
+}
+
+/// An error whose text is shown as it is.
+struct ValidationFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Q8OpCode {
+    var name: String {
+        switch self {
+        case .conv2d: return "conv2d"
+        case .depthwiseConv2d: return "depthwise_conv2d"
+        case .fullyConnected: return "fully_connected"
+        case .maxPool2d: return "max_pool2d"
+        case .averagePool2d: return "average_pool2d"
+        case .mean: return "mean"
+        case .add: return "add"
+        case .concatenation: return "concatenation"
+        case .channelShuffle: return "channel_shuffle"
+        case .reshape: return "reshape"
+        case .pad: return "pad"
+        case .transposeConv2d: return "transpose_conv2d"
+        case .resizeNearest: return "resize_nearest"
+        case .softmax: return "softmax"
+        case .lookup: return "lookup"
+        }
+    }
+}
+
+extension Q8Tensor {
+    var shapeList: [Int] { Array([dims.0, dims.1, dims.2, dims.3].prefix(rank)) }
+}
