@@ -1,5 +1,5 @@
 /// A tensor as model.q8 describes it. Shapes exclude the batch: `[H, W, C]` or `[N]`.
-public struct Q8Tensor {
+public struct Q8Tensor: Sendable {
     public var type: Q8Type
     public var storage: Q8Storage
     public var rank: Int
@@ -45,7 +45,8 @@ public struct Q8Op {
 /// `init` validates every offset, size, count, enum value and shape against the buffer and the
 /// arena size before anything else reads it; after that, accessors trust the file.
 /// The buffer must stay alive and unchanged while the view is used.
-public struct Q8Model {
+/// Sendable: it only ever reads the buffer, which must not change while the view is used.
+public struct Q8Model: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
     public let arenaBytes: Int
     public let arenaLowerBound: Int

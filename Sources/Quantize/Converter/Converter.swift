@@ -1,0 +1,182 @@
+import Graph
+import Runtime
+
+/// Per-layer facts of a conversion, for reports.
+public struct LayerQuantization: Sendable {
+    public var name: String
+    public var op: String
+    /// The float node whose output the layer's int8 output stands for.
+    public var floatNode: Int
+    public var tensor: Int
+    public var quantization: AffineQuantization
+    /// The observed float range before it was widened to hold 0 (and shared).
+    public var observed: (min: Float, max: Float)
+}
+
+public struct Conversion: Sendable {
+    public var program: Q8Program
+    public var layers: [LayerQuantization]
+}
+
+/// Converts a float model to an int8 program (TFLite-compatible arithmetic):
+///
+/// 1. lowers the graph (batch norm folded, ReLU/ReLU6 fused, dropout dropped, see `lower`);
+/// 2. runs the float graph over the calibration inputs and takes each output's range by `method`;
+/// 3. gives ops that copy or compare bytes (pools, concat, pad, shuffle, reshape, resize) one
+///    quantization shared with their inputs, over the union of the ranges; the model input gets
+///    the exact range of normalized pixels, softmax outputs scale 1/256 and zero point −128;
+/// 4. quantizes weights per output channel, symmetric in [−127, 127]; biases to int32 at
+///    `inputScale · weightScale[c]`; requantization as TFLite's `QuantizeMultiplier`;
+/// 5. emits one model.q8 op per lowered node, nonlinearities as 256-entry tables.
+///
+/// `calibration` holds `count` inputs, already normalized, NHWC.
+public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .minmax) throws -> Conversion {
+    let graph = model.graph
+    let lowered = try lower(graph)
+    let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count)
+
+    // Quantization groups: union-find over lowered nodes.
+    var parent = Array(lowered.indices)
+    func root(_ i: Int) -> Int { parent[i] == i ? i : root(parent[i]) }
+    for (i, node) in lowered.enumerated() where node.op.sharesInputQuantization {
+        for input in node.inputs { parent[root(input)] = root(i) }
+    }
+    let channels = graph.inputShape.channels
+    let inputRange = (
+        (0..<channels).map { (0 - model.normalization.mean[$0]) / model.normalization.std[$0] }.min()!,
+        (0..<channels).map { (1 - model.normalization.mean[$0]) / model.normalization.std[$0] }.max()!)
+    var groupRange = [Int: (Float, Float)](), groupFixed = [Int: AffineQuantization]()
+    for (i, node) in lowered.enumerated() {
+        let g = root(i)
+        switch node.op {
+        case .input:
+            groupFixed[g] = AffineQuantization(minimum: inputRange.0, maximum: inputRange.1)
+        case .softmax:
+            groupFixed[g] = AffineQuantization(scale: 1.0 / 256, zeroPoint: -128)
+        default:
+            let r = stats.range(node.value, method)
+            let old = groupRange[g] ?? (r.0, r.1)
+            groupRange[g] = (min(old.0, r.0), max(old.1, r.1))
+        }
+    }
+    func quantization(_ i: Int) -> AffineQuantization {
+        let g = root(i)
+        if let fixed = groupFixed[g] { return fixed }
+        let r = groupRange[g] ?? (0, 0)
+        return AffineQuantization(minimum: r.0, maximum: r.1)
+    }
+
+    var program = Q8Program()
+    program.labels = model.labels
+    program.normalizationMean = model.normalization.mean
+    program.normalizationStd = model.normalization.std
+    var tensorOf: [Int] = []
+    var layers: [LayerQuantization] = []
+    for (i, node) in lowered.enumerated() {
+        let q = quantization(i)
+        let y = program.activation(node.shape.dims, q)
+        tensorOf.append(y)
+        let r = stats.range(node.value, .minmax)
+        layers.append(LayerQuantization(name: node.name, op: "\(node.op)".components(separatedBy: "(").first ?? "",
+                                        floatNode: node.value, tensor: y, quantization: q, observed: r))
+        let xs = node.inputs.map { tensorOf[$0] }
+        let inQ = node.inputs.first.map { quantization($0) } ?? q
+        let inShape = node.inputs.first.map { lowered[$0].shape } ?? node.shape
+        let clampOf = { (a: FusedActivation) in a.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint)) }
+
+        /// Quantizes `weight` (`channels` rows) per row and adds the requantization constants.
+        func channelConstants(_ weight: [Float], bias: [Float], channels: Int, filterShape: [Int],
+                              reorder: (([Int8]) -> [Int8])? = nil) -> [Int?] {
+            let per = weight.count / channels
+            var scales = [Float](), qweights = [Int8]()
+            for c in 0..<channels {
+                let row = weight[(c * per)..<((c + 1) * per)]
+                let largest = row.map { abs($0) }.max() ?? 0
+                let s = largest > 0 ? largest / 127 : 1
+                scales.append(s)
+                qweights += row.map { Int8(max(-127, min(127, ($0 / s).rounded(.toNearestOrAwayFromZero)))) }
+            }
+            let biasQ = (0..<channels).map { c -> Int32 in
+                let v = (Double(bias[c]) / (Double(inQ.scale) * Double(scales[c]))).rounded(.toNearestOrAwayFromZero)
+                return Int32(max(Double(Int32.min), min(Double(Int32.max), v)))
+            }
+            let (m, s) = channelMultipliers(inputScale: inQ.scale, weightScales: scales, outputScale: q.scale)
+            return [xs[0], program.constant(reorder?(qweights) ?? qweights, shape: filterShape), program.constant(m, shape: [channels]),
+                    program.constant(s, shape: [channels]), program.constant(biasQ, shape: [channels])]
+        }
+
+        switch node.op {
+        case .input:
+            program.inputs = [y]
+        case let .conv(c, weight, bias, activation):
+            let rows = resolveWindow(input: inShape.height, kernel: c.kernelH, stride: c.strideH, dilation: c.dilationH, padding: c.padding, vertical: true)!
+            let cols = resolveWindow(input: inShape.width, kernel: c.kernelW, stride: c.strideW, dilation: c.dilationW, padding: c.padding, vertical: false)!
+            let clamp = clampOf(activation)
+            let cin = inShape.channels
+            let isDepthwise = c.groups == cin
+            let taps = c.kernelH * c.kernelW
+            let inputs = isDepthwise
+                ? channelConstants(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels]) { w in
+                    // OHWI [Cout, KH, KW, 1] → [KH, KW, Cout]
+                    (0..<w.count).map { k in w[(k % c.outChannels) * taps + k / c.outChannels] }
+                }
+                : channelConstants(weight, bias: bias, channels: c.outChannels,
+                                   filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups])
+            program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
+                        parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,
+                                     c.groups].map { Int32($0) } + [clamp.min, clamp.max], name: node.name)
+        case let .transposedConv(t, weight, bias, activation):
+            let clamp = clampOf(activation)
+            let (top, left) = t.paddingBefore
+            let inputs = channelConstants(weight, bias: bias, channels: t.outChannels,
+                                          filterShape: [t.outChannels, t.kernelH, t.kernelW, inShape.channels])
+            program.add(.transposeConv2d, inputs, output: y,
+                        parameters: [t.kernelH, t.kernelW, t.strideH, t.strideW, top, left].map { Int32($0) } + [clamp.min, clamp.max],
+                        scratch: program.scratch(node.shape.count), name: node.name)
+        case let .dense(weight, bias, activation):
+            let clamp = clampOf(activation)
+            let n = node.shape.count
+            program.add(.fullyConnected, channelConstants(weight, bias: bias, channels: n, filterShape: [n, inShape.count]), output: y,
+                        parameters: [clamp.min, clamp.max], name: node.name)
+        case let .add(activation):
+            let p = addParams(input1: quantization(node.inputs[0]), input2: quantization(node.inputs[1]), output: q, activation: activation)
+            program.add(.add, xs, output: y, parameters: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift,
+                                                          p.outputMultiplier, p.outputShift, p.activationMin, p.activationMax], name: node.name)
+        case let .maxPool(p), let .averagePool(p):
+            let rows = resolveWindow(input: inShape.height, kernel: p.kernelH, stride: p.strideH, dilation: 1, padding: p.padding, vertical: true)!
+            let cols = resolveWindow(input: inShape.width, kernel: p.kernelW, stride: p.strideW, dilation: 1, padding: p.padding, vertical: false)!
+            let isMax: Bool
+            if case .maxPool = node.op { isMax = true } else { isMax = false }
+            program.add(isMax ? .maxPool2d : .averagePool2d, xs, output: y,
+                        parameters: [p.kernelH, p.kernelW, p.strideH, p.strideW, rows.before, cols.before, -128, 127].map { Int32($0) },
+                        name: node.name)
+        case .mean:
+            let p = meanParams(input: ImageShape(height: inShape.height, width: inShape.width, channels: inShape.channels),
+                               inputQuantization: inQ, outputQuantization: q)
+            program.add(.mean, xs, output: y, parameters: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0], name: node.name)
+        case .concat:
+            program.add(.concatenation, xs, output: y, name: node.name)
+        case let .channelShuffle(groups):
+            program.add(.channelShuffle, xs, output: y, parameters: [Int32(groups)], name: node.name)
+        case .reshape:
+            program.add(.reshape, xs, output: y, name: node.name)
+        case let .pad(top, left):
+            program.add(.pad, xs, output: y, parameters: [Int32(top), Int32(left)], name: node.name)
+        case .upsample:
+            let rows = nearestSourceIndices(input: inShape.height, output: node.shape.height, alignCorners: false, halfPixelCenters: false)
+            let cols = nearestSourceIndices(input: inShape.width, output: node.shape.width, alignCorners: false, halfPixelCenters: false)
+            program.add(.resizeNearest, [xs[0], program.constant(rows, shape: [rows.count]), program.constant(cols, shape: [cols.count])],
+                        output: y, name: node.name)
+        case .softmax:
+            let depth = node.shape.channels
+            let p = softmaxParams(beta: 1, inputScale: inQ.scale, rows: node.shape.count / depth, depth: depth)
+            program.add(.softmax, xs, output: y, parameters: [p.inputMultiplier, p.inputLeftShift, p.diffMin], name: node.name)
+        case let .lookup(a):
+            let table = lookupTable(input: inQ, output: q) { Double(a.apply(Float($0))) }
+            program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)
+        }
+    }
+    let outputLowered = lowered.lastIndex { $0.value == graph.output } ?? lowered.count - 1
+    program.outputs = [tensorOf[outputLowered]]
+    return Conversion(program: program, layers: layers)
+}

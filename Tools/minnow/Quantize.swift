@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Graph
+import Quantize
+import Train
+
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Convert a float model.bin to an int8 model.q8, calibrating on real images.",
+        discussion: "Writes model.q8 beside the input unless -o is given; never overwrites the input.")
+
+    @Argument(help: "A float model (model.bin).")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "How many calibration images to use.")
+    var samples = 500
+
+    @Option(help: "Calibration method: \(CalibrationMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method = "minmax"
+
+    @Option(name: [.customShort("o"), .long], help: "Output path (default: the input with .q8).")
+    var output: String?
+
+    func validate() throws {
+        if samples < 1 { throw ValidationError("--samples must be at least 1") }
+        if CalibrationMethod(rawValue: method) == nil {
+            throw ValidationError("unknown method '\(method)'; choose \(CalibrationMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    var outputPath: String {
+        output ?? (model.hasSuffix(".bin") ? String(model.dropLast(4)) : model) + ".q8"
+    }
+
+    func run() throws {
+        let destination = outputPath
+        guard URL(fileURLWithPath: destination).standardizedFileURL != URL(fileURLWithPath: model).standardizedFileURL else {
+            throw ValidationFailure("refusing to overwrite the input model \(model); give -o")
+        }
+        let m = try ModelFile.read(path: model)
+        let shape = m.graph.inputShape
+        let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
+        let start = Date()
+        let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
+                                     method: CalibrationMethod(rawValue: method)!)
+        let plan = try conversion.program.write(to: destination)
+        let ops = conversion.program.ops.count
+        let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
+        print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
+              + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
+              + "calibrated on \(images.count) images by \(method) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+    }
+}
