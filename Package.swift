@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
-        .testTarget(name: "QuantizeTests", dependencies: ["Quantize"]),
+        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Graph", "Runtime", "Train", "TestSupport"]),
     ]
 )
