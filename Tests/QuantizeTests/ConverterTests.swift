@@ -16,7 +16,7 @@ import Train
             let inputs = node.inputs.map { indexOf[$0] }
             func activation(_ a: FusedActivation) {
                 guard a != .none else { return }
-                nodes.nodes.append(Node(name: node.name + "_act", op: .activation(a == .relu ? .relu : .relu6), inputs: [nodes.count - 1]))
+                nodes.append(Node(name: node.name + "_act", op: .activation(a == .relu ? .relu : .relu6), inputs: [nodes.count - 1]))
             }
             switch node.op {
             case .input: nodes.append(Node(name: "input", op: .input(input)))
