@@ -71,7 +71,8 @@ struct Conv2DFloat: Sendable {
             for start in stride(from: 0, to: m, by: Self.chunkRows) {
                 let count = min(Self.chunkRows, m - start)
                 for g in 0..<conv.groups {
-                    im2col(x, group: g, firstRow: start, rowCount: count, into: columns.baseAddress!)
+                    im2colF32(x, input: input, output: output, conv: conv, rows: rows.before, cols: cols.before, group: g,
+                              firstRow: start, rowCount: count, into: columns.baseAddress!)
                     packedGroups[g].withUnsafeBufferPointer { w in
                         bias.withUnsafeBufferPointer { b in
                             gemmF32(m: count, n: outPerGroup, k: k, a: columns.baseAddress!, lda: k,
@@ -79,34 +80,6 @@ struct Conv2DFloat: Sendable {
                                     c: y + start * cout + g * outPerGroup, ldc: cout)
                         }
                     }
-                }
-            }
-        }
-    }
-
-    /// Writes `rowCount` rows of `KH·KW·Cin/groups` values, one per output pixel starting at
-    /// pixel `firstRow` of the batch, in (ky, kx, channel) order; padded taps are 0.
-    private func im2col(_ x: UnsafePointer<Float>, group: Int, firstRow: Int, rowCount: Int,
-                        into columns: UnsafeMutablePointer<Float>) {
-        let (oh, ow) = (output.height, output.width)
-        let (h, w, cin) = (input.height, input.width, input.channels)
-        let k = conv.kernelH * conv.kernelW * inPerGroup
-        for r in 0..<rowCount {
-            let pixel = firstRow + r
-            let (b, rest) = pixel.quotientAndRemainder(dividingBy: oh * ow)
-            let (oy, ox) = rest.quotientAndRemainder(dividingBy: ow)
-            var dst = columns + r * k
-            for ky in 0..<conv.kernelH {
-                let iy = oy * conv.strideH - rows.before + ky * conv.dilationH
-                for kx in 0..<conv.kernelW {
-                    let ix = ox * conv.strideW - cols.before + kx * conv.dilationW
-                    if iy >= 0, iy < h, ix >= 0, ix < w {
-                        let src = x + ((b * h + iy) * w + ix) * cin + group * inPerGroup
-                        dst.update(from: src, count: inPerGroup)
-                    } else {
-                        dst.update(repeating: 0, count: inPerGroup)
-                    }
-                    dst += inPerGroup
                 }
             }
         }

@@ -79,8 +79,10 @@ public final class FloatExecutor: Sendable {
     /// - `input`: `batch × inputShape.count` values, NHWC, already normalized.
     /// - `batchStatistics`: batch-norm nodes normalize with the batch's own mean and variance
     ///   (training mode) instead of their running statistics.
+    /// - `dropoutSeed`: when set, dropout nodes zero each value with their rate and scale the rest
+    ///   by 1 / (1 − rate) (training mode), with masks from `dropoutMask(seed:node:count:rate:)`.
     /// - `observe`: called with each node's index and output values as soon as they exist.
-    public func run(_ input: [Float], batch: Int, batchStatistics: Bool = false,
+    public func run(_ input: [Float], batch: Int, batchStatistics: Bool = false, dropoutSeed: UInt64? = nil,
                     observe: ((Int, UnsafeBufferPointer<Float>) -> Void)? = nil) -> [Float] {
         precondition(input.count == batch * graph.inputShape.count, "input size does not match batch × input shape")
         var values = [[Float]?](repeating: nil, count: graph.nodes.count)
@@ -90,6 +92,10 @@ public final class FloatExecutor: Sendable {
             out.withUnsafeMutableBufferPointer { y in
                 compute(index, kernel: kernels[index], inputs: index == 0 ? [input] : ins, batch: batch,
                         batchStatistics: batchStatistics, y.baseAddress!)
+            }
+            if let seed = dropoutSeed, case let .dropout(rate) = node.op {
+                let mask = dropoutMask(seed: seed, node: index, count: out.count, rate: rate)
+                for i in out.indices { out[i] *= mask[i] }
             }
             if let observe { out.withUnsafeBufferPointer { observe(index, $0) } }
             values[index] = out
@@ -190,6 +196,14 @@ public func batchMoments(_ x: UnsafePointer<Float>, count: Int, channels c: Int,
     let m = mean.map { Float($0 / Double(rows)) }
     let v = (0..<c).map { Float(max(squares[$0] / Double(rows) - (mean[$0] / Double(rows)) * (mean[$0] / Double(rows)), 0)) }
     return [gammaBeta[0], gammaBeta[1], Tensor(shape: [c], data: m), Tensor(shape: [c], data: v)]
+}
+
+/// Inverted-dropout mask: each entry 0 with probability `rate`, else 1 / (1 − rate); the same
+/// `seed` and `node` always give the same mask (the trainer regenerates it for the backward pass).
+public func dropoutMask(seed: UInt64, node: Int, count: Int, rate: Float) -> [Float] {
+    var random = SeededRandom(seed: seed &+ UInt64(node) &* 0x9E37_79B9)
+    let keep = 1 / (1 - rate)
+    return (0..<count).map { _ in Float.random(in: 0..<1, using: &random) < rate ? 0 : keep }
 }
 
 /// A pointer handed to worker threads that write disjoint parts of one buffer.

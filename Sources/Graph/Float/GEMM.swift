@@ -1,16 +1,30 @@
 /// Width of one packed column panel of `gemmF32`'s right-hand matrix.
-let gemmPanelWidth = 8
+public let gemmPanelWidth = 8
 
 /// Packs the rows of `w` (`n` rows of `k` values, row stride `ldw`) as the columns of the
 /// right-hand matrix of `gemmF32`: `ceil(n / 8)` panels, each `k × 8` values, column `j` of panel
 /// `p` holding row `8p + j` of `w`, zero beyond `n`.
 /// Example: n = 3, k = 2, w = [[1,2],[3,4],[5,6]] → one panel [1,3,5,0,0,0,0,0, 2,4,6,0,0,0,0,0].
-func packPanels(_ w: UnsafePointer<Float>, n: Int, k: Int, ldw: Int) -> [Float] {
+public func packPanels(_ w: UnsafePointer<Float>, n: Int, k: Int, ldw: Int) -> [Float] {
     let panels = (n + gemmPanelWidth - 1) / gemmPanelWidth
     var packed = [Float](repeating: 0, count: panels * k * gemmPanelWidth)
     for row in 0..<n {
         let (p, j) = row.quotientAndRemainder(dividingBy: gemmPanelWidth)
         for kk in 0..<k { packed[(p * k + kk) * gemmPanelWidth + j] = w[row * ldw + kk] }
+    }
+    return packed
+}
+
+/// Packs a row-major `k × n` matrix `b` (row stride `ldb`) as the right-hand matrix of `gemmF32`
+/// (the same panels `packPanels` makes from its transpose).
+public func packColumns(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) -> [Float] {
+    let panels = (n + gemmPanelWidth - 1) / gemmPanelWidth
+    var packed = [Float](repeating: 0, count: panels * k * gemmPanelWidth)
+    for kk in 0..<k {
+        for col in 0..<n {
+            let (p, j) = col.quotientAndRemainder(dividingBy: gemmPanelWidth)
+            packed[(p * k + kk) * gemmPanelWidth + j] = b[kk * ldb + col]
+        }
     }
     return packed
 }
@@ -28,7 +42,7 @@ private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
 /// - `c`: `m × n`, row-major with row stride `ldc`; only columns `0..<n` are written.
 ///
 /// Register-blocked 4 rows × 8 columns: A's four rows stay in L1 while every panel streams by.
-func gemmF32(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+public func gemmF32(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
              packedB: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
              c: UnsafeMutablePointer<Float>, ldc: Int) {
     let panels = (n + gemmPanelWidth - 1) / gemmPanelWidth

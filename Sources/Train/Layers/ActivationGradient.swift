@@ -1,0 +1,56 @@
+import Foundation
+import Graph
+
+/// `dX = dY · f′(x)` for an element-wise nonlinearity, from its input `x` and output `y`.
+/// ReLU and ReLU6 take derivative 0 at their kinks; hard-swish's derivative is
+/// `(2x + 3) / 6` on (−3, 3), 0 below, 1 above.
+func activationGradient(_ a: Activation, x: [Float], y: [Float], dY: [Float]) -> [Float] {
+    (0..<x.count).map { i in
+        let v = x[i]
+        let slope: Float
+        switch a {
+        case .relu: slope = v > 0 ? 1 : 0
+        case .relu6: slope = v > 0 && v < 6 ? 1 : 0
+        case let .leakyRelu(alpha): slope = v >= 0 ? 1 : alpha
+        case .hardSwish: slope = v <= -3 ? 0 : v >= 3 ? 1 : (2 * v + 3) / 6
+        case .sigmoid: slope = y[i] * (1 - y[i])
+        case .tanh: slope = 1 - y[i] * y[i]
+        }
+        return dY[i] * slope
+    }
+}
+
+/// Softmax over the last axis (`n` values per row): `dX = y · (dY − Σ dY · y)`.
+func softmaxGradient(y: [Float], dY: [Float], n: Int) -> [Float] {
+    var dX = [Float](repeating: 0, count: y.count)
+    for start in stride(from: 0, to: y.count, by: n) {
+        var dot: Float = 0
+        for i in start..<(start + n) { dot += dY[i] * y[i] }
+        for i in start..<(start + n) { dX[i] = y[i] * (dY[i] - dot) }
+    }
+    return dX
+}
+
+/// Mean softmax cross-entropy of `batch` rows of `n` logits against integer labels, with label
+/// smoothing `ε` (target `1 − ε` on the label plus `ε / n` on every class), and its gradient
+/// `(softmax − target) · scale` (`scale` is 1 / the full batch when a shard computes part of it).
+/// Returns the summed loss of the rows and how many rows were classified right.
+public func softmaxCrossEntropy(logits: [Float], labels: ArraySlice<Int>, n: Int, smoothing: Float, scale: Float)
+    -> (loss: Double, correct: Int, dLogits: [Float]) {
+    var loss: Double = 0, correct = 0
+    var d = [Float](repeating: 0, count: logits.count)
+    for (row, label) in labels.enumerated() {
+        let z = logits[(row * n)..<((row + 1) * n)]
+        let largest = z.max()!
+        if z.firstIndex(of: largest)! - row * n == label { correct += 1 }
+        let exps = z.map { exp($0 - largest) }
+        let total = exps.reduce(0, +)
+        for (j, e) in exps.enumerated() {
+            let p = e / total
+            let target = (j == label ? 1 - smoothing : 0) + smoothing / Float(n)
+            loss -= Double(target) * Double(log(max(p, 1e-30)))
+            d[row * n + j] = (p - target) * scale
+        }
+    }
+    return (loss, correct, d)
+}
