@@ -34,6 +34,21 @@ public struct LabeledImages: Hashable, Sendable {
                              classNames: classNames)
     }
 
+    /// The set shuffled by `seed` and split: `count − n` images to train on, `n` held out.
+    public func split(holdingOut n: Int, seed: UInt64) -> (LabeledImages, LabeledImages) {
+        var generator = SplitMix(state: seed)
+        let order = Array(0..<count).shuffled(using: &generator)
+        func subset(_ indices: ArraySlice<Int>) -> LabeledImages {
+            var pixels: [UInt8] = []
+            pixels.reserveCapacity(indices.count * imageSize)
+            for i in indices { pixels += self.pixels[(i * imageSize)..<((i + 1) * imageSize)] }
+            return LabeledImages(width: width, height: height, channels: channels, pixels: pixels,
+                                 labels: indices.map { labels[$0] }, classNames: classNames)
+        }
+        let held = min(max(n, 0), count)
+        return (subset(order[held...]), subset(order[..<held]))
+    }
+
     /// Builds a set from IDX arrays of images `[N, H, W]` (or `[N, H, W, C]`) and labels `[N]`.
     public static func fromIDX(images: IDXArray, labels: IDXArray, classNames: [String],
                                source: String) throws(DataError) -> LabeledImages {
@@ -49,5 +64,17 @@ public struct LabeledImages: Hashable, Sendable {
         return LabeledImages(width: images.dims[2], height: images.dims[1],
                              channels: images.dims.count == 4 ? images.dims[3] : 1, pixels: images.values,
                              labels: labels.values.map(Int.init), classNames: classNames)
+    }
+}
+
+/// SplitMix64, for reproducible shuffles.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

