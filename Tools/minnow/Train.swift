@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         if resume {
             trainer = try Trainer.resume(out)
-            print("resuming \(out) after epoch \(trainer.epoch) of \(trainer.options.epochs)")
+            say("resuming \(out) after epoch \(trainer.epoch) of \(trainer.options.epochs)")
         } else {
             var model = Zoo.model(architecture, seed: seed, classes: train.classNames.count)!
             model.labels = train.classNames
@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
             trainer = Trainer(model: model, options: options)
         }
         let inputs = trainer.model.normalizedInputs(train)
-        print("training \(architecture) on \(train.count) images (\(dataset)), testing on \(test.count); "
+        say("training \(architecture) on \(train.count) images (\(dataset)), testing on \(test.count); "
               + "\(trainer.options.epochs) epochs, batch \(trainer.options.batchSize), \(trainer.options.optimizer.rawValue) lr \(trainer.options.learningRate)")
         while trainer.epoch < trainer.options.epochs {
             let e = trainer.epoch + 1
@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
             let testAccuracy = try FloatExecutor(trainer.model.graph).evaluate(trainer.model, on: test).top1
             trainer.recordTestAccuracy(testAccuracy)
             try trainer.writeCheckpoint(out)
-            print(String(format: "epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, %.0f images/s, %.1f s", e, trainer.options.epochs,
+            say(String(format: "epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, %.0f images/s, %.1f s", e, trainer.options.epochs,
                          report.loss, report.trainAccuracy, testAccuracy, report.imagesPerSecond, report.seconds))
         }
         var model = trainer.model
