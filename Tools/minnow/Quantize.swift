@@ -24,6 +24,12 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output path (default: the input with .q8).")
     var output: String?
 
+    @Option(help: "Write the per-layer report (SQNR, scales, clipping) as JSON to this file.")
+    var report: String?
+
+    @Option(help: "Images for the per-layer report.")
+    var reportImages = 100
+
     func validate() throws {
         if samples < 1 { throw ValidationError("--samples must be at least 1") }
         if CalibrationMethod(rawValue: method) == nil {
@@ -49,6 +55,17 @@ struct QuantizeCommand: ParsableCommand {
         let plan = try conversion.program.write(to: destination)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
+        let layers = try layerReports(m, conversion, inputs: m.normalizedInputs(images.prefix(reportImages)),
+                                      count: min(reportImages, images.count))
+        print(table(header: ["layer", "op", "scale", "zero", "observed range", "SQNR dB", "clipped %"], rows: layers.map { l in
+            [l.name, l.op, String(format: "%.5g", l.scale), "\(l.zeroPoint)", String(format: "[%.3g, %.3g]", l.observedMin, l.observedMax),
+             String(format: "%.1f", l.sqnrDB), String(format: "%.3f", l.clippedPercent)]
+        }, rightAligned: [2, 3, 5, 6]))
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(layers).write(to: URL(fileURLWithPath: report), options: .atomic)
+        }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
               + "calibrated on \(images.count) images by \(method) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
