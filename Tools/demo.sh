@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The main job on shipped defaults: build Minnow, write the fm_dsconv architecture as a float
-# model.bin, print its graph, and evaluate it in float on the 1,000 shipped Fashion-MNIST images.
-# (The model is initialized, not trained, until the trainer lands: expect chance accuracy.)
+# The main job on shipped defaults: quantize the shipped trained fm_dsconv model to int8
+# (calibrating on the shipped Fashion-MNIST sample), compare float and int8 accuracy on that
+# sample, classify the sample PNGs with the int8 model, and print its arena size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/install-deps.sh
 swift build -c release --product minnow
 minnow=.build/release/minnow
 mkdir -p out
-$minnow train fm_dsconv --init-only --out out/fm_dsconv.bin
-$minnow inspect out/fm_dsconv.bin
-$minnow eval out/fm_dsconv.bin --dataset sample
+$minnow quantize Models/fm_dsconv/model.bin -o out/fm_dsconv.q8
+$minnow eval Models/fm_dsconv/model.bin out/fm_dsconv.q8 --dataset sample
+$minnow run out/fm_dsconv.q8 Models/samples/*.png --top 3
+$minnow inspect out/fm_dsconv.q8 | tail -2

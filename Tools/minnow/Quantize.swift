@@ -24,6 +24,9 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output path (default: the input with .q8).")
     var output: String?
 
+    @Flag(inversion: .prefixedNo, help: "Correct each channel's bias for the mean error weight rounding causes.")
+    var biasCorrection = false
+
     @Option(help: "Write the per-layer report (SQNR, scales, clipping) as JSON to this file.")
     var report: String?
 
@@ -51,7 +54,7 @@ struct QuantizeCommand: ParsableCommand {
         let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
         let start = Date()
         let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
-                                     method: CalibrationMethod(rawValue: method)!)
+                                     method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection)
         let plan = try conversion.program.write(to: destination)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
@@ -68,6 +71,6 @@ struct QuantizeCommand: ParsableCommand {
         }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
-              + "calibrated on \(images.count) images by \(method) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -14,6 +14,8 @@ struct ActivationStatistics {
     var minimum: [Float]
     var maximum: [Float]
     var histograms: [[Int]]
+    /// Per node, the mean of each channel (the last axis) over all calibration values.
+    var channelMeans: [[Double]]
     static let bins = 2048
 
     /// Runs the float graph twice over the inputs: once for the ranges, once for histograms.
@@ -22,6 +24,8 @@ struct ActivationStatistics {
         let perImage = graph.inputShape.count
         var minimum = [Float](repeating: .infinity, count: graph.nodes.count)
         var maximum = [Float](repeating: -.infinity, count: graph.nodes.count)
+        let shapes = executor.shapes
+        var sums = shapes.map { [Double](repeating: 0, count: $0.channels) }
         func batches(_ body: ([Float], Int) -> Void) {
             for start in stride(from: 0, to: count, by: batchSize) {
                 let n = min(batchSize, count - start)
@@ -30,11 +34,16 @@ struct ActivationStatistics {
         }
         batches { x, n in
             _ = executor.run(x, batch: n) { node, values in
-                for v in values {
+                let c = shapes[node].channels
+                for (j, v) in values.enumerated() {
                     minimum[node] = min(minimum[node], v)
                     maximum[node] = max(maximum[node], v)
+                    sums[node][j % c] += Double(v)
                 }
             }
+        }
+        channelMeans = shapes.indices.map { node in
+            sums[node].map { $0 / Double(count * shapes[node].count / shapes[node].channels) }
         }
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: Self.bins), count: graph.nodes.count)
         batches { x, n in

@@ -30,7 +30,12 @@ public struct Conversion: Sendable {
 /// 5. emits one model.q8 op per lowered node, nonlinearities as 256-entry tables.
 ///
 /// `calibration` holds `count` inputs, already normalized, NHWC.
-public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .minmax) throws -> Conversion {
+///
+/// With `biasCorrection`, each channel's bias also absorbs the mean error that weight rounding
+/// causes, `Σ (W − Ŵ) · E[x]`, with `E[x]` the mean of each input channel over the calibration
+/// images (Nagel et al., Data-Free Quantization, 2019, §4.2, measured on data).
+public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .minmax,
+                    biasCorrection: Bool = false) throws -> Conversion {
     let graph = model.graph
     let lowered = try lower(graph)
     let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count)
@@ -85,19 +90,26 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
         let clampOf = { (a: FusedActivation) in a.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint)) }
 
         /// Quantizes `weight` (`channels` rows) per row and adds the requantization constants.
+        /// `inputMean(k)` is the calibration mean of the input feeding weight `k` of a row.
         func channelConstants(_ weight: [Float], bias: [Float], channels: Int, filterShape: [Int],
-                              reorder: (([Int8]) -> [Int8])? = nil) -> [Int?] {
+                              inputMean: ((Int, Int) -> Double)? = nil, reorder: (([Int8]) -> [Int8])? = nil) -> [Int?] {
             let per = weight.count / channels
-            var scales = [Float](), qweights = [Int8]()
+            var scales = [Float](), qweights = [Int8](), corrected = bias
             for c in 0..<channels {
                 let row = weight[(c * per)..<((c + 1) * per)]
                 let largest = row.map { abs($0) }.max() ?? 0
                 let s = largest > 0 ? largest / 127 : 1
                 scales.append(s)
-                qweights += row.map { Int8(max(-127, min(127, ($0 / s).rounded(.toNearestOrAwayFromZero)))) }
+                let q = row.map { Int8(max(-127, min(127, ($0 / s).rounded(.toNearestOrAwayFromZero)))) }
+                if biasCorrection, let inputMean {
+                    var shift = 0.0
+                    for (k, (w, wq)) in zip(row, q).enumerated() { shift += (Double(w) - Double(wq) * Double(s)) * inputMean(c, k) }
+                    corrected[c] += Float(shift)
+                }
+                qweights += q
             }
             let biasQ = (0..<channels).map { c -> Int32 in
-                let v = (Double(bias[c]) / (Double(inQ.scale) * Double(scales[c]))).rounded(.toNearestOrAwayFromZero)
+                let v = (Double(corrected[c]) / (Double(inQ.scale) * Double(scales[c]))).rounded(.toNearestOrAwayFromZero)
                 return Int32(max(Double(Int32.min), min(Double(Int32.max), v)))
             }
             let (m, s) = channelMultipliers(inputScale: inQ.scale, weightScales: scales, outputScale: q.scale)
@@ -115,13 +127,17 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
             let cin = inShape.channels
             let isDepthwise = c.groups == cin
             let taps = c.kernelH * c.kernelW
+            let means = stats.channelMeans[lowered[node.inputs[0]].value]
+            let cinG = cin / c.groups, coutG = c.outChannels / c.groups
+            let mean = { (o: Int, k: Int) in means[(o / coutG) * cinG + k % cinG] }
             let inputs = isDepthwise
-                ? channelConstants(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels]) { w in
+                ? channelConstants(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels],
+                                   inputMean: mean) { w in
                     // OHWI [Cout, KH, KW, 1] → [KH, KW, Cout]
                     (0..<w.count).map { k in w[(k % c.outChannels) * taps + k / c.outChannels] }
                 }
                 : channelConstants(weight, bias: bias, channels: c.outChannels,
-                                   filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups])
+                                   filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
                         parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,
                                      c.groups].map { Int32($0) } + [clamp.min, clamp.max], name: node.name)
@@ -136,7 +152,9 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
         case let .dense(weight, bias, activation):
             let clamp = clampOf(activation)
             let n = node.shape.count
-            program.add(.fullyConnected, channelConstants(weight, bias: bias, channels: n, filterShape: [n, inShape.count]), output: y,
+            let means = stats.channelMeans[lowered[node.inputs[0]].value]
+            program.add(.fullyConnected, channelConstants(weight, bias: bias, channels: n, filterShape: [n, inShape.count],
+                                                          inputMean: { _, k in means[k % means.count] }), output: y,
                         parameters: [clamp.min, clamp.max], name: node.name)
         case let .add(activation):
             let p = addParams(input1: quantization(node.inputs[0]), input2: quantization(node.inputs[1]), output: q, activation: activation)

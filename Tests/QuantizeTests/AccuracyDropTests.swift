@@ -1,0 +1,50 @@
+import Data
+import Foundation
+import Graph
+import Testing
+@testable import Quantize
+import Train
+
+/// Float vs int8 accuracy of every shipped trained model, converted with default options and
+/// calibrated on the shipped sample: on the 1,000-image sample (drop ≤ 0.5 point, agreement
+/// ≥ 99 %) and, when Fashion-MNIST is installed, on the full 10,000-image test set
+/// (drop ≤ 0.10 point, agreement ≥ 99.5 %).
+@Suite struct AccuracyDropTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let sample = try! SampleSet.read(path: "\(root)/Models/samples/fashion-mnist-test-1000.idx.gz")
+    static let shipped = ["fm_dsconv", "fm_resnet", "fm_shuffle"].filter {
+        FileManager.default.fileExists(atPath: "\(root)/Models/\($0)/model.bin")
+    }
+
+    /// (float top-1, int8 top-1, agreement) in percent.
+    func measure(_ name: String, on images: LabeledImages) throws -> (Double, Double, Double) {
+        let model = try ModelFile.read(path: "\(Self.root)/Models/\(name)/model.bin")
+        let calibration = Self.sample.prefix(500)
+        let conversion = try convert(model, calibration: model.normalizedInputs(calibration), count: calibration.count)
+        let inputs = model.normalizedInputs(images)
+        let executor = try FloatExecutor(model.graph)
+        let float = argmaxRows(executor.predict(inputs, count: images.count), n: executor.shapes[model.graph.output].count)
+        let int8 = try int8Predictions(conversion.program.encode().bytes, inputs: inputs, count: images.count)
+        func top1(_ p: [Int]) -> Double { 100 * Double(zip(p, images.labels).filter { $0 == $1 }.count) / Double(images.count) }
+        let agreement = 100 * Double(zip(float, int8).filter { $0 == $1 }.count) / Double(images.count)
+        print(String(format: "accuracy %@ on %d images: float %.2f %%, int8 %.2f %%, drop %.2f points, agreement %.2f %%",
+                     name, images.count, top1(float), top1(int8), top1(float) - top1(int8), agreement))
+        return (top1(float), top1(int8), agreement)
+    }
+
+    @Test func shippedModelsExist() {
+        #expect(Self.shipped.contains("fm_dsconv"), "Models/fm_dsconv/model.bin is the main job's model")
+    }
+
+    @Test(arguments: shipped)
+    func onShippedSample(name: String) throws {
+        let (float, int8, agreement) = try measure(name, on: Self.sample)
+        #expect(float - int8 <= 0.5 && agreement >= 99)
+    }
+
+    @Test(.enabled(if: (try? FashionMNIST.locate()) != nil, "Fashion-MNIST is not installed"), arguments: shipped)
+    func onFullTestSet(name: String) throws {
+        let (float, int8, agreement) = try measure(name, on: try FashionMNIST.load(.test))
+        #expect(float - int8 <= 0.10 && agreement >= 99.5)
+    }
+}
