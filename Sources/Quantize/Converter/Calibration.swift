@@ -1,3 +1,4 @@
+import Foundation
 import Graph
 
 /// How an activation's int8 range is chosen from the values seen during calibration.
@@ -6,6 +7,12 @@ public enum CalibrationMethod: String, CaseIterable, Sendable {
     case minmax
     /// The 0.01st and 99.99th percentiles, clipping rare outliers.
     case percentile
+    /// The range, shrunk toward 0, that minimizes the expected squared error: clipping error
+    /// outside it, step²/12 rounding error inside.
+    case mse
+    /// The range, shrunk toward 0, whose 256-level quantized histogram is closest to the clipped
+    /// one in KL divergence (TensorRT's entropy calibration, over the signed range).
+    case entropy
 }
 
 /// The observed values of every float node over the calibration images: exact minimum and
@@ -74,6 +81,60 @@ struct ActivationStatistics {
             seen = 0
             while high > low && seen + h[high] <= clip { seen += h[high]; high -= 1 }
             return (minimum[i] + Float(low) * width, minimum[i] + Float(high + 1) * width)
+        case .mse, .entropy:
+            let (lo, hi) = (minimum[i], maximum[i])
+            guard hi > lo else { return (lo, hi) }
+            var best = (score: Double.infinity, range: (lo, hi))
+            for step in 0..<60 {
+                let f = 1 - Float(step) * 0.0125  // 100 % down to 26 % of the range
+                let range = (min(lo, 0) * f + max(lo, 0), max(hi, 0) * f + min(hi, 0))
+                let score = method == .mse ? expectedSquaredError(i, range) : klDivergence(i, range)
+                if score < best.score { best = (score, range) }
+            }
+            return best.range
         }
+    }
+
+    /// Bin centers of node `i`'s histogram.
+    func binCenter(_ i: Int, _ b: Int) -> Double {
+        Double(minimum[i]) + (Double(b) + 0.5) * Double(maximum[i] - minimum[i]) / Double(Self.bins)
+    }
+
+    func expectedSquaredError(_ i: Int, _ range: (Float, Float)) -> Double {
+        let (lo, hi) = (Double(range.0), Double(range.1))
+        let step = (hi - lo) / 255
+        var error = 0.0
+        for (b, n) in histograms[i].enumerated() where n > 0 {
+            let v = binCenter(i, b)
+            let e = v < lo ? (lo - v) * (lo - v) : v > hi ? (v - hi) * (v - hi) : step * step / 12
+            error += Double(n) * e
+        }
+        return error
+    }
+
+    /// KL(P ‖ Q) over the histogram's own bins inside the range: P has the mass outside the range
+    /// folded into its first and last bins; Q merges P into 255 equal quantization steps and
+    /// spreads each step's mass evenly over its non-empty bins. Folded outliers make spikes that
+    /// Q smears, so heavy clipping costs divergence, and coarse steps cost it too.
+    func klDivergence(_ i: Int, _ range: (Float, Float)) -> Double {
+        let width = Double(maximum[i] - minimum[i]) / Double(Self.bins)
+        let first = max(0, Int((Double(range.0) - Double(minimum[i])) / width))
+        let last = min(Self.bins - 1, max(first, Int((Double(range.1) - Double(minimum[i])) / width) - 1))
+        let h = histograms[i]
+        var p = h[first...last].map(Double.init)
+        p[0] += Double(h[..<first].reduce(0, +))
+        p[p.count - 1] += Double(h[(last + 1)...].reduce(0, +))
+        let total = p.reduce(0, +)
+        guard total > 0 else { return 0 }
+        let steps = min(255, p.count)
+        var kl = 0.0
+        for step in 0..<steps {
+            let slice = p[(step * p.count / steps)..<((step + 1) * p.count / steps)]
+            let mass = slice.reduce(0, +), nonEmpty = slice.filter { $0 > 0 }.count
+            guard mass > 0 else { continue }
+            let q = mass / Double(nonEmpty)
+            for v in slice where v > 0 { kl += v / total * log(v / q) }
+        }
+        return kl
     }
 }
