@@ -77,6 +77,19 @@ import Train
         #expect(missing.status != 0 && missing.err.contains("/no/such/model.q8"))
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")
+                   || ProcessInfo.processInfo.environment["MINNOW_DATA"] != nil, "Fashion-MNIST is not installed"))
+    func trainRecordsHowTheModelWasMade() throws {
+        let bin = temporary("tiny.bin")
+        defer { for s in ["", ".ckpt.bin", ".ckpt.json"] { try? FileManager.default.removeItem(atPath: bin + s) } }
+        let train = try minnow(["train", "fm_shuffle", "--epochs", "1", "--limit", "256", "--batch", "64", "--out", bin])
+        #expect(train.status == 0, "\(train.err)")
+        #expect(train.out.contains("epoch 1/1:") && FileManager.default.fileExists(atPath: bin + ".ckpt.json"))
+        let inspected = try minnow(["inspect", bin, "--json"])
+        let notes = (try JSONSerialization.jsonObject(with: Data(inspected.out.utf8)) as? [String: Any])?["notes"] as? String
+        #expect(notes?.contains("minnow train fm_shuffle --epochs 1 --batch 64") == true, "\(notes ?? "no notes")")
+    }
+
     @Test func floatModelInspectAndEval() throws {
         let bin = temporary("fm.bin")
         defer { try? FileManager.default.removeItem(atPath: bin) }
@@ -87,7 +100,7 @@ import Train
         let eval = try minnow(["eval", bin, "--limit", "64", "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(eval.out.utf8)) as? [String: Any]
         #expect(eval.status == 0 && report?["images"] as? Int == 64 && report?["float_top1"] is Double)
-        let refused = try minnow(["train", "fm_dsconv", "--out", bin])
-        #expect(refused.status != 0 && refused.err.contains("--init-only"))
+        let refused = try minnow(["train", "fm_nothing", "--out", bin])
+        #expect(refused.status != 0 && refused.err.contains("unknown architecture 'fm_nothing'"))
     }
 }
