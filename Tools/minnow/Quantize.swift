@@ -16,10 +16,10 @@ struct QuantizeCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     @Option(help: "How many calibration images to use.")
-    var samples = 500
+    var samples = 1000
 
     @Option(help: "Calibration method: \(CalibrationMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method = "minmax"
+    var method = "percentile"
 
     @Option(name: [.customShort("o"), .long], help: "Output path (default: the input with .q8).")
     var output: String?

@@ -2,6 +2,10 @@ import Foundation
 import Graph
 
 /// How an activation's int8 range is chosen from the values seen during calibration.
+/// Measured on the trained fm_dsconv over the 10,000 test images (Tools/compare_calibration.sh):
+/// min/max, percentile and MSE all stay within 0.1 point of float with ≥ 99.5 % agreement;
+/// percentile agrees most (99.62 %) and is the default. Entropy (KL) clips ReLU6 layers hard —
+/// their spike of saturated values at 6 looks to KL like clipped mass — and loses 5.6 points.
 public enum CalibrationMethod: String, CaseIterable, Sendable {
     /// The smallest and largest value seen.
     case minmax

@@ -34,7 +34,7 @@ public struct Conversion: Sendable {
 /// With `biasCorrection`, each channel's bias also absorbs the mean error that weight rounding
 /// causes, `Σ (W − Ŵ) · E[x]`, with `E[x]` the mean of each input channel over the calibration
 /// images (Nagel et al., Data-Free Quantization, 2019, §4.2, measured on data).
-public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .minmax,
+public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
                     biasCorrection: Bool = false) throws -> Conversion {
     let graph = model.graph
     let lowered = try lower(graph)
