@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import Runtime
 
 /// Classifies `count` normalized float inputs with an encoded int8 model, spread over all cores
@@ -15,7 +16,7 @@ public func int8Predictions(_ bytes: [UInt8], inputs: [Float], count: Int, batch
     var predictions = [Int](repeating: 0, count: count)
     let chunks = (count + batchSize - 1) / batchSize
     try predictions.withUnsafeMutableBufferPointer { out in
-        let destination = SendableBuffer(out.baseAddress!)
+        let destination = SendablePointer(out.baseAddress!)
         let failure = FirstError()
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaBytes, 16), alignment: 16)
@@ -31,7 +32,7 @@ public func int8Predictions(_ bytes: [UInt8], inputs: [Float], count: Int, batch
                         let scores = interpreter.output(0)
                         var best = 0
                         for k in scores.indices where scores[k] > scores[best] { best = k }
-                        destination.pointer[i] = best
+                        destination.pointer![i] = best
                     }
                 }
                 progress?(n)
@@ -42,11 +43,6 @@ public func int8Predictions(_ bytes: [UInt8], inputs: [Float], count: Int, batch
         if let error = failure.error { throw error }
     }
     return predictions
-}
-
-struct SendableBuffer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 
 /// Keeps the first error thrown by any worker.

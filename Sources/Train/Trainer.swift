@@ -88,10 +88,10 @@ public final class Trainer {
             let globalStep = epoch * stepsPerEpoch + step
             let (images, smoothing, seed) = (x, options.labelSmoothing, options.seed)
             results.withUnsafeMutableBufferPointer { buffer in
-                let out = SendableResults(buffer.baseAddress!)
+                let out = SendablePointer(buffer.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: shards) { s in
                     let lo = s * batch / shards, hi = (s + 1) * batch / shards
-                    out.pointer[s] = backpropagate(executor, input: Array(images[(lo * perImage)..<(hi * perImage)]), labels: y[lo..<hi],
+                    out.pointer![s] = backpropagate(executor, input: Array(images[(lo * perImage)..<(hi * perImage)]), labels: y[lo..<hi],
                                                    smoothing: smoothing, scale: 1 / Float(batch),
                                                    dropoutSeed: seed &+ UInt64(globalStep) &* 31 &+ UInt64(s))
                 }
@@ -179,9 +179,4 @@ public final class Trainer {
         trainer.history = state.history
         return trainer
     }
-}
-
-struct SendableResults: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<StepResult?>
-    init(_ pointer: UnsafeMutablePointer<StepResult?>) { self.pointer = pointer }
 }

@@ -207,7 +207,7 @@ public func dropoutMask(seed: UInt64, node: Int, count: Int, rate: Float) -> [Fl
 }
 
 /// A pointer handed to worker threads that write disjoint parts of one buffer.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>?
-    init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
+public struct SendablePointer<T>: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<T>?
+    public init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
 }
