@@ -2,15 +2,11 @@ import Foundation
 import Graph
 import Runtime
 
-/// Classifies `count` normalized float inputs with an encoded int8 model, spread over all cores
+/// Classifies `count` normalized float inputs with a loaded int8 model, spread over all cores
 /// (one interpreter and arena per worker): each input is quantized with the model input's scale
 /// and zero point, the model runs, and the largest output byte gives the class (the first on ties).
-public func int8Predictions(_ bytes: [UInt8], inputs: [Float], count: Int, batchSize: Int = 32,
+public func int8Predictions(_ model: Q8Model, inputs: [Float], count: Int, batchSize: Int = 32,
                             progress: (@Sendable (Int) -> Void)? = nil) throws -> [Int] {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-    defer { buffer.deallocate() }
-    buffer.copyBytes(from: bytes)
-    let model = try Q8Model(bytes: UnsafeRawBufferPointer(buffer))
     let input = model.tensor(model.inputTensor(0))
     precondition(inputs.count == count * input.count, "inputs do not hold count examples")
     var predictions = [Int](repeating: 0, count: count)

@@ -1,7 +1,9 @@
 import Data
 import Foundation
 import Graph
+import Runtime
 import Testing
+import TestSupport
 @testable import Quantize
 import Train
 
@@ -24,7 +26,9 @@ import Train
         let inputs = model.normalizedInputs(images)
         let executor = try FloatExecutor(model.graph)
         let float = argmaxRows(executor.predict(inputs, count: images.count), n: executor.shapes[model.graph.output].count)
-        let int8 = try int8Predictions(conversion.program.encode().bytes, inputs: inputs, count: images.count)
+        let int8 = try withAlignedBytes(conversion.program.encode().bytes) {
+            try int8Predictions(try Q8Model(bytes: $0), inputs: inputs, count: images.count)
+        }
         func top1(_ p: [Int]) -> Double { 100 * Double(zip(p, images.labels).filter { $0 == $1 }.count) / Double(images.count) }
         let agreement = 100 * Double(zip(float, int8).filter { $0 == $1 }.count) / Double(images.count)
         print(String(format: "accuracy %@ on %d images: float %.2f %%, int8 %.2f %%, drop %.2f points, agreement %.2f %%",

@@ -59,10 +59,11 @@ struct Eval: ParsableCommand {
         var int8Result: Evaluation?
         if let int8 {
             let file = try Q8File(path: int8)
-            let bytes = Array(UnsafeRawBufferPointer(file.model.bytes))
             let bar = ProgressBar("int8", total: images.count)
-            int8Result = Evaluation(predictions: try int8Predictions(bytes, inputs: inputs, count: images.count, progress: bar.advance),
-                                    labels: images.labels, classNames: images.classNames)
+            let predictions = try withExtendedLifetime(file) {  // the model view reads file's buffer
+                try int8Predictions(file.model, inputs: inputs, count: images.count, progress: bar.advance)
+            }
+            int8Result = Evaluation(predictions: predictions, labels: images.labels, classNames: images.classNames)
             bar.finish()
         }
         let seconds = Date().timeIntervalSince(start)

@@ -36,6 +36,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let file = try Q8File(path: model)
+        defer { withExtendedLifetime(file) {} }  // q8 reads file's buffer until run returns
         let q8 = file.model
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
         defer { arena.deallocate() }

@@ -1,10 +1,7 @@
-/// Concatenates images along channels: each pixel of the output holds input 0's channels,
-/// then input 1's, and so on. `pixels` is batch · H · W; `channels[i]` is input i's C.
-func concatF32(_ inputs: [UnsafePointer<Float>], channels: [Int], pixels: Int, _ y: UnsafeMutablePointer<Float>) {
-    let total = channels.reduce(0, +)
-    var offset = 0
-    for (x, c) in zip(inputs, channels) {
-        for p in 0..<pixels { (y + p * total + offset).update(from: x + p * c, count: c) }
-        offset += c
-    }
+/// One input of a channel concatenation: copies the `channels` channels of each of `pixels`
+/// pixels (batch · H · W) into channels `channelOffset ..< channelOffset + channels` of an output
+/// with `outputChannels` channels. Called once per input, input 0 at offset 0.
+func concatF32(_ x: UnsafePointer<Float>, channels: Int, pixels: Int, outputChannels: Int, channelOffset: Int,
+               _ y: UnsafeMutablePointer<Float>) {
+    for p in 0..<pixels { (y + p * outputChannels + channelOffset).update(from: x + p * channels, count: channels) }
 }

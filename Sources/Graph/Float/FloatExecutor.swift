@@ -163,10 +163,14 @@ public final class FloatExecutor: Sendable {
             case .add:
                 inputs[1].withUnsafeBufferPointer { addF32(x, $0.baseAddress!, count: count, y) }
             case .concat:
-                let pointers = inputs.map { $0.withUnsafeBufferPointer { $0.baseAddress! } }
-                withExtendedLifetime(inputs) {
-                    concatF32(pointers, channels: node.inputs.map { shapes[$0].channels },
-                              pixels: batch * out.height * out.width, y)
+                var offset = 0
+                for (input, values) in zip(node.inputs, inputs) {
+                    let c = shapes[input].channels
+                    values.withUnsafeBufferPointer {
+                        concatF32($0.baseAddress!, channels: c, pixels: batch * out.height * out.width,
+                                  outputChannels: out.channels, channelOffset: offset, y)
+                    }
+                    offset += c
                 }
             case let .channelShuffle(groups):
                 channelShuffleF32(x, pixels: count / out.channels, c: out.channels, groups: groups, y)
