@@ -20,8 +20,8 @@ public struct LayerReport: Codable, Sendable {
 /// Runs the float graph and the int8 program (every tensor kept in its own arena region) on the
 /// same inputs and compares each layer's output. Returned worst SQNR first.
 public func layerReports(_ model: Model, _ conversion: Conversion, inputs: [Float], count: Int) throws -> [LayerReport] {
-    let executor = try FloatExecutor(model.graph)
-    let perImage = model.graph.inputShape.count
+    let executor = try FloatExecutor(conversion.floatGraph)
+    let perImage = conversion.floatGraph.inputShape.count
     let (bytes, _) = conversion.program.encode(shareArena: false)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
     defer { buffer.deallocate() }

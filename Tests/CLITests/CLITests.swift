@@ -103,4 +103,21 @@ import Train
         let refused = try minnow(["train", "fm_nothing", "--out", bin])
         #expect(refused.status != 0 && refused.err.contains("unknown architecture 'fm_nothing'"))
     }
+
+    @Test func quantizeWritesReportAndChart() throws {
+        let bin = temporary("q.bin"), q8 = temporary("q.q8"), report = temporary("q.json"), chart = temporary("q.png")
+        defer { for p in [bin, q8, report, chart] { try? FileManager.default.removeItem(atPath: p) } }
+        #expect(try minnow(["train", "fm_dsconv", "--init-only", "--out", bin]).status == 0)
+        let run = try minnow(["quantize", bin, "--samples", "32", "--report-images", "8", "--equalize",
+                              "--report", report, "--plot", chart, "-o", q8])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("9 pairs equalized"), "\(run.out)")
+        let layers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [[String: Any]] ?? []
+        #expect(layers.count == 13 && layers.allSatisfy { $0["sqnrDB"] is Double })
+        // One 22-pixel row per layer between a 32-pixel title band and a 28-pixel axis band.
+        let image = try PNG.read(path: chart)
+        #expect(image.channels == 3 && image.height == 32 + 22 * layers.count + 28)
+        let refused = try minnow(["quantize", bin, "-o", bin])
+        #expect(refused.status != 0 && refused.err.contains("refusing to overwrite"))
+    }
 }

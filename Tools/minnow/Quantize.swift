@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Data
 import Graph
 import Quantize
 import Train
@@ -27,6 +28,12 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Correct each channel's bias for the mean error weight rounding causes.")
     var biasCorrection = false
 
+    @Flag(help: "Equalize the weight ranges of consecutive convolutions first (ReLU6 between them becomes ReLU).")
+    var equalize = false
+
+    @Option(help: "Draw the per-layer SQNR as a bar chart into this PNG file.")
+    var plot: String?
+
     @Option(help: "Write the per-layer report (SQNR, scales, clipping) as JSON to this file.")
     var report: String?
 
@@ -53,8 +60,11 @@ struct QuantizeCommand: ParsableCommand {
         let shape = m.graph.inputShape
         let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
         let start = Date()
+        let bar = ProgressBar("calibrating", total: 2 * images.count)
         let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
-                                     method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection)
+                                     method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection,
+                                     equalize: equalize) { bar.show($0, "") }
+        bar.finish()
         let plan = try conversion.program.write(to: destination)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
@@ -69,8 +79,9 @@ struct QuantizeCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(layers).write(to: URL(fileURLWithPath: report), options: .atomic)
         }
+        if let plot { try PNG.write(sqnrChart(layers), to: plot) }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
-              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -30,17 +30,21 @@ struct ActivationStatistics {
     static let bins = 2048
 
     /// Runs the float graph twice over the inputs: once for the ranges, once for histograms.
-    init(graph: Graph, inputs: [Float], count: Int, batchSize: Int = 64) throws {
+    /// `progress` hears the images run so far, out of `2 · count`.
+    init(graph: Graph, inputs: [Float], count: Int, batchSize: Int = 64, progress: (Int) -> Void = { _ in }) throws {
         let executor = try FloatExecutor(graph)
         let perImage = graph.inputShape.count
         var minimum = [Float](repeating: .infinity, count: graph.nodes.count)
         var maximum = [Float](repeating: -.infinity, count: graph.nodes.count)
         let shapes = executor.shapes
         var sums = shapes.map { [Double](repeating: 0, count: $0.channels) }
+        var done = 0
         func batches(_ body: ([Float], Int) -> Void) {
             for start in stride(from: 0, to: count, by: batchSize) {
                 let n = min(batchSize, count - start)
                 body(Array(inputs[(start * perImage)..<((start + n) * perImage)]), n)
+                done += n
+                progress(done)
             }
         }
         batches { x, n in

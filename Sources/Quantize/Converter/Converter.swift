@@ -16,6 +16,10 @@ public struct LayerQuantization: Sendable {
 public struct Conversion: Sendable {
     public var program: Q8Program
     public var layers: [LayerQuantization]
+    /// The float graph the program stands for: the model's, or its equalized rewrite.
+    public var floatGraph: Graph
+    /// Convolution pairs cross-layer equalization rescaled (0 without `equalize`).
+    public var equalizedPairs: Int
 }
 
 /// Converts a float model to an int8 program (TFLite-compatible arithmetic):
@@ -34,11 +38,16 @@ public struct Conversion: Sendable {
 /// With `biasCorrection`, each channel's bias also absorbs the mean error that weight rounding
 /// causes, `Σ (W − Ŵ) · E[x]`, with `E[x]` the mean of each input channel over the calibration
 /// images (Nagel et al., Data-Free Quantization, 2019, §4.2, measured on data).
+///
+/// With `equalize`, consecutive convolutions are first rescaled channel by channel so their
+/// weight ranges match (`equalizeCrossLayer`); calibration then observes the rescaled graph.
+/// `progress` hears how many of `2 · count` calibration images have run.
 public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
-                    biasCorrection: Bool = false) throws -> Conversion {
-    let graph = model.graph
+                    biasCorrection: Bool = false, equalize: Bool = false,
+                    progress: (Int) -> Void = { _ in }) throws -> Conversion {
+    let (graph, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
     let lowered = try lower(graph)
-    let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count)
+    let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count, progress: progress)
 
     // Quantization groups: union-find over lowered nodes.
     var parent = Array(lowered.indices)
@@ -196,5 +205,5 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
     }
     let outputLowered = lowered.lastIndex { $0.value == graph.output } ?? lowered.count - 1
     program.outputs = [tensorOf[outputLowered]]
-    return Conversion(program: program, layers: layers)
+    return Conversion(program: program, layers: layers, floatGraph: graph, equalizedPairs: pairs)
 }
