@@ -31,6 +31,20 @@ final class Q8File {
     }
 
     var labels: [String] { (0..<model.labelCount).map { String(decoding: model.label($0), as: UTF8.self) } }
+
+    /// HWC pixels quantized to the model input: `(p / 255 − mean[c]) / std[c]` with the
+    /// normalization recorded in the model, then the input tensor's scale and zero point.
+    func quantizedInput(_ pixels: [UInt8], into destination: UnsafeMutablePointer<Int8>) {
+        let input = model.tensor(model.inputTensor(0))
+        let floats = pixels.enumerated().map { i, p -> Float in
+            let c = i % input.image.channels
+            guard c < model.normalizationChannels else { return Float(p) / 255 }
+            return (Float(p) / 255 - model.normalizationMean(c)) / model.normalizationStd(c)
+        }
+        floats.withUnsafeBufferPointer {
+            quantize_f32_s8(input: $0.baseAddress!, count: $0.count, scale: input.scale, zeroPoint: input.zeroPoint, output: destination)
+        }
+    }
 }
 
 /// An error whose text is shown as it is.

@@ -47,15 +47,7 @@ struct Run: ParsableCommand {
         for path in images {
             let image = try PNG.read(path: path).fitted(width: input.image.width, height: input.image.height,
                                                        channels: input.image.channels)
-            let floats = image.pixels.enumerated().map { i, p -> Float in
-                let c = i % input.image.channels
-                guard c < q8.normalizationChannels else { return Float(p) / 255 }
-                return (Float(p) / 255 - q8.normalizationMean(c)) / q8.normalizationStd(c)
-            }
-            floats.withUnsafeBufferPointer {
-                quantize_f32_s8(input: $0.baseAddress!, count: $0.count, scale: input.scale, zeroPoint: input.zeroPoint,
-                                output: interpreter.input(0).baseAddress!)
-            }
+            file.quantizedInput(image.pixels, into: interpreter.input(0).baseAddress!)
             interpreter.invoke()
             let probabilities = Self.probabilities(Array(interpreter.output(0)), output)
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(top)

@@ -1,0 +1,55 @@
+// The C entry points of include/minnow.h. Compiled with Embedded Swift in one module with the
+// sources of Sources/Runtime (so there is no `import`) and include/minnow.h as the bridging
+// header; errors cross as a static message and a place.
+
+func report(_ e: Q8Error, into error: UnsafeMutablePointer<minnow_error>) -> Int {
+    let message = UnsafeRawPointer(e.message.utf8Start).assumingMemoryBound(to: CChar.self)
+    switch e.place {
+    case .file: error.pointee = minnow_error(message: message, place: 0, index: 0)
+    case let .byte(b): error.pointee = minnow_error(message: message, place: 1, index: b)
+    case let .section(tag): error.pointee = minnow_error(message: message, place: 2, index: Int(tag))
+    case let .tensor(t): error.pointee = minnow_error(message: message, place: 3, index: t)
+    case let .op(o): error.pointee = minnow_error(message: message, place: 4, index: o)
+    }
+    return -1
+}
+
+/// Validates a one-input, one-output model in `bytes`.
+func openModel(_ bytes: UnsafeRawPointer, _ size: Int) throws(Q8Error) -> Q8Model {
+    let model = try Q8Model(bytes: UnsafeRawBufferPointer(start: bytes, count: size))
+    guard model.inputCount == 1, model.outputCount == 1 else { throw Q8Error(.file, "firmware runs models with one input and one output") }
+    return model
+}
+
+@_cdecl("minnow_describe")
+public func minnowDescribe(_ bytes: UnsafeRawPointer, _ size: Int, _ info: UnsafeMutablePointer<minnow_info>,
+                           _ error: UnsafeMutablePointer<minnow_error>) -> Int {
+    do {
+        let model = try openModel(bytes, size)
+        info.pointee = minnow_info(input_bytes: model.tensor(model.inputTensor(0)).count,
+                                   output_bytes: model.tensor(model.outputTensor(0)).count, arena_bytes: model.arenaBytes)
+        return 0
+    } catch let e { return report(e, into: error) }
+}
+
+@_cdecl("minnow_infer")
+public func minnowInfer(_ bytes: UnsafeRawPointer, _ size: Int, _ arena: UnsafeMutableRawPointer, _ arenaSize: Int,
+                        _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
+                        _ error: UnsafeMutablePointer<minnow_error>) -> Int {
+    do {
+        let interpreter = try Interpreter(model: try openModel(bytes, size),
+                                          arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaSize))
+        let x = interpreter.input(0)
+        x.baseAddress!.update(from: input, count: x.count)
+        interpreter.invoke()
+        let y = interpreter.output(0)
+        output.update(from: y.baseAddress!, count: y.count)
+        return 0
+    } catch let e { return report(e, into: error) }
+}
+
+/// CRC-32 (IEEE) of `count` bytes, the checksum the firmware prints for each output.
+@_cdecl("minnow_crc32")
+public func minnowCRC32(_ bytes: UnsafeRawPointer, _ count: Int) -> UInt32 {
+    crc32(of: UnsafeRawBufferPointer(start: bytes, count: count))
+}

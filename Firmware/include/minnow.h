@@ -1,0 +1,38 @@
+/* The C face of Minnow's Embedded Swift runtime (Firmware/Swift/Entry.swift): what the
+ * platform code (Linux main, Cortex-M startup) calls. No function allocates; the model buffer
+ * and the arena must be 16-byte aligned. */
+#ifndef MINNOW_H
+#define MINNOW_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a model was found wrong: place is one of the MINNOW_PLACE_* values, index the byte,
+ * section tag, tensor or op number, message a static NUL-terminated sentence. */
+#define MINNOW_PLACE_FILE 0
+#define MINNOW_PLACE_BYTE 1
+#define MINNOW_PLACE_SECTION 2
+#define MINNOW_PLACE_TENSOR 3
+#define MINNOW_PLACE_OP 4
+typedef struct {
+    const char *message;
+    long place;
+    long index;
+} minnow_error;
+
+/* Sizes of a validated one-input, one-output model, in bytes. */
+typedef struct {
+    long input_bytes;
+    long output_bytes;
+    long arena_bytes;
+} minnow_info;
+
+/* Validates the model and fills `info`. Returns 0, or -1 with `error` filled. */
+long minnow_describe(const void *model, size_t model_size, minnow_info *info, minnow_error *error);
+
+/* Validates the model, copies `input` (info.input_bytes int8 values) into the arena, runs every
+ * op and copies the output (info.output_bytes int8 values) to `output`. Returns 0, or -1 with
+ * `error` filled (a bad model, an arena smaller than info.arena_bytes). */
+long minnow_infer(const void *model, size_t model_size, void *arena, size_t arena_size,
+                  const int8_t *input, int8_t *output, minnow_error *error);
+
+#endif

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Same-bytes tests: for each model named, the exported test inputs run on the AArch64 executable
+# under qemu-aarch64-static, on the x86-64 executable natively, and in the Cortex-M4 image under
+# qemu-system-arm; every output byte must equal the host runtime's (outputs.bin, expected.txt).
+# Called by `make test`, which builds what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")"
+failures=0
+for model in "$@"; do
+  data=build/models/$model
+  make -s "$data/expected.txt" "build/cortex-m4/$model.elf"
+  count=$(wc -l < "$data/expected.txt")
+  for target in aarch64-linux x86_64-linux; do
+    runner=()
+    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static)
+    "${runner[@]}" "build/$target/minnow-infer" "$data/model.q8" "$data/inputs.bin" "$data/$target-outputs.bin" > /dev/null
+    if cmp -s "$data/$target-outputs.bin" "$data/outputs.bin"; then
+      echo "same bytes: $model on $target ($count inputs)"
+    else
+      echo "DIFFERENT: $model on $target: $(cmp "$data/$target-outputs.bin" "$data/outputs.bin" | head -1)"
+      failures=$((failures + 1))
+    fi
+  done
+  timeout 600 qemu-system-arm -M mps2-an386 -nographic -monitor none -semihosting-config enable=on,target=native \
+    -kernel "build/cortex-m4/$model.elf" > "$data/cortex-m4.txt" || { echo "FAILED: $model on cortex-m4 (exit $?)"; cat "$data/cortex-m4.txt"; failures=$((failures + 1)); continue; }
+  if diff <(grep '^output ' "$data/cortex-m4.txt") "$data/expected.txt" > /dev/null; then
+    echo "same bytes: $model on cortex-m4 ($count inputs, $(grep 'stack high-water' "$data/cortex-m4.txt"))"
+  else
+    echo "DIFFERENT: $model on cortex-m4:"
+    diff <(grep '^output ' "$data/cortex-m4.txt") "$data/expected.txt" | head -5
+    failures=$((failures + 1))
+  fi
+done
+# Bad input gets a clear error and leaves no output file behind.
+if [ $# -gt 0 ]; then
+  data=build/models/$1
+  python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[-5] ^= 0xFF; open(sys.argv[2], 'wb').write(b)" \
+    "$data/model.q8" "$data/corrupt.q8"
+  head -c 100 "$data/inputs.bin" > "$data/short.bin"
+  for target in aarch64-linux x86_64-linux; do
+    runner=()
+    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static)
+    for case in "corrupt.q8 inputs.bin:CRC-32 mismatch" "model.q8 short.bin:ends inside tensor 0" "missing.q8 inputs.bin:No such file"; do
+      files=${case%%:*} want=${case#*:}
+      rm -f "$data/bad-out.bin"
+      # shellcheck disable=SC2086
+      if err=$("${runner[@]}" "build/$target/minnow-infer" $(printf "$data/%s " $files) "$data/bad-out.bin" 2>&1); then
+        echo "ACCEPTED: $target took ${files% *} ${files#* }"; failures=$((failures + 1))
+      elif [[ "$err" != *"$want"* ]] || [ -e "$data/bad-out.bin" ]; then
+        echo "UNCLEAR: $target on ${files}: $err"; failures=$((failures + 1))
+      fi
+    done
+  done
+  echo "bad input: corrupt model, truncated input and missing file refused with clear errors on both Linux targets"
+fi
+[ "$failures" -eq 0 ] || { echo "$failures same-bytes failures"; exit 1; }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Runtime
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an int8 model and test inputs for the firmware builds, with the host's outputs.",
+        discussion: """
+            Into --out-dir: inputs.bin (the images as int8 input tensors, back to back), outputs.bin \
+            (what this host's runtime computes for them), expected.txt (one line per image as the \
+            Cortex-M image prints it: CRC-32, top class, output bytes) and model_data.c (the model, \
+            the inputs, the labels and a static arena sized from the model, for compiling in).
+            """)
+
+    @Argument(help: "An int8 model (model.q8) with one input and one output.")
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "How many images to export.")
+    var images = 8
+
+    @Option(help: "Directory to write into (created if missing).")
+    var outDir: String
+
+    func validate() throws {
+        if images < 1 { throw ValidationError("--images must be at least 1") }
+    }
+
+    func run() throws {
+        let file = try Q8File(path: model)
+        defer { withExtendedLifetime(file) {} }
+        let q8 = file.model
+        guard q8.inputCount == 1, q8.outputCount == 1 else { throw ValidationFailure("\(model): firmware runs models with one input and one output") }
+        let input = q8.tensor(q8.inputTensor(0)), output = q8.tensor(q8.outputTensor(0))
+        let set = try data.load(width: input.image.width, height: input.image.height, channels: input.image.channels).prefix(images)
+        guard set.width == input.image.width, set.height == input.image.height, set.channels == input.image.channels else {
+            throw ValidationFailure("the images are \(set.width)×\(set.height)×\(set.channels); \(model) takes \(input.image.width)×\(input.image.height)×\(input.image.channels)")
+        }
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
+        defer { arena.deallocate() }
+        let interpreter = try Interpreter(model: q8, arena: arena)
+        var inputs: [Int8] = [], outputs: [Int8] = [], expected = ""
+        let labels = file.labels
+        for i in 0..<set.count {
+            file.quantizedInput(set.image(i).pixels, into: interpreter.input(0).baseAddress!)
+            inputs += interpreter.input(0)
+            interpreter.invoke()
+            let y = Array(interpreter.output(0))
+            outputs += y
+            expected += Self.line(index: i, output: y, labels: labels)
+        }
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        let modelBytes = [UInt8](UnsafeRawBufferPointer(q8.bytes))
+        try Data(inputs.map { UInt8(bitPattern: $0) }).write(to: url("inputs.bin"), options: .atomic)
+        try Data(outputs.map { UInt8(bitPattern: $0) }).write(to: url("outputs.bin"), options: .atomic)
+        try Data(expected.utf8).write(to: url("expected.txt"), options: .atomic)
+        try Data(Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: set.count,
+                              inputBytes: input.count, outputBytes: output.count, labels: labels).utf8)
+            .write(to: url("model_data.c"), options: .atomic)
+        print("wrote \(outDir): \(set.count) inputs of \(input.count) bytes, outputs of \(output.count) bytes, "
+              + "model \(grouped(modelBytes.count)) bytes, arena \(grouped(q8.arenaBytes)) bytes")
+    }
+
+    func url(_ name: String) -> URL { URL(fileURLWithPath: outDir).appendingPathComponent(name) }
+
+    /// `output 3: crc32 1a2b3c4d top 9 (ankle boot) bytes 80 7f …`, as Firmware/cortex-m4/main.c prints it.
+    static func line(index: Int, output: [Int8], labels: [String]) -> String {
+        var best = 0
+        for k in output.indices where output[k] > output[best] { best = k }
+        let bytes = output.map { UInt8(bitPattern: $0) }
+        let crc = bytes.withUnsafeBytes { crc32(of: $0) }
+        let label = best < labels.count ? labels[best] : "class \(best)"
+        return "output \(index): crc32 \(hex(crc, width: 8)) top \(best) (\(label)) bytes \(bytes.map { hex(UInt32($0), width: 2) }.joined(separator: " "))\n"
+    }
+
+    static func hex(_ v: UInt32, width: Int) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    /// A C translation unit with the model (16-byte aligned, in flash), the inputs, the labels,
+    /// `minnow_arena`, a zeroed static buffer of exactly the model's planned arena size, and `minnow_output`.
+    static func cSource(model: [UInt8], arenaBytes: Int, inputs: [Int8], count: Int, inputBytes: Int, outputBytes: Int,
+                        labels: [String]) -> String {
+        func array(_ bytes: [UInt8]) -> String {
+            stride(from: 0, to: bytes.count, by: 24).map { start in
+                "    " + bytes[start..<min(start + 24, bytes.count)].map { "0x" + hex(UInt32($0), width: 2) }.joined(separator: ",")
+            }.joined(separator: ",\n")
+        }
+        let escaped = labels.map { "\"" + $0.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 32 ? String($0) : "?" }.joined() + "\"" }
+        return """
+            /* Written by `minnow export`: a model.q8, its test inputs and labels, for compiling in. */
+            #include <stdint.h>
+
+            const unsigned char minnow_model[\(model.count)] __attribute__((aligned(16))) = {
+            \(array(model))
+            };
+            const unsigned long minnow_model_size = \(model.count);
+
+            const unsigned char minnow_inputs[\(inputs.count)] = {
+            \(array(inputs.map { UInt8(bitPattern: $0) }))
+            };
+            const unsigned long minnow_input_count = \(count);
+            const unsigned long minnow_input_bytes = \(inputBytes);
+            const unsigned long minnow_output_bytes = \(outputBytes);
+
+            const char *const minnow_labels[\(max(labels.count, 1))] = { \(labels.isEmpty ? "0" : escaped.joined(separator: ", ")) };
+            const unsigned long minnow_label_count = \(labels.count);
+
+            unsigned char minnow_arena[\(max(arenaBytes, 16))] __attribute__((aligned(16)));
+            signed char minnow_output[\(outputBytes)];
+            const unsigned long minnow_arena_size = \(max(arenaBytes, 16));
+
+            """
+    }
+}
