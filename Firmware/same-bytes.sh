@@ -31,6 +31,14 @@ for model in "$@"; do
     failures=$((failures + 1))
   fi
 done
+# The DSP kernels against the reference on the Cortex-M4 itself, random cases.
+if timeout 900 qemu-system-arm -M mps2-an386 -nographic -monitor none -semihosting-config enable=on,target=native \
+     -kernel build/cortex-m4/kernel-check.elf > build/kernel-check.txt; then
+  sed 's/^/kernel check: /' build/kernel-check.txt
+else
+  cat build/kernel-check.txt; echo "FAILED: DSP kernel check"; failures=$((failures + 1))
+fi
+
 # Bad input gets a clear error and leaves no output file behind.
 if [ $# -gt 0 ]; then
   data=build/models/$1

@@ -1,0 +1,143 @@
+// Differential test of the DSP kernels on the target itself (the kernel-check image, built with
+// -D MINNOW_DSP): random shapes, strides, dilations, paddings, groups, zero points, multipliers,
+// shifts, biases and clamps, run through the reference kernel and its DSP twin; the outputs must
+// match byte for byte and the 16 guard bytes on each side of both outputs must stay untouched.
+
+/// xorshift32: small, fast, the same sequence on every target.
+struct CheckRandom {
+    var state: UInt32
+    mutating func next() -> UInt32 {
+        state ^= state << 13
+        state ^= state >> 17
+        state ^= state << 5
+        return state
+    }
+    /// Uniform in lo...hi (small ranges).
+    mutating func int(_ lo: Int, _ hi: Int) -> Int { lo + Int(next() % UInt32(hi - lo + 1)) }
+    mutating func int32(_ lo: Int32, _ hi: Int32) -> Int32 { lo &+ Int32(bitPattern: next() % UInt32(bitPattern: hi &- lo &+ 1)) }
+}
+
+/// Bump allocation inside the caller's scratch buffer.
+struct CheckScratch {
+    var base: UnsafeMutableRawPointer
+    var used = 0
+    let size: Int
+    mutating func take(_ bytes: Int) -> UnsafeMutableRawPointer? {
+        let start = (used + 15) & ~15
+        guard start + bytes <= size else { return nil }
+        used = start + bytes
+        return base + start
+    }
+}
+
+let guardByte: Int8 = 0x5A
+let guardSize = 16
+
+/// Fills `n` int8 values: random, or (one case in eight) all at one extreme.
+func fillInt8(_ p: UnsafeMutablePointer<Int8>, _ n: Int, _ r: inout CheckRandom, lo: Int32, hi: Int32) {
+    let mode = r.int(0, 7)
+    for i in 0..<n {
+        p[i] = Int8(truncatingIfNeeded: mode == 0 ? lo : mode == 1 ? hi : r.int32(lo, hi))
+    }
+}
+
+/// Per-channel constants for `channels` outputs, in the ranges the converter produces.
+func fillRequantization(_ s: inout CheckScratch, _ channels: Int, _ r: inout CheckRandom)
+    -> (ChannelRequantization, UnsafeMutablePointer<Int32>?)? {
+    guard let m = s.take(4 * channels), let sh = s.take(4 * channels), let b = s.take(4 * channels) else { return nil }
+    let multipliers = m.assumingMemoryBound(to: Int32.self), shifts = sh.assumingMemoryBound(to: Int32.self)
+    let bias = b.assumingMemoryBound(to: Int32.self)
+    for c in 0..<channels {
+        multipliers[c] = r.int32(1 << 30, Int32.max)
+        shifts[c] = r.int32(-12, 1)
+        bias[c] = r.int32(-60000, 60000)
+    }
+    return (ChannelRequantization(multipliers: multipliers, shifts: shifts), r.int(0, 3) == 0 ? nil : bias)
+}
+
+/// Two guarded output buffers of `n` bytes.
+func outputs(_ s: inout CheckScratch, _ n: Int) -> (UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int8>)? {
+    guard let a = s.take(n + 2 * guardSize), let b = s.take(n + 2 * guardSize) else { return nil }
+    a.initializeMemory(as: Int8.self, repeating: guardByte, count: n + 2 * guardSize)
+    b.initializeMemory(as: Int8.self, repeating: guardByte, count: n + 2 * guardSize)
+    return (a.assumingMemoryBound(to: Int8.self) + guardSize, b.assumingMemoryBound(to: Int8.self) + guardSize)
+}
+
+/// True when both outputs match byte for byte and every guard byte is intact.
+func same(_ a: UnsafeMutablePointer<Int8>, _ b: UnsafeMutablePointer<Int8>, _ n: Int) -> Bool {
+    for i in 0..<n where a[i] != b[i] { return false }
+    for i in 1...guardSize {
+        if a[-i] != guardByte || b[-i] != guardByte || a[n - 1 + i] != guardByte || b[n - 1 + i] != guardByte { return false }
+    }
+    return true
+}
+
+/// A random convolution: standard, grouped or (with `depthwise`) depthwise.
+func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
+    let kh = r.int(1, 5), kw = r.int(1, 5), sh = r.int(1, 3), sw = r.int(1, 3), dh = r.int(1, 3), dw = r.int(1, 3)
+    let h = r.int(1, 11), w = r.int(1, 11)
+    let groups = depthwise ? 1 : r.int(1, 3)
+    let cin = depthwise ? r.int(1, 27) : groups * r.int(1, 13)
+    let cout = depthwise ? cin * (r.int(0, 4) == 0 ? 2 : 1) : groups * r.int(1, 9)
+    let padTop = r.int(0, kh - 1), padLeft = r.int(0, kw - 1)
+    let oh = max(1, (h + 2 * padTop - dh * (kh - 1) - 1) / sh + 1), ow = max(1, (w + 2 * padLeft - dw * (kw - 1) - 1) / sw + 1)
+    let lo = r.int32(-128, 0)
+    return Conv2DParams(input: ImageShape(height: h, width: w, channels: cin), output: ImageShape(height: oh, width: ow, channels: cout),
+                        kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
+                        padTop: padTop, padLeft: padLeft, groups: depthwise ? cin : groups,
+                        inputZeroPoint: r.int32(-128, 127), outputZeroPoint: r.int32(-128, 127),
+                        activationMin: lo, activationMax: r.int32(lo, 127))
+}
+
+/// Runs `cases` random cases of each DSP kernel against its reference; returns the failures of
+/// conv, depthwise and fully connected in `failures[0...2]`.
+@_cdecl("minnow_kernel_check")
+public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
+                              _ failures: UnsafeMutablePointer<Int>) {
+    var r = CheckRandom(state: seed | 1)
+    failures[0] = 0
+    failures[1] = 0
+    failures[2] = 0
+    for kind in 0..<3 {
+        for _ in 0..<cases {
+            var s = CheckScratch(base: scratch, size: size)
+            if kind < 2 {
+                let p = randomConv(&r, depthwise: kind == 1)
+                let filterCount = kind == 0 ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
+                                            : p.kernelH * p.kernelW * p.output.channels
+                let n = p.output.height * p.output.width * p.output.channels
+                guard let x = s.take(p.input.height * p.input.width * p.input.channels), let f = s.take(filterCount),
+                      let (q, bias) = fillRequantization(&s, p.output.channels, &r), let (a, b) = outputs(&s, n) else {
+                    failures[kind] += 1
+                    continue
+                }
+                let input = x.assumingMemoryBound(to: Int8.self), filter = f.assumingMemoryBound(to: Int8.self)
+                fillInt8(input, p.input.height * p.input.width * p.input.channels, &r, lo: -128, hi: 127)
+                fillInt8(filter, filterCount, &r, lo: -127, hi: 127)
+                if kind == 0 {
+                    conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
+                    conv2d_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                } else {
+                    dwconv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
+                    dwconv2d_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                }
+                if !same(a, b, n) { failures[kind] += 1 }
+            } else {
+                let lo = r.int32(-128, 0)
+                let p = FullyConnectedParams(inputs: r.int(1, 400), outputs: r.int(1, 40), inputZeroPoint: r.int32(-128, 127),
+                                             outputZeroPoint: r.int32(-128, 127), activationMin: lo, activationMax: r.int32(lo, 127))
+                guard let x = s.take(p.inputs), let f = s.take(p.inputs * p.outputs),
+                      let (q, bias) = fillRequantization(&s, p.outputs, &r), let (a, b) = outputs(&s, p.outputs) else {
+                    failures[2] += 1
+                    continue
+                }
+                let input = x.assumingMemoryBound(to: Int8.self), filter = f.assumingMemoryBound(to: Int8.self)
+                fillInt8(input, p.inputs, &r, lo: -128, hi: 127)
+                fillInt8(filter, p.inputs * p.outputs, &r, lo: -127, hi: 127)
+                fully_connected_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
+                fully_connected_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                if !same(a, b, p.outputs) { failures[2] += 1 }
+            }
+        }
+    }
+}

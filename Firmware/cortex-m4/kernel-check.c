@@ -1,0 +1,42 @@
+/* The kernel-check image: runs minnow_kernel_check (Swift/KernelCheck.swift) on the Cortex-M4
+ * and prints how many random cases of each DSP kernel differed from the reference. */
+#include "board.h"
+
+void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[3]);
+
+#ifndef CASES
+#define CASES 3000
+#endif
+
+static unsigned char scratch[256 * 1024] __attribute__((aligned(16)));
+
+static char *put_decimal(char *p, unsigned long v) {
+    char digits[24];
+    int n = 0;
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) *p++ = digits[--n];
+    return p;
+}
+
+int main(void) {
+    static const char *const names[3] = {"conv2d_s8_dsp", "dwconv2d_s8_dsp", "fully_connected_s8_dsp"};
+    long failures[3];
+    minnow_kernel_check(scratch, sizeof scratch, CASES, 20261122u, failures);
+    int bad = 0;
+    for (int k = 0; k < 3; k++) {
+        char line[96], *p = line;
+        for (const char *s = names[k]; *s; s++) *p++ = *s;
+        *p++ = ':';
+        *p++ = ' ';
+        p = put_decimal(p, (unsigned long)failures[k]);
+        const char *rest = " of ";
+        while (*rest) *p++ = *rest++;
+        p = put_decimal(p, CASES);
+        rest = " random cases differ from the reference\n";
+        while (*rest) *p++ = *rest++;
+        *p = 0;
+        board_print(line);
+        bad |= failures[k] != 0;
+    }
+    return bad;
+}
