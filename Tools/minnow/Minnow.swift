@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Minnow: ParsableCommand {
@@ -6,4 +7,20 @@ struct Minnow: ParsableCommand {
         commandName: "minnow",
         abstract: "Minnow: train small CNNs, quantize them to int8, run them anywhere.",
         subcommands: [Train.self, QuantizeCommand.self, Eval.self, Run.self, Inspect.self, Export.self, MakeSamples.self])
+
+    /// Runs the command; a file the system could not read or write is reported as
+    /// `path: reason` (e.g. `out/model.q8: No such file or directory`), not as a Foundation dump.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CocoaError {
+            let path = error.filePath ?? error.url?.path ?? "file"
+            let reason = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { String(cString: strerror(Int32(($0 as NSError).code))) }
+                ?? error.localizedDescription
+            exit(withError: ValidationFailure("\(path): \(reason)"))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
