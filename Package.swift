@@ -18,6 +18,13 @@ let package = Package(
 
         // int8 runtime: Embedded-Swift clean, imports nothing but the stdlib.
         .target(name: "Runtime"),
+        // CPUID: whether the AVX2 kernels may run.
+        .target(name: "CPUFeatures"),
+        // AVX2 twins of the heavy int8 kernels; the whole module is compiled for AVX2, so only
+        // KernelSet.best (module Kernels) hands them out, after checking the CPU.
+        .target(name: "KernelsAVX2", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2"])]),
+        // KernelSet.best: the fastest kernel set this CPU runs.
+        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "CPUFeatures"]),
         // Float graph IR, shape inference, model.bin, float reference executor.
         .target(name: "Graph", dependencies: ["Runtime"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
@@ -25,12 +32,12 @@ let package = Package(
         // Float trainer and model zoo.
         .target(name: "Train", dependencies: ["Graph", "Data"]),
         // Float → int8 converter.
-        .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data"]),
+        .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data", "Kernels"]),
 
         .executableTarget(
             name: "minnow",
             dependencies: [
-                "Graph", "Data", "Train", "Quantize", "Runtime",
+                "Graph", "Data", "Train", "Quantize", "Runtime", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/minnow"),
@@ -40,6 +47,7 @@ let package = Package(
         // Test helper: small int8 models built in code.
         .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "CPUFeatures"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),

@@ -1,9 +1,10 @@
 import Foundation
 import Graph
+import Kernels
 import Runtime
 
 /// Classifies `count` normalized float inputs with a loaded int8 model, spread over all cores
-/// (one interpreter and arena per worker): each input is quantized with the model input's scale
+/// (one interpreter and arena per worker, the fastest kernels this CPU has): each input is quantized with the model input's scale
 /// and zero point, the model runs, and the largest output byte gives the class (the first on ties).
 public func int8Predictions(_ model: Q8Model, inputs: [Float], count: Int, batchSize: Int = 32,
                             progress: (@Sendable (Int) -> Void)? = nil) throws -> [Int] {
@@ -18,7 +19,7 @@ public func int8Predictions(_ model: Q8Model, inputs: [Float], count: Int, batch
             let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(model.arenaBytes, 16), alignment: 16)
             defer { arena.deallocate() }
             do {
-                let interpreter = try Interpreter(model: model, arena: arena)
+                let interpreter = try Interpreter(model: model, arena: arena, kernels: .best)
                 let first = chunk * batchSize, n = min(batchSize, count - first)
                 inputs.withUnsafeBufferPointer { x in
                     for i in first..<(first + n) {

@@ -4,7 +4,7 @@
 /// stdlib's generic integer conversion builds an array of words and so allocates. For the same
 /// reason 64-bit values in the Runtime are shifted only with `&<<`/`&>>` by Int64 amounts, and
 /// powers of two are written as literals.
-@inline(__always)
+@inlinable @inline(__always)
 public func widen(_ a: Int32) -> Int64 {
     let zeroExtendedOn32Bit = Int64(_truncatingBits: UInt(bitPattern: Int(a)))
     #if _pointerBitWidth(_32)
@@ -19,7 +19,7 @@ public func widen(_ a: Int32) -> Int64 {
 /// the 64-bit product plus a nudge of 2^30 (or 1 − 2^30 when negative), divided by 2^31
 /// truncating toward zero.
 /// Example: `saturatingRoundingDoublingHighMul(1 << 30, 1 << 30) == 1 << 29` (0.5 · 0.5 = 0.25 in Q31).
-@inline(__always)
+@inlinable @inline(__always)
 public func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
     if a == Int32.min && b == Int32.min { return Int32.max }
     let product = widen(a) * widen(b)
@@ -29,7 +29,7 @@ public func saturatingRoundingDoublingHighMul(_ a: Int32, _ b: Int32) -> Int32 {
 
 /// `x / 2^exponent` rounded to nearest, ties away from zero (gemmlowp's `RoundingDivideByPOT`).
 /// `exponent` is in 0...31. Example: 5 / 2 → 3, −5 / 2 → −3, 7 / 4 → 2.
-@inline(__always)
+@inlinable @inline(__always)
 public func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
     let mask: Int32 = (1 << exponent) &- 1
     let remainder = x & mask
@@ -41,7 +41,7 @@ public func roundingDivideByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
 /// double-rounding form): shift left first when `shift > 0`, then the doubling high multiply, then
 /// a rounding right shift when `shift < 0`. `multiplier` is a Q31 value in [2^30, 2^31).
 /// Example: x = 1000, multiplier 2^30 (0.5), shift −1 → 1000 · 0.25 = 250.
-@inline(__always)
+@inlinable @inline(__always)
 public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
     let leftShift = shift > 0 ? shift : 0
     let rightShift = shift > 0 ? 0 : -shift
@@ -50,7 +50,7 @@ public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shi
 
 /// `x · 2^exponent` saturated to Int32 for `exponent > 0`, `roundingDivideByPOT(x, −exponent)`
 /// otherwise (gemmlowp's `SaturatingRoundingMultiplyByPOT`).
-@inline(__always)
+@inlinable @inline(__always)
 public func saturatingRoundingMultiplyByPOT(_ x: Int32, _ exponent: Int32) -> Int32 {
     if exponent <= 0 { return roundingDivideByPOT(x, -exponent) }
     let threshold: Int32 = (1 << (31 - exponent)) - 1
@@ -60,7 +60,7 @@ public func saturatingRoundingMultiplyByPOT(_ x: Int32, _ exponent: Int32) -> In
 }
 
 /// Clamps to [lo, hi] and narrows to int8.
-@inline(__always)
-func clampToInt8(_ x: Int32, _ lo: Int32, _ hi: Int32) -> Int8 {
+@inlinable @inline(__always)
+public func clampToInt8(_ x: Int32, _ lo: Int32, _ hi: Int32) -> Int8 {
     Int8(truncatingIfNeeded: min(max(x, lo), hi))
 }

@@ -10,15 +10,18 @@
 /// ```
 public struct Interpreter {
     public let model: Q8Model
+    /// What runs convolutions and dense layers (`KernelSet.reference` unless given).
+    public let kernels: KernelSet
     let arena: UnsafeMutableRawPointer
 
     /// Checks that the arena is large enough and 16-byte aligned.
-    public init(model: Q8Model, arena: UnsafeMutableRawBufferPointer) throws(Q8Error) {
+    public init(model: Q8Model, arena: UnsafeMutableRawBufferPointer, kernels: KernelSet = .reference) throws(Q8Error) {
         guard let base = arena.baseAddress, arena.count >= model.arenaBytes else {
             throw Q8Error(.file, "arena is smaller than the model's planned arena size")
         }
         guard UInt(bitPattern: base) % 16 == 0 else { throw Q8Error(.file, "arena is not 16-byte aligned") }
         self.model = model
+        self.kernels = kernels
         self.arena = base
     }
 
@@ -55,7 +58,7 @@ public struct Interpreter {
         for i in 0..<model.opCount { run(model.op(i)) }
     }
 
-    /// Runs one op with the reference kernels (the DSP twins where built with -D MINNOW_DSP).
+    /// Runs one op: convolutions and dense layers through `kernels`, the rest with the reference kernels.
     public func run(_ o: Q8Op) {
         let out = model.tensor(o.output)
         let y = activation(out)
@@ -76,33 +79,14 @@ public struct Interpreter {
                          padTop: p(4), padLeft: p(5), activationMin: p32(6), activationMax: p32(7))
         }
         switch o.code {
-        // Built with -D MINNOW_DSP (the Cortex-M4 firmware), conv, depthwise and dense use the DSP twins.
         case .conv2d:
-#if MINNOW_DSP
-            conv2d_s8_dsp(convParams(), input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                          requantization: requantization(), output: y)
-#else
-            conv2d_s8(convParams(), input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                      requantization: requantization(), output: y)
-#endif
+            kernels.conv2d(convParams(), activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
         case .depthwiseConv2d:
-#if MINNOW_DSP
-            dwconv2d_s8_dsp(convParams(), input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                            requantization: requantization(), output: y)
-#else
-            dwconv2d_s8(convParams(), input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                        requantization: requantization(), output: y)
-#endif
+            kernels.depthwiseConv2d(convParams(), activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
         case .fullyConnected:
             let params = FullyConnectedParams(inputs: x.count, outputs: out.count, inputZeroPoint: x.zeroPoint,
                                               outputZeroPoint: out.zeroPoint, activationMin: p32(0), activationMax: p32(1))
-#if MINNOW_DSP
-            fully_connected_s8_dsp(params, input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                                   requantization: requantization(), output: y)
-#else
-            fully_connected_s8(params, input: activation(x), filter: int8Constant(model.input(1, of: o)!), bias: bias(),
-                               requantization: requantization(), output: y)
-#endif
+            kernels.fullyConnected(params, activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
         case .maxPool2d:
             max_pool2d_s8(poolParams(), input: activation(x), output: y)
         case .averagePool2d:

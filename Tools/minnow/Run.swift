@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Kernels
 import Runtime
 
 struct Run: ParsableCommand {
@@ -40,7 +41,7 @@ struct Run: ParsableCommand {
         let q8 = file.model
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
         defer { arena.deallocate() }
-        let interpreter = try Interpreter(model: q8, arena: arena)
+        let interpreter = try Interpreter(model: q8, arena: arena, kernels: .best)
         let input = q8.tensor(q8.inputTensor(0)), output = q8.tensor(q8.outputTensor(0))
         let labels = file.labels
         var results: [Result] = []

@@ -25,7 +25,7 @@ public struct ChannelRequantization {
     }
 
     /// `acc` scaled to the output: `multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c])`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func apply(_ acc: Int32, channel c: Int) -> Int32 {
         multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c])
     }

@@ -1,0 +1,13 @@
+#if arch(x86_64)
+import Runtime
+
+extension KernelSet {
+    /// The AVX2 kernels. Only for CPUs with AVX2: use `KernelSet.best` (module Kernels), which checks.
+    public static var avx2: KernelSet {
+        KernelSet(suffix: "avx2",
+                  conv2d: { conv2d_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  depthwiseConv2d: { dwconv2d_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  fullyConnected: { fully_connected_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+    }
+}
+#endif

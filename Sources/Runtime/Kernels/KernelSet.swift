@@ -1,0 +1,43 @@
+/// The kernels `Interpreter` calls for convolutions, depthwise convolutions and dense layers.
+/// `reference` is the portable set; built with `-D MINNOW_DSP` (the Cortex-M4 firmware) it is
+/// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
+/// signatures and contracts, and give the same bytes (differential tests). Example:
+/// `Interpreter(model: m, arena: a, kernels: .best)` with `best` from KernelsAVX2.
+public struct KernelSet {
+    public typealias Convolution = (_ p: Conv2DParams, _ input: UnsafePointer<Int8>, _ filter: UnsafePointer<Int8>,
+                                    _ bias: UnsafePointer<Int32>?, _ requantization: ChannelRequantization,
+                                    _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Dense = (_ p: FullyConnectedParams, _ input: UnsafePointer<Int8>, _ filter: UnsafePointer<Int8>,
+                              _ bias: UnsafePointer<Int32>?, _ requantization: ChannelRequantization,
+                              _ output: UnsafeMutablePointer<Int8>) -> Void
+
+    /// The kernels' ISA suffix: "" (reference), "dsp", "avx2".
+    public var suffix: StaticString
+    public var conv2d: Convolution
+    public var depthwiseConv2d: Convolution
+    public var fullyConnected: Dense
+
+    public init(suffix: StaticString, conv2d: @escaping Convolution, depthwiseConv2d: @escaping Convolution,
+                fullyConnected: @escaping Dense) {
+        self.suffix = suffix
+        self.conv2d = conv2d
+        self.depthwiseConv2d = depthwiseConv2d
+        self.fullyConnected = fullyConnected
+    }
+
+#if MINNOW_DSP
+    public static var reference: KernelSet {
+        KernelSet(suffix: "dsp",
+                  conv2d: { conv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  depthwiseConv2d: { dwconv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  fullyConnected: { fully_connected_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+    }
+#else
+    public static var reference: KernelSet {
+        KernelSet(suffix: "",
+                  conv2d: { conv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  depthwiseConv2d: { dwconv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  fullyConnected: { fully_connected_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+    }
+#endif
+}
