@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""int8 latency of the same architectures in LiteRT (XNNPACK), TensorFlow Lite Micro and Minnow.
+
+For fm_dsconv (28x28x1), vww_mbv1_025 (MobileNet v1 0.25, 96x96x3) and mbv2_100_224 (MobileNet v2
+1.0, 224x224x3): builds the architecture in Keras (initialized, not trained: latency does not
+depend on the weights), converts it to a full-integer int8 TFLite model calibrated on random
+inputs, and times single-threaded batch-1 inference in LiteRT with XNNPACK (ai-edge-litert) and
+in TensorFlow Lite Micro (tflite-micro's Python interpreter); builds the same architecture with
+`minnow train <arch> --init-only`, quantizes it on the shipped sample PNGs, and times it with
+`minnow bench --json`. Medians of repeated runs, all measured in this one run; prints the table
+and the ratios Minnow / LiteRT and TFLM / Minnow.
+
+Needs: pip install tensorflow-cpu ai-edge-litert tflite-micro numpy; a release build of minnow.
+Usage: Tools/compare_runtimes.py [--minnow .build/release/minnow] [--only fm_dsconv]
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+import numpy as np
+
+ARCHS = {  # name: (input shape, classes, LiteRT runs, TFLM runs, Minnow runs)
+    "fm_dsconv": ((28, 28, 1), 10, 500, 50, 500),
+    "vww_mbv1_025": ((96, 96, 3), 2, 300, 20, 300),
+    "mbv2_100_224": ((224, 224, 3), 1000, 30, 3, 30),
+}
+
+
+def keras_model(name):
+    import tensorflow as tf
+    L = tf.keras.layers
+    shape, classes = ARCHS[name][:2]
+    if name == "fm_dsconv":
+        def bn_relu6(x):
+            return L.ReLU(6.0)(L.BatchNormalization()(x))
+        inputs = tf.keras.Input(shape)
+        x = bn_relu6(L.Conv2D(16, 3, padding="same", use_bias=False)(inputs))
+        for channels, stride, dilation in [(32, 2, 1), (64, 1, 1), (128, 2, 1), (128, 1, 2)]:
+            x = bn_relu6(L.DepthwiseConv2D(3, strides=stride, dilation_rate=dilation, padding="same", use_bias=False)(x))
+            x = bn_relu6(L.Conv2D(channels, 1, use_bias=False)(x))
+        x = bn_relu6(L.Conv2D(128, 3, padding="same", groups=4, use_bias=False)(x))
+        x = L.GlobalAveragePooling2D()(x)
+        return tf.keras.Model(inputs, L.Dense(classes)(x))
+    if name == "vww_mbv1_025":
+        return tf.keras.applications.MobileNet(input_shape=shape, alpha=0.25, weights=None, classes=classes, include_top=True)
+    return tf.keras.applications.MobileNetV2(input_shape=shape, alpha=1.0, weights=None, classes=classes, include_top=True)
+
+
+def int8_tflite(model, shape):
+    import tensorflow as tf
+    rng = np.random.default_rng(0)
+    def representative():
+        for _ in range(16):
+            yield [rng.uniform(-1, 1, (1,) + shape).astype("float32")]
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def median_ms(run, runs, warmup=3):
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def litert_ms(tflite, shape, runs):
+    from ai_edge_litert.interpreter import Interpreter
+    interpreter = Interpreter(model_content=tflite, num_threads=1)
+    interpreter.allocate_tensors()
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.set_tensor(index, np.random.default_rng(1).integers(-128, 128, (1,) + shape, dtype=np.int8))
+    return median_ms(interpreter.invoke, runs)
+
+
+def tflm_ms(tflite, shape, runs):
+    from tflite_micro.python.tflite_micro import runtime
+    interpreter = runtime.Interpreter.from_bytes(tflite)
+    interpreter.set_input(np.random.default_rng(1).integers(-128, 128, (1,) + shape, dtype=np.int8), 0)
+    return median_ms(interpreter.invoke, runs, warmup=1)
+
+
+def minnow_ms(minnow, name, runs, work):
+    model, q8 = os.path.join(work, name + ".bin"), os.path.join(work, name + ".q8")
+    subprocess.run([minnow, "train", name, "--init-only", "--out", model], check=True, capture_output=True)
+    calibration = os.path.join(work, "calibration")
+    if not os.path.isdir(calibration):  # the shipped PNGs, one class folder, fitted to each input
+        os.makedirs(os.path.join(calibration, "any"))
+        samples = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Models", "samples")
+        for f in os.listdir(samples):
+            if f.endswith(".png"):
+                shutil.copy(os.path.join(samples, f), os.path.join(calibration, "any", f))
+    subprocess.run([minnow, "quantize", model, "--dataset", calibration, "-o", q8], check=True, capture_output=True)
+    out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)["latency_ms_median"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minnow", default=".build/release/minnow")
+    parser.add_argument("--only", choices=sorted(ARCHS))
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for name in [args.only] if args.only else ARCHS:
+            shape, _, litert_runs, tflm_runs, minnow_runs = ARCHS[name]
+            tflite = int8_tflite(keras_model(name), shape)
+            rows.append((name, litert_ms(tflite, shape, litert_runs), tflm_ms(tflite, shape, tflm_runs),
+                         minnow_ms(args.minnow, name, minnow_runs, work)))
+            print(f"measured {name}", file=sys.stderr, flush=True)
+    print(f"{'architecture':<14} {'LiteRT/XNNPACK ms':>18} {'TFLM ms':>10} {'Minnow ms':>10} {'Minnow/LiteRT':>14} {'TFLM/Minnow':>12}")
+    for name, litert, tflm, minnow in rows:
+        print(f"{name:<14} {litert:>18.3f} {tflm:>10.3f} {minnow:>10.3f} {minnow / litert:>14.2f} {tflm / minnow:>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
