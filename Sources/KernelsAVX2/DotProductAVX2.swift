@@ -22,27 +22,71 @@ func sum4(_ a: __m256i, _ b: __m256i, _ c: __m256i, _ d: __m256i) -> SIMD4<Int32
     return s.lowHalf &+ s.highHalf
 }
 
-/// `Σ_{i<n} (x[i] − zeroPoint) · w_r[i]` for four weight rows `w_r` reading the same inputs.
+/// Running sums of four weight rows against inputs: eight int32 lanes per row in registers, plus
+/// the scalar tails. Only `total` reduces the lanes, once per output block, not once per tap.
+struct RowSums4 {
+    var r0 = _mm256_setzero_si256(), r1 = _mm256_setzero_si256(), r2 = _mm256_setzero_si256(), r3 = _mm256_setzero_si256()
+    var tail = SIMD4<Int32>(repeating: 0)
+
+    /// The four sums: `Σ (x[i] − zeroPoint) · w_r[i]` over everything added.
+    @inline(__always)
+    var total: SIMD4<Int32> { sum4(r0, r1, r2, r3) &+ tail }
+
+    /// Adds `Σ_{i<n} (x[i] − zeroPoint) · w_r[i]` for four weight rows `w_r` reading the same inputs;
+    /// `offset` is −zeroPoint in every int16 lane.
+    @inline(__always)
+    mutating func add(_ x: UnsafePointer<Int8>, _ w0: UnsafePointer<Int8>, _ w1: UnsafePointer<Int8>, _ w2: UnsafePointer<Int8>,
+                      _ w3: UnsafePointer<Int8>, count n: Int, offset: __m256i, zeroPoint: Int32) {
+        var i = 0
+        while i + 16 <= n {
+            let xv = _mm256_add_epi16(widen16(x + i), offset)
+            r0 = _mm256_add_epi32(r0, _mm256_madd_epi16(xv, widen16(w0 + i)))
+            r1 = _mm256_add_epi32(r1, _mm256_madd_epi16(xv, widen16(w1 + i)))
+            r2 = _mm256_add_epi32(r2, _mm256_madd_epi16(xv, widen16(w2 + i)))
+            r3 = _mm256_add_epi32(r3, _mm256_madd_epi16(xv, widen16(w3 + i)))
+            i += 16
+        }
+        while i < n {
+            tail &+= (Int32(x[i]) &- zeroPoint) &* SIMD4(Int32(w0[i]), Int32(w1[i]), Int32(w2[i]), Int32(w3[i]))
+            i += 1
+        }
+    }
+
+    /// `add` for two input runs (two output pixels) into `self` and `other`: each widened weight
+    /// vector serves both.
+    @inline(__always)
+    mutating func add(_ x: UnsafePointer<Int8>, and y: UnsafePointer<Int8>, into other: inout RowSums4,
+                      _ w0: UnsafePointer<Int8>, _ w1: UnsafePointer<Int8>, _ w2: UnsafePointer<Int8>, _ w3: UnsafePointer<Int8>,
+                      count n: Int, offset: __m256i, zeroPoint: Int32) {
+        var i = 0
+        while i + 16 <= n {
+            let xv = _mm256_add_epi16(widen16(x + i), offset), yv = _mm256_add_epi16(widen16(y + i), offset)
+            var wv = widen16(w0 + i)
+            r0 = _mm256_add_epi32(r0, _mm256_madd_epi16(xv, wv))
+            other.r0 = _mm256_add_epi32(other.r0, _mm256_madd_epi16(yv, wv))
+            wv = widen16(w1 + i)
+            r1 = _mm256_add_epi32(r1, _mm256_madd_epi16(xv, wv))
+            other.r1 = _mm256_add_epi32(other.r1, _mm256_madd_epi16(yv, wv))
+            wv = widen16(w2 + i)
+            r2 = _mm256_add_epi32(r2, _mm256_madd_epi16(xv, wv))
+            other.r2 = _mm256_add_epi32(other.r2, _mm256_madd_epi16(yv, wv))
+            wv = widen16(w3 + i)
+            r3 = _mm256_add_epi32(r3, _mm256_madd_epi16(xv, wv))
+            other.r3 = _mm256_add_epi32(other.r3, _mm256_madd_epi16(yv, wv))
+            i += 16
+        }
+        while i < n {
+            let w = SIMD4(Int32(w0[i]), Int32(w1[i]), Int32(w2[i]), Int32(w3[i]))
+            tail &+= (Int32(x[i]) &- zeroPoint) &* w
+            other.tail &+= (Int32(y[i]) &- zeroPoint) &* w
+            i += 1
+        }
+    }
+}
+
+/// −zeroPoint in every int16 lane, the input offset of `RowSums4.add`.
 @inline(__always)
-func dot4RowsAVX2(_ x: UnsafePointer<Int8>, _ w0: UnsafePointer<Int8>, _ w1: UnsafePointer<Int8>, _ w2: UnsafePointer<Int8>,
-                  _ w3: UnsafePointer<Int8>, count n: Int, zeroPoint: Int32) -> SIMD4<Int32> {
-    let offset = _mm256_set1_epi16(Int16(truncatingIfNeeded: 0 &- zeroPoint))
-    var a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256(), a2 = _mm256_setzero_si256(), a3 = _mm256_setzero_si256()
-    var i = 0
-    while i + 16 <= n {
-        let xv = _mm256_add_epi16(widen16(x + i), offset)
-        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(xv, widen16(w0 + i)))
-        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(xv, widen16(w1 + i)))
-        a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(xv, widen16(w2 + i)))
-        a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(xv, widen16(w3 + i)))
-        i += 16
-    }
-    var sums = sum4(a0, a1, a2, a3)
-    while i < n {
-        let xi = Int32(x[i]) &- zeroPoint
-        sums &+= SIMD4(xi &* Int32(w0[i]), xi &* Int32(w1[i]), xi &* Int32(w2[i]), xi &* Int32(w3[i]))
-        i += 1
-    }
-    return sums
+func inputOffsetAVX2(_ zeroPoint: Int32) -> __m256i {
+    _mm256_set1_epi16(Int16(truncatingIfNeeded: 0 &- zeroPoint))
 }
 #endif
