@@ -58,7 +58,8 @@ public struct Interpreter {
         for i in 0..<model.opCount { run(model.op(i)) }
     }
 
-    /// Runs one op: convolutions and dense layers through `kernels`, the rest with the reference kernels.
+    /// Runs one op: convolutions, dense layers, adds, pools and means through `kernels`, the rest
+    /// with the reference kernels.
     public func run(_ o: Q8Op) {
         let out = model.tensor(o.output)
         let y = activation(out)
@@ -88,19 +89,18 @@ public struct Interpreter {
                                               outputZeroPoint: out.zeroPoint, activationMin: p32(0), activationMax: p32(1))
             kernels.fullyConnected(params, activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
         case .maxPool2d:
-            max_pool2d_s8(poolParams(), input: activation(x), output: y)
+            kernels.maxPool2d(poolParams(), activation(x), y)
         case .averagePool2d:
-            avg_pool2d_s8(poolParams(), input: activation(x), output: y)
+            kernels.averagePool2d(poolParams(), activation(x), y)
         case .mean:
-            mean_s8(MeanParams(input: x.image, inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
-                               multiplier: p32(0), shift: p32(1), sameQuantization: p(2) == 1),
-                    input: activation(x), output: y)
+            kernels.mean(MeanParams(input: x.image, inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                                    multiplier: p32(0), shift: p32(1), sameQuantization: p(2) == 1), activation(x), y)
         case .add:
             let b = model.tensor(model.input(1, of: o)!)
             let params = AddParams(input1ZeroPoint: x.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
                                    input1Multiplier: p32(0), input1Shift: p32(1), input2Multiplier: p32(2), input2Shift: p32(3),
                                    outputMultiplier: p32(4), outputShift: p32(5), activationMin: p32(6), activationMax: p32(7))
-            add_s8(params, input1: activation(x), input2: activation(b), input2Count: b.count, count: out.count, output: y)
+            kernels.add(params, activation(x), activation(b), b.count, out.count, y)
         case .concatenation:
             var offset = 0
             for k in 0..<o.inputCount {

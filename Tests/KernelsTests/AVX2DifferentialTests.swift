@@ -3,11 +3,12 @@ import Testing
 import KernelsAVX2
 import Runtime
 
-/// The AVX2 kernels against the reference: 10,000 random cases per kernel (kernel sizes 1–5,
+/// The AVX2 kernels against the reference: 10,000 random cases per kernel (for convolutions: kernel sizes 1–5,
 /// strides and dilations 1–3, paddings, groups, channel counts 1–40 that straddle the 8- and
 /// 16-lane steps, depth multiplier 2, one case in eight with inputs or weights at an extreme,
 /// zero points, multipliers, shifts, biases and clamps all random), each output guarded by 64
-/// bytes on both sides. Byte-for-byte equality, or the test fails.
+/// bytes on both sides; adds with and without a broadcast second input, pools, means likewise).
+/// Byte-for-byte equality, or the test fails.
 @Suite(.enabled(if: minnow_cpu_has_avx2() != 0, "this CPU has no AVX2"))
 struct AVX2DifferentialTests {
     static let cases = 10_000
@@ -126,6 +127,75 @@ struct AVX2DifferentialTests {
                 }
             }
             if want != got { failures += 1 }
+        }
+        #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+
+    /// Runs `want` and `got` on guarded outputs of `n` bytes for `cases` random cases; counts differences.
+    func differences(seed: UInt64, _ body: (inout Random) -> (n: Int, want: (UnsafeMutablePointer<Int8>) -> Void,
+                                                           got: (UnsafeMutablePointer<Int8>) -> Void)) -> Int {
+        var r = Random(state: seed)
+        var failures = 0
+        for _ in 0..<Self.cases {
+            let c = body(&r)
+            if guarded(c.n, c.want) != guarded(c.n, c.got) { failures += 1 }
+        }
+        return failures
+    }
+
+    @Test func addMatchesReference() {
+        let failures = differences(seed: 4) { r in
+            let channels = r.int(1...70), pixels = r.int(1...9)
+            let broadcast = r.int(0...3) == 0
+            let lo = r.int32(-128...0)
+            let p = AddParams(input1ZeroPoint: r.int32(-128...127), input2ZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
+                              input1Multiplier: r.int32((1 << 30)...Int32.max), input1Shift: r.int32(-6...0),
+                              input2Multiplier: r.int32((1 << 30)...Int32.max), input2Shift: r.int32(-6...0),
+                              outputMultiplier: r.int32((1 << 30)...Int32.max), outputShift: r.int32(-24...(-12)),
+                              activationMin: lo, activationMax: r.int32(lo...127))
+            let count = channels * pixels, count2 = broadcast ? channels : count
+            let a = r.int8s(count, -128, 127), b = r.int8s(count2, -128, 127)
+            return (count, { y in a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { z in
+                        add_s8(p, input1: x.baseAddress!, input2: z.baseAddress!, input2Count: count2, count: count, output: y) } } },
+                    { y in a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { z in
+                        add_s8_avx2(p, input1: x.baseAddress!, input2: z.baseAddress!, input2Count: count2, count: count, output: y) } } })
+        }
+        #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+
+    func randomPool(_ r: inout Random) -> Pool2DParams {
+        let kh = r.int(1...4), kw = r.int(1...4), sh = r.int(1...3), sw = r.int(1...3), h = r.int(1...12), w = r.int(1...12)
+        let padTop = r.int(0...(kh - 1)), padLeft = r.int(0...(kw - 1))
+        let oh = max(1, (h + 2 * padTop - kh) / sh + 1), ow = max(1, (w + 2 * padLeft - kw) / sw + 1)
+        let c = r.int(1...70), lo = r.int32(-128...0)
+        return Pool2DParams(input: ImageShape(height: h, width: w, channels: c), output: ImageShape(height: oh, width: ow, channels: c),
+                            kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padTop: padTop, padLeft: padLeft,
+                            activationMin: lo, activationMax: r.int32(lo...127))
+    }
+
+    @Test func poolsMatchReference() {
+        for isMax in [true, false] {
+            let failures = differences(seed: isMax ? 5 : 6) { r in
+                let p = randomPool(&r)
+                let x = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
+                let n = p.output.height * p.output.width * p.output.channels
+                return (n, { y in x.withUnsafeBufferPointer { isMax ? max_pool2d_s8(p, input: $0.baseAddress!, output: y)
+                                                                     : avg_pool2d_s8(p, input: $0.baseAddress!, output: y) } },
+                        { y in x.withUnsafeBufferPointer { isMax ? max_pool2d_s8_avx2(p, input: $0.baseAddress!, output: y)
+                                                                  : avg_pool2d_s8_avx2(p, input: $0.baseAddress!, output: y) } })
+            }
+            #expect(failures == 0, "\(isMax ? "max" : "average") pool: \(failures) of \(Self.cases) cases differ")
+        }
+    }
+
+    @Test func meanMatchesReference() {
+        let failures = differences(seed: 7) { r in
+            let shape = ImageShape(height: r.int(1...10), width: r.int(1...10), channels: r.int(1...100))
+            let p = MeanParams(input: shape, inputZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
+                               multiplier: r.int32((1 << 30)...Int32.max), shift: r.int32(-8...0), sameQuantization: r.int(0...3) == 0)
+            let x = r.int8s(shape.height * shape.width * shape.channels, -128, 127)
+            return (shape.channels, { y in x.withUnsafeBufferPointer { mean_s8(p, input: $0.baseAddress!, output: y) } },
+                    { y in x.withUnsafeBufferPointer { mean_s8_avx2(p, input: $0.baseAddress!, output: y) } })
         }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
     }

@@ -1,4 +1,5 @@
-/// The kernels `Interpreter` calls for convolutions, depthwise convolutions and dense layers.
+/// The kernels `Interpreter` calls for convolutions, depthwise convolutions, dense layers, adds,
+/// pools and means.
 /// `reference` is the portable set; built with `-D MINNOW_DSP` (the Cortex-M4 firmware) it is
 /// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
 /// signatures and contracts, and give the same bytes (differential tests). Example:
@@ -10,13 +11,23 @@ public struct KernelSet {
     public typealias Dense = (_ p: FullyConnectedParams, _ input: UnsafePointer<Int8>, _ filter: UnsafePointer<Int8>,
                               _ bias: UnsafePointer<Int32>?, _ requantization: ChannelRequantization,
                               _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Add = (_ p: AddParams, _ input1: UnsafePointer<Int8>, _ input2: UnsafePointer<Int8>, _ input2Count: Int,
+                            _ count: Int, _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Pool = (_ p: Pool2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Mean = (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
 
     /// The kernels' ISA suffix: "" (reference), "dsp", "avx2".
     public var suffix: StaticString
     public var conv2d: Convolution
     public var depthwiseConv2d: Convolution
     public var fullyConnected: Dense
+    public var add: Add = { add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
+    public var maxPool2d: Pool = { max_pool2d_s8($0, input: $1, output: $2) }
+    public var averagePool2d: Pool = { avg_pool2d_s8($0, input: $1, output: $2) }
+    public var mean: Mean = { mean_s8($0, input: $1, output: $2) }
 
+    /// A set with the given heavy kernels and the reference add, pools and mean (replace them
+    /// field by field).
     public init(suffix: StaticString, conv2d: @escaping Convolution, depthwiseConv2d: @escaping Convolution,
                 fullyConnected: @escaping Dense) {
         self.suffix = suffix

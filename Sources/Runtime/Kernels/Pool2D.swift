@@ -23,8 +23,8 @@ public struct Pool2DParams {
     }
 
     /// The window of output (oy, ox) clipped to the image: rows `y0..<y1`, columns `x0..<x1`.
-    @inline(__always)
-    func window(_ oy: Int, _ ox: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
+    @inlinable @inline(__always)
+    public func window(_ oy: Int, _ ox: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
         let top = oy * strideH - padTop, left = ox * strideW - padLeft
         return (max(top, 0), min(top + kernelH, input.height), max(left, 0), min(left + kernelW, input.width))
     }
