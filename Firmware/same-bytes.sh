@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Same-bytes tests: for each model named, the exported test inputs run on the AArch64 executable
-# under qemu-aarch64-static, on the x86-64 executable natively, and in the Cortex-M4 image under
+# (NEON kernels) under qemu-aarch64-static as a Cortex-A53, on the x86-64 executable natively, and in the Cortex-M4 image under
 # qemu-system-arm; every output byte must equal the host runtime's (outputs.bin, expected.txt).
 # Called by `make test`, which builds what it needs first.
 set -euo pipefail
@@ -12,7 +12,7 @@ for model in "$@"; do
   count=$(wc -l < "$data/expected.txt")
   for target in aarch64-linux x86_64-linux; do
     runner=()
-    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static)
+    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static -cpu cortex-a53)
     "${runner[@]}" "build/$target/minnow-infer" "$data/model.q8" "$data/inputs.bin" "$data/$target-outputs.bin" > /dev/null
     if cmp -s "$data/$target-outputs.bin" "$data/outputs.bin"; then
       echo "same bytes: $model on $target ($count inputs)"
@@ -31,10 +31,20 @@ for model in "$@"; do
     failures=$((failures + 1))
   fi
 done
+# The NEON kernels against the reference on AArch64 (a Cortex-A53 without the dot-product
+# extension, and QEMU's "max" CPU with it), random cases.
+for cpu in cortex-a53 max; do
+  if qemu-aarch64-static -cpu "$cpu" build/aarch64-linux/kernel-check > "build/kernel-check-$cpu.txt"; then
+    sed "s/^/kernel check (aarch64 $cpu): /" "build/kernel-check-$cpu.txt"
+  else
+    cat "build/kernel-check-$cpu.txt"; echo "FAILED: NEON kernel check on $cpu"; failures=$((failures + 1))
+  fi
+done
+
 # The DSP kernels against the reference on the Cortex-M4 itself, random cases.
 if timeout 900 qemu-system-arm -M mps2-an386 -nographic -monitor none -semihosting-config enable=on,target=native \
      -kernel build/cortex-m4/kernel-check.elf > build/kernel-check.txt; then
-  sed 's/^/kernel check: /' build/kernel-check.txt
+  sed 's/^/kernel check (cortex-m4): /' build/kernel-check.txt
 else
   cat build/kernel-check.txt; echo "FAILED: DSP kernel check"; failures=$((failures + 1))
 fi

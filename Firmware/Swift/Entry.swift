@@ -2,6 +2,16 @@
 // sources of Sources/Runtime (so there is no `import`) and include/minnow.h as the bridging
 // header; errors cross as a static message and a place.
 
+/// The kernels the firmware runs: NEON on AArch64; elsewhere `KernelSet.reference`, which is the
+/// DSP twins in the Cortex-M4 build (-D MINNOW_DSP).
+var firmwareKernels: KernelSet {
+#if arch(arm64)
+    return .neon
+#else
+    return .reference
+#endif
+}
+
 func report(_ e: Q8Error, into error: UnsafeMutablePointer<minnow_error>) -> Int {
     let message = UnsafeRawPointer(e.message.utf8Start).assumingMemoryBound(to: CChar.self)
     switch e.place {
@@ -38,7 +48,7 @@ public func minnowInfer(_ bytes: UnsafeRawPointer, _ size: Int, _ arena: UnsafeM
                         _ error: UnsafeMutablePointer<minnow_error>) -> Int {
     do {
         let interpreter = try Interpreter(model: try openModel(bytes, size),
-                                          arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaSize))
+                                          arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaSize), kernels: firmwareKernels)
         let x = interpreter.input(0)
         x.baseAddress!.update(from: input, count: x.count)
         interpreter.invoke()

@@ -1,7 +1,8 @@
-// Differential test of the DSP kernels on the target itself (the kernel-check image, built with
-// -D MINNOW_DSP): random shapes, strides, dilations, paddings, groups, zero points, multipliers,
-// shifts, biases and clamps, run through the reference kernel and its DSP twin; the outputs must
-// match byte for byte and the 16 guard bytes on each side of both outputs must stay untouched.
+// Differential test of the target's optimized kernels (`firmwareKernels`: the DSP twins on the
+// Cortex-M4, NEON on AArch64) on the target itself: random shapes, strides, dilations, paddings,
+// groups, zero points, multipliers, shifts, biases and clamps, run through the reference kernel and
+// its twin; the outputs must match byte for byte and the 16 guard bytes on each side of both
+// outputs must stay untouched.
 
 /// xorshift32: small, fast, the same sequence on every target.
 struct CheckRandom {
@@ -89,11 +90,15 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
                         activationMin: lo, activationMax: r.int32(lo, 127))
 }
 
-/// Runs `cases` random cases of each DSP kernel against its reference; returns the failures of
+/// Runs `cases` random cases of each optimized kernel against its reference; returns the failures of
 /// conv, depthwise and fully connected in `failures[0...2]`.
+@_cdecl("minnow_kernel_suffix")
+public func minnowKernelSuffix() -> UnsafePointer<UInt8> { firmwareKernels.suffix.utf8Start }
+
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
                               _ failures: UnsafeMutablePointer<Int>) {
+    let candidate = firmwareKernels
     var r = CheckRandom(state: seed | 1)
     failures[0] = 0
     failures[1] = 0
@@ -116,10 +121,10 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
                 fillInt8(filter, filterCount, &r, lo: -127, hi: 127)
                 if kind == 0 {
                     conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                    conv2d_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                    candidate.conv2d(p, input, filter, bias, q, b)
                 } else {
                     dwconv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                    dwconv2d_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                    candidate.depthwiseConv2d(p, input, filter, bias, q, b)
                 }
                 if !same(a, b, n) { failures[kind] += 1 }
             } else {
@@ -135,7 +140,7 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
                 fillInt8(input, p.inputs, &r, lo: -128, hi: 127)
                 fillInt8(filter, p.inputs * p.outputs, &r, lo: -127, hi: 127)
                 fully_connected_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                fully_connected_s8_dsp(p, input: input, filter: filter, bias: bias, requantization: q, output: b)
+                candidate.fullyConnected(p, input, filter, bias, q, b)
                 if !same(a, b, p.outputs) { failures[2] += 1 }
             }
         }

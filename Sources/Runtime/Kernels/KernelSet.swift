@@ -2,7 +2,8 @@
 /// pools and means.
 /// `reference` is the portable set; built with `-D MINNOW_DSP` (the Cortex-M4 firmware) it is
 /// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
-/// signatures and contracts, and give the same bytes (differential tests). Example:
+/// signatures and contracts, and give the same bytes (differential tests); `neon` (AArch64) is
+/// here, in Embedded-clean Swift, for the firmware builds. Example:
 /// `Interpreter(model: m, arena: a, kernels: .best)` with `best` from KernelsAVX2.
 public struct KernelSet {
     public typealias Convolution = (_ p: Conv2DParams, _ input: UnsafePointer<Int8>, _ filter: UnsafePointer<Int8>,
@@ -35,6 +36,16 @@ public struct KernelSet {
         self.depthwiseConv2d = depthwiseConv2d
         self.fullyConnected = fullyConnected
     }
+
+#if arch(arm64)
+    /// The AArch64 NEON kernels (every AArch64 CPU has NEON).
+    public static var neon: KernelSet {
+        KernelSet(suffix: "neon",
+                  conv2d: { conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  depthwiseConv2d: { dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                  fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+    }
+#endif
 
 #if MINNOW_DSP
     public static var reference: KernelSet {

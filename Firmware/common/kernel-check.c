@@ -1,8 +1,10 @@
-/* The kernel-check image: runs minnow_kernel_check (Swift/KernelCheck.swift) on the Cortex-M4
- * and prints how many random cases of each DSP kernel differed from the reference. */
+/* The kernel check: runs minnow_kernel_check (Swift/KernelCheck.swift) on the target (the
+ * Cortex-M4 image: the DSP kernels; the AArch64 executable: the NEON kernels) and prints how many
+ * random cases of each optimized kernel differed from the reference. */
 #include "board.h"
 
 void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[3]);
+const char *minnow_kernel_suffix(void);
 
 #ifndef CASES
 #define CASES 3000
@@ -19,13 +21,14 @@ static char *put_decimal(char *p, unsigned long v) {
 }
 
 int main(void) {
-    static const char *const names[3] = {"conv2d_s8_dsp", "dwconv2d_s8_dsp", "fully_connected_s8_dsp"};
+    static const char *const names[3] = {"conv2d_s8_", "dwconv2d_s8_", "fully_connected_s8_"};
     long failures[3];
     minnow_kernel_check(scratch, sizeof scratch, CASES, 20261122u, failures);
     int bad = 0;
     for (int k = 0; k < 3; k++) {
         char line[96], *p = line;
         for (const char *s = names[k]; *s; s++) *p++ = *s;
+        for (const char *s = minnow_kernel_suffix(); *s; s++) *p++ = *s;
         *p++ = ':';
         *p++ = ' ';
         p = put_decimal(p, (unsigned long)failures[k]);

@@ -1,0 +1,72 @@
+#if arch(arm64)
+import _Builtin_intrinsics.arm.neon
+
+// Shared inner loops of the AArch64 NEON kernels (`KernelSet.neon`).
+//
+// Exactness: eight int8 inputs are sign-extended to int16 (SXTL) and offset by −zeroPoint, giving
+// values in [−255, 255]; weights are sign-extended too; SMLAL/SMLAL2 multiply int16 pairs into
+// int32 accumulators exactly, and their adds wrap as the reference's `&+=`. The requantization uses
+// SQRDMULH, which is gemmlowp's saturating rounding doubling high multiply bit for bit, and
+// gemmlowp's NEON rounding shift (a −1 fixup for negative values, then SRSHL).
+
+@inline(__always)
+func widen8NEON(_ p: UnsafePointer<Int8>) -> int16x8_t {
+    vmovl_s8(UnsafeRawPointer(p).loadUnaligned(as: int8x8_t.self))
+}
+
+/// Running sums of four weight rows against one run of inputs: one int32×4 accumulator per row
+/// (reduced once, by `total`) and the scalar tails.
+struct RowSums4NEON {
+    var r0 = vdupq_n_s32(0), r1 = vdupq_n_s32(0), r2 = vdupq_n_s32(0), r3 = vdupq_n_s32(0)
+    var tail = SIMD4<Int32>(repeating: 0)
+
+    @inline(__always)
+    var total: SIMD4<Int32> { SIMD4(vaddvq_s32(r0), vaddvq_s32(r1), vaddvq_s32(r2), vaddvq_s32(r3)) &+ tail }
+
+    /// Adds `Σ_{i<n} (x[i] − zeroPoint) · w_r[i]` for four rows; `offset` is −zeroPoint in each int16 lane.
+    @inline(__always)
+    mutating func add(_ x: UnsafePointer<Int8>, _ w0: UnsafePointer<Int8>, _ w1: UnsafePointer<Int8>, _ w2: UnsafePointer<Int8>,
+                      _ w3: UnsafePointer<Int8>, count n: Int, offset: int16x8_t, zeroPoint: Int32) {
+        var i = 0
+        while i + 8 <= n {
+            let xv = vaddq_s16(widen8NEON(x + i), offset)
+            let xl = vget_low_s16(xv)
+            var wv = widen8NEON(w0 + i)
+            r0 = vmlal_high_s16(vmlal_s16(r0, xl, vget_low_s16(wv)), xv, wv)
+            wv = widen8NEON(w1 + i)
+            r1 = vmlal_high_s16(vmlal_s16(r1, xl, vget_low_s16(wv)), xv, wv)
+            wv = widen8NEON(w2 + i)
+            r2 = vmlal_high_s16(vmlal_s16(r2, xl, vget_low_s16(wv)), xv, wv)
+            wv = widen8NEON(w3 + i)
+            r3 = vmlal_high_s16(vmlal_s16(r3, xl, vget_low_s16(wv)), xv, wv)
+            i += 8
+        }
+        while i < n {
+            tail &+= (Int32(x[i]) &- zeroPoint) &* SIMD4(Int32(w0[i]), Int32(w1[i]), Int32(w2[i]), Int32(w3[i]))
+            i += 1
+        }
+    }
+}
+
+/// `multiplyByQuantizedMultiplier` on four lanes, bit for bit: left shift, SQRDMULH, then the
+/// rounding right shift with gemmlowp's fixup (vqadd of −1 for negative values before SRSHL).
+@inline(__always)
+func multiplyByQuantizedMultiplier4NEON(_ x: int32x4_t, _ multiplier: int32x4_t, _ shift: int32x4_t) -> int32x4_t {
+    let zero = vdupq_n_s32(0)
+    let left = vmaxq_s32(shift, zero), right = vminq_s32(shift, zero)   // right ≤ 0: SRSHL shifts right by −right
+    let high = vqrdmulhq_s32(vshlq_s32(x, left), multiplier)
+    let fixup = vshlq_s32(vandq_s32(high, right), vdupq_n_s32(-31))
+    return vrshlq_s32(vqaddq_s32(high, fixup), right)
+}
+
+/// Four accumulators of channels `c ..< c + 4` requantized, offset, clamped and narrowed.
+@inline(__always)
+func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, channel c: Int, outputZeroPoint: Int32,
+                     min lo: Int32, max hi: Int32) -> SIMD4<Int8> {
+    let multiplier = UnsafeRawPointer(q.multipliers + c).loadUnaligned(as: int32x4_t.self)
+    let shift = UnsafeRawPointer(q.shifts + c).loadUnaligned(as: int32x4_t.self)
+    let y = vaddq_s32(multiplyByQuantizedMultiplier4NEON(acc, multiplier, shift), vdupq_n_s32(outputZeroPoint))
+    let clamped = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi))
+    return SIMD4<Int8>(truncatingIfNeeded: clamped)
+}
+#endif
