@@ -47,7 +47,7 @@ let package = Package(
         // Test helper: small int8 models built in code.
         .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "CPUFeatures"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "CPUFeatures", "Quantize"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),

@@ -10,6 +10,8 @@ public struct Q8Program: Sendable {
         public var quantization: AffineQuantization?
         /// Little-endian bytes of a constant; nil for an arena tensor.
         public var constant: [UInt8]?
+        /// How a weight constant is ordered.
+        public var layout: Q8WeightLayout = .plain
 
         public var count: Int { shape.reduce(1, *) }
         public var byteSize: Int { count * type.size }
@@ -48,10 +50,10 @@ public struct Q8Program: Sendable {
         return tensors.count - 1
     }
 
-    public mutating func constant(_ values: [Int8], shape: [Int]) -> Int {
+    public mutating func constant(_ values: [Int8], shape: [Int], layout: Q8WeightLayout = .plain) -> Int {
         precondition(values.count == shape.reduce(1, *), "constant does not match its shape")
         tensors.append(Tensor(type: .int8, shape: shape, quantization: AffineQuantization(scale: 1, zeroPoint: 0),
-                              constant: values.map { UInt8(bitPattern: $0) }))
+                              constant: values.map { UInt8(bitPattern: $0) }, layout: layout))
         return tensors.count - 1
     }
 
@@ -139,7 +141,7 @@ public struct Q8Program: Sendable {
         tens.u32(tensors.count)
         for (i, t) in tensors.enumerated() {
             tens.bytes += [t.type.rawValue, t.constant == nil ? Q8Storage.arena.rawValue : Q8Storage.constant.rawValue,
-                           UInt8(t.shape.count), 0]
+                           UInt8(t.shape.count), t.layout.rawValue]
             for d in 0..<4 { tens.u32(d < t.shape.count ? t.shape[d] : 0) }
             tens.u32(tensorOffsets[i])
             tens.u32(t.byteSize)

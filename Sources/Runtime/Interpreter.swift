@@ -81,7 +81,11 @@ public struct Interpreter {
         }
         switch o.code {
         case .conv2d:
-            kernels.conv2d(convParams(), activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
+            if let packedConv = kernels.conv2dPacked, o.inputCount > 5, let packed = model.input(5, of: o) {
+                packedConv(convParams(), activation(x), int8Constant(packed), bias(), requantization(), y)
+            } else {
+                kernels.conv2d(convParams(), activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
+            }
         case .depthwiseConv2d:
             kernels.depthwiseConv2d(convParams(), activation(x), int8Constant(model.input(1, of: o)!), bias(), requantization(), y)
         case .fullyConnected:

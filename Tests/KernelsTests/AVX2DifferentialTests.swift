@@ -1,4 +1,5 @@
 import CPUFeatures
+import Quantize
 import Testing
 import KernelsAVX2
 import Runtime
@@ -106,6 +107,34 @@ struct AVX2DifferentialTests {
     }
 
     @Test func conv2dMatchesReference() { checkConvolutions(depthwise: false, seed: 1) }
+
+    @Test func packedConv2dMatchesReference() {
+        var r = Random(state: 8)
+        var failures = 0
+        for _ in 0..<Self.cases {
+            let p = randomConv(&r, depthwise: false)
+            let cinG = p.input.channels / p.groups
+            let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
+            let filter = r.int8s(p.output.channels * p.kernelH * p.kernelW * cinG, -127, 127)
+            let packed = packConvPairs8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW,
+                                        inputsPerGroup: cinG, groups: p.groups)
+            let constants = Constants(p.output.channels, &r)
+            let n = p.output.height * p.output.width * p.output.channels
+            let (want, got) = constants.with { q, bias in
+                input.withUnsafeBufferPointer { x in
+                    (filter.withUnsafeBufferPointer { f in
+                        guarded(n) { conv2d_s8(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) } },
+                     packed.withUnsafeBufferPointer { f in
+                        guarded(n) { conv2d_s8_packed_avx2(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) } })
+                }
+            }
+            if want != got {
+                failures += 1
+                if failures <= 3 { Issue.record("differs: \(p)") }
+            }
+        }
+        #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
 
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }
 

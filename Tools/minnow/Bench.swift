@@ -88,7 +88,7 @@ struct Bench: ParsableCommand {
         }
         let layers = (0..<q8.opCount).map { i -> Layer in
             let op = q8.op(i), macs = Self.macs(q8, op), us = median(perOp[i])
-            return Layer(index: i, op: op.code.name, kernel: Self.kernel(op, kernels), median_us: us, macs: macs,
+            return Layer(index: i, op: op.code.name, kernel: Self.kernel(q8, op, kernels), median_us: us, macs: macs,
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
         let total = layers.reduce(0) { $0 + $1.macs }, latency = median(latencies)
@@ -119,10 +119,12 @@ struct Bench: ParsableCommand {
     }
 
     /// The kernel `Interpreter.run` calls for `op` with `kernels`.
-    static func kernel(_ op: Q8Op, _ kernels: KernelSet) -> String {
+    static func kernel(_ m: Q8Model, _ op: Q8Op, _ kernels: KernelSet) -> String {
         let suffix = kernels.suffix.description.isEmpty ? "" : "_\(kernels.suffix)"
         switch op.code {
-        case .conv2d: return "conv2d_s8" + suffix
+        case .conv2d:
+            let packed = kernels.conv2dPacked != nil && op.inputCount > 5 && m.input(5, of: op) != nil
+            return (packed ? "conv2d_s8_packed" : "conv2d_s8") + suffix
         case .depthwiseConv2d: return "dwconv2d_s8" + suffix
         case .fullyConnected: return "fully_connected_s8" + suffix
         case .maxPool2d: return "max_pool2d_s8"

@@ -42,8 +42,12 @@ public struct Conversion: Sendable {
 /// With `equalize`, consecutive convolutions are first rescaled channel by channel so their
 /// weight ranges match (`equalizeCrossLayer`); calibration then observes the rescaled graph.
 /// `progress` hears how many of `2 · count` calibration images have run.
+///
+/// With `packWeights`, every standard or grouped convolution also carries its filter in the
+/// `convPairs8` layout (input 5), which the AVX2 GEMM kernel reads; the plain filter stays for
+/// the reference and the other kernels, so the model runs everywhere and is bigger by that copy.
 public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
-                    biasCorrection: Bool = false, equalize: Bool = false,
+                    biasCorrection: Bool = false, equalize: Bool = false, packWeights: Bool = false,
                     progress: (Int) -> Void = { _ in }) throws -> Conversion {
     let (graph, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
     let lowered = try lower(graph)
@@ -139,7 +143,7 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
             let means = stats.channelMeans[lowered[node.inputs[0]].value]
             let cinG = cin / c.groups, coutG = c.outChannels / c.groups
             let mean = { (o: Int, k: Int) in means[(o / coutG) * cinG + k % cinG] }
-            let inputs = isDepthwise
+            var inputs = isDepthwise
                 ? channelConstants(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels],
                                    inputMean: mean) { w in
                     // OHWI [Cout, KH, KW, 1] → [KH, KW, Cout]
@@ -147,6 +151,11 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 }
                 : channelConstants(weight, bias: bias, channels: c.outChannels,
                                    filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
+            if packWeights && !isDepthwise, let filter = program.tensors[inputs[1]!].constant {
+                let packed = packConvPairs8(filter.map { Int8(bitPattern: $0) }, outChannels: c.outChannels, kernelH: c.kernelH,
+                                            kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups)
+                inputs.append(program.constant(packed, shape: [packed.count], layout: .convPairs8))
+            }
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
                         parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,
                                      c.groups].map { Int32($0) } + [clamp.min, clamp.max], name: node.name)

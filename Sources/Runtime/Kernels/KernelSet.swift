@@ -22,6 +22,8 @@ public struct KernelSet {
     public var conv2d: Convolution
     public var depthwiseConv2d: Convolution
     public var fullyConnected: Dense
+    /// Convolution over a `convPairs8` filter (a conv op's optional input 5), where a set has one.
+    public var conv2dPacked: Convolution?
     public var add: Add = { add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
     public var maxPool2d: Pool = { max_pool2d_s8($0, input: $1, output: $2) }
     public var averagePool2d: Pool = { avg_pool2d_s8($0, input: $1, output: $2) }

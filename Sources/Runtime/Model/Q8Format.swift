@@ -45,6 +45,23 @@ public enum Q8Type: UInt8, Sendable {
     public var size: Int { self == .int8 ? 1 : 4 }
 }
 
+/// How a weight tensor's bytes are ordered.
+public enum Q8WeightLayout: UInt8, Sendable {
+    /// The plain layouts the reference kernels read (OHWI filters, OI dense weights, …).
+    case plain = 0
+    /// Convolution filters for the pairwise multiply-add GEMM kernels (`conv2d_s8_packed_avx2`):
+    /// per group, per block of 8 output channels, per tap `(ky, kx)`, per pair of input channels
+    /// `(2j, 2j + 1)`: 16 bytes `w[o0][2j], w[o0][2j+1], w[o1][2j], w[o1][2j+1], …, w[o7][2j+1]`,
+    /// zeros past the group's channels. Example: 1 group, 3 × 3 kernel, 32 → 64 channels:
+    /// 8 blocks · 9 taps · 16 pairs · 16 bytes = 18,432 bytes.
+    case convPairs8 = 1
+
+    /// Bytes of a `convPairs8` filter.
+    public static func convPairs8Count(groups: Int, outputsPerGroup: Int, taps: Int, inputsPerGroup: Int) -> Int {
+        groups * ((outputsPerGroup + 7) / 8) * taps * ((inputsPerGroup + 1) / 2) * 16
+    }
+}
+
 /// Where a tensor's bytes live.
 public enum Q8Storage: UInt8, Sendable {
     /// In the caller's arena, at the planned offset.

@@ -18,7 +18,10 @@ extension Q8Model {
         guard let storage = Q8Storage(rawValue: bytes[at + 1]) else { throw Q8Error(.tensor(i), "unknown tensor storage") }
         let rank = Int(bytes[at + 2])
         guard (1...4).contains(rank) else { throw Q8Error(.tensor(i), "tensor rank is not 1 to 4") }
-        guard bytes[at + 3] == 0 else { throw Q8Error(.tensor(i), "unknown weight layout") }
+        guard let layout = Q8WeightLayout(rawValue: bytes[at + 3]) else { throw Q8Error(.tensor(i), "unknown weight layout") }
+        guard layout == .plain || (type == .int8 && storage == .constant) else {
+            throw Q8Error(.tensor(i), "only int8 constants have a packed weight layout")
+        }
         var count = 1
         for d in 0..<rank {
             let dim = int(at + 4 + 4 * d)
@@ -108,11 +111,12 @@ extension Q8Model {
             guard t.type == .int8, t.storage == .arena else { throw fail("op input must be an int8 activation") }
             return t
         }
-        func constant(_ k: Int, _ type: Q8Type, count: Int) throws(Q8Error) -> Q8Tensor {
+        func constant(_ k: Int, _ type: Q8Type, count: Int, layout: Q8WeightLayout = .plain) throws(Q8Error) -> Q8Tensor {
             let t = try required(k)
             guard t.type == type, t.storage == .constant, t.count == count else {
                 throw fail("op constant has the wrong type, storage or size")
             }
+            guard t.layout == layout.rawValue else { throw fail("op constant has the wrong weight layout") }
             return t
         }
         func p(_ k: Int) -> Int { Int(parameter(k, of: o)) }
@@ -134,12 +138,13 @@ extension Q8Model {
         func requireShift(_ s: Int) throws(Q8Error) {
             guard s >= -31, s <= 30 else { throw fail("op requantization shift is outside [-31, 30]") }
         }
-        /// Requantization inputs `k` (multipliers), `k + 1` (shifts) and optional bias `k + 2`.
-        func requireChannelConstants(_ k: Int, channels: Int) throws(Q8Error) {
+        /// Requantization inputs `k` (multipliers), `k + 1` (shifts) and optional bias `k + 2`;
+        /// `extra` more optional inputs may follow.
+        func requireChannelConstants(_ k: Int, channels: Int, extra: Int = 0) throws(Q8Error) {
             _ = try constant(k, .int32, count: channels)
             try requireShifts(try constant(k + 1, .int32, count: channels))
             if o.inputCount > k + 2, input(k + 2, of: o) != nil { _ = try constant(k + 2, .int32, count: channels) }
-            guard o.inputCount <= k + 3 else { throw fail("op has too many inputs") }
+            guard o.inputCount <= k + 3 + extra else { throw fail("op has too many inputs") }
         }
         /// The window of the first and last output along one axis touches the image.
         func requireWindow(input: Int, output: Int, kernel: Int, stride: Int, dilation: Int, pad: Int) throws(Q8Error) {
@@ -165,7 +170,13 @@ extension Q8Model {
                 filterCount = p(0) * p(1) * cout
             }
             _ = try constant(1, .int8, count: filterCount)
-            try requireChannelConstants(2, channels: cout)
+            try requireChannelConstants(2, channels: cout, extra: code == .conv2d ? 1 : 0)
+            if code == .conv2d, o.inputCount > 5, input(5, of: o) != nil {
+                // The same filter packed for the GEMM kernels.
+                _ = try constant(5, .int8, count: Q8WeightLayout.convPairs8Count(groups: groups, outputsPerGroup: cout / groups,
+                                                                                 taps: p(0) * p(1), inputsPerGroup: cin / groups),
+                                 layout: .convPairs8)
+            }
             try requireWindow(input: x.dims.0, output: out.dims.0, kernel: p(0), stride: p(2), dilation: p(4), pad: p(6))
             try requireWindow(input: x.dims.1, output: out.dims.1, kernel: p(1), stride: p(3), dilation: p(5), pad: p(7))
             try requireSeparate(i, o, x)
