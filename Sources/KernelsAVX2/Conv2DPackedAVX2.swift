@@ -8,7 +8,7 @@ import Runtime
 /// Four output pixels of a row and eight output channels at a time: per tap, each pixel's next
 /// sixteen input channels are sign-extended and offset once (eight int16 pairs); per pair, the
 /// packed weights of the eight channels are sign-extended (`w[o][2j], w[o][2j+1]` for o = 0…7),
-/// the pixel's pair is broadcast to every lane (vpermd) and vpmaddwd gives each channel
+/// the pixel's pair is broadcast to every lane (a vpbroadcastd load) and vpmaddwd gives each channel
 /// `x[2j]·w[o][2j] + x[2j+1]·w[o][2j+1]`, added into that pixel's eight int32 sums (exact, as in
 /// `RowSums4`). Pixels whose tap falls in the padding, and channels past the group's end, read
 /// the zero point, so they add nothing. The sums are requantized eight at a time.
@@ -31,6 +31,8 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         return withUnsafeBytes(of: &padded) { _mm256_add_epi16(widen16($0.baseAddress!.assumingMemoryBound(to: Int8.self)), offset) }
     }
 
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: 32) { pairsBuffer in
+    let pairs32 = pairsBuffer.baseAddress!
     for oy in 0..<p.output.height {
         var ox = 0
         while ox < p.output.width {
@@ -55,15 +57,19 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                             var c = 0
                             while c < cinPerGroup {
                                 let chunk = min(16, cinPerGroup - c)
-                                let x0 = pixelPairs(s0, c, chunk), x1 = pixelPairs(s1, c, chunk)
-                                let x2 = pixelPairs(s2, c, chunk), x3 = pixelPairs(s3, c, chunk)
+                                // The four pixels' pairs go through memory, so that each pair is
+                                // broadcast by a load (vpbroadcastd) rather than a shuffle.
+                                let raw = UnsafeMutableRawPointer(pairs32)
+                                raw.storeBytes(of: pixelPairs(s0, c, chunk), as: __m256i.self)
+                                raw.storeBytes(of: pixelPairs(s1, c, chunk), toByteOffset: 32, as: __m256i.self)
+                                raw.storeBytes(of: pixelPairs(s2, c, chunk), toByteOffset: 64, as: __m256i.self)
+                                raw.storeBytes(of: pixelPairs(s3, c, chunk), toByteOffset: 96, as: __m256i.self)
                                 for i in 0..<((chunk + 1) / 2) {
                                     let w = widen16(tapWeights + (c / 2 + i) * 16)
-                                    let lane = _mm256_set1_epi32(Int32(i))
-                                    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_permutevar8x32_epi32(x0, lane), w))
-                                    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_permutevar8x32_epi32(x1, lane), w))
-                                    acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_permutevar8x32_epi32(x2, lane), w))
-                                    acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_permutevar8x32_epi32(x3, lane), w))
+                                    acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_set1_epi32(pairs32[i]), w))
+                                    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_set1_epi32(pairs32[8 + i]), w))
+                                    acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(_mm256_set1_epi32(pairs32[16 + i]), w))
+                                    acc3 = _mm256_add_epi32(acc3, _mm256_madd_epi16(_mm256_set1_epi32(pairs32[24 + i]), w))
                                 }
                                 c += 16
                             }
@@ -94,6 +100,7 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
             }
             ox += pixels
         }
+    }
     }
 }
 #endif

@@ -2,7 +2,11 @@
 import _Builtin_intrinsics.intel
 import Runtime
 
-/// `dwconv2d_s8` with AVX2: the same contract and bytes. Output channels go eight at a time: per
+/// `dwconv2d_s8` with AVX2: the same contract and bytes.
+///
+/// With depth multiplier 1 or a multiple of 16, channels go sixteen at a time (`depthwise16AVX2`): taps in pairs, the
+/// two taps' inputs and weights interleaved as int16 pairs so that one vpmaddwd adds both taps'
+/// products per channel. The remaining channels, and other multipliers, go eight at a time: per
 /// tap, eight inputs (contiguous with depth multiplier 1, gathered lane by lane otherwise, as for a
 /// one-channel stem with multiplier 16) and eight weights sign-extended to int32, the input offset
 /// added, multiplied (vpmulld, exact: |product| ≤ 255 · 127) and summed with wrapping adds; the
@@ -16,12 +20,15 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
+    let firstChannel = multiplier == 1 || multiplier % 16 == 0 ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
+                                                          requantization: requantization, output: output) : 0
     for oy in 0..<p.output.height {
         for ox in 0..<p.output.width {
             let out = output + (oy * p.output.width + ox) * channels
-            var c = 0
+            var c = firstChannel
             while c < channels {
                 let lanes = min(8, channels - c)
+                let firstSource = c / multiplier, oneSource = firstSource == (c + 7) / multiplier
                 var acc = SIMD8<Int32>(repeating: 0)
                 if let bias { for l in 0..<lanes { acc[l] = bias[c + l] } }
                 for ky in 0..<p.kernelH {
@@ -38,8 +45,8 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                         } else if lanes == 8 {
                             // All eight lanes read one input channel when the multiplier spans them (a stem's 1 → 16).
                             let x: __m256i
-                            if c / multiplier == (c + 7) / multiplier {
-                                x = _mm256_set1_epi32(Int32(pixel[c / multiplier]))
+                            if oneSource {
+                                x = _mm256_set1_epi32(Int32(pixel[firstSource]))
                             } else {
                                 var lanes = SIMD8<Int32>()
                                 for l in 0..<8 { lanes[l] = Int32(pixel[(c + l) / multiplier]) }
@@ -65,6 +72,78 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                 c += lanes
             }
         }
+    }
+}
+
+/// The depthwise convolution of channels `0 ..< 16·⌊C/16⌋`, sixteen at a time, for depth
+/// multiplier 1 (sixteen input channels per block) or a multiple of 16 (one input channel per
+/// block, broadcast, as in a one-channel stem with multiplier 16); returns the first channel left
+/// undone.
+///
+/// Per channel block, each pair of taps `(t, t + 1)` has its weights sign-extended and
+/// interleaved once (`w[t][c], w[t+1][c]` per channel, vpunpcklwd/vpunpckhwd); per output pixel,
+/// the two taps' inputs are sign-extended, offset and interleaved the same way, and vpmaddwd gives
+/// every channel `x_t·w_t + x_{t+1}·w_{t+1}` in an int32 lane (exact, as in `RowSums4`). A tap in
+/// the padding contributes a zero vector. The interleave works within 128-bit halves, so the two
+/// accumulators hold channels [0–3, 8–11] and [4–7, 12–15] until they are put back in order.
+func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                     requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) -> Int {
+    let channels = p.output.channels, taps = p.kernelH * p.kernelW, tapPairs = (taps + 1) / 2
+    let inChannels = p.input.channels, multiplier = channels / inChannels
+    let offset = _mm256_set1_epi16(Int16(truncatingIfNeeded: 0 &- p.inputZeroPoint))
+    let zero = _mm256_setzero_si256()
+    let blocks = channels / 16
+    guard blocks > 0 else { return 0 }
+    // Each tap's row and column offset, computed once (no division in the pixel loop).
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * taps) { tapOffsets in
+    for t in 0..<taps {
+        tapOffsets[2 * t] = (t / p.kernelW) * p.dilationH
+        tapOffsets[2 * t + 1] = (t % p.kernelW) * p.dilationW
+    }
+    return withUnsafeTemporaryAllocation(of: __m256i.self, capacity: 2 * tapPairs) { weights in
+        for block in 0..<blocks {
+            let c = block * 16, source = c / multiplier
+            for j in 0..<tapPairs {
+                let a = widen16(filter + 2 * j * channels + c)
+                let b = 2 * j + 1 < taps ? widen16(filter + (2 * j + 1) * channels + c) : zero
+                weights[2 * j] = _mm256_unpacklo_epi16(a, b)
+                weights[2 * j + 1] = _mm256_unpackhi_epi16(a, b)
+            }
+            for oy in 0..<p.output.height {
+                for ox in 0..<p.output.width {
+                    /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
+                    @inline(__always) func inputs(_ t: Int) -> __m256i {
+                        guard t < taps else { return zero }
+                        let iy = oy * p.strideH - p.padTop + tapOffsets[2 * t]
+                        let ix = ox * p.strideW - p.padLeft + tapOffsets[2 * t + 1]
+                        guard iy >= 0, iy < p.input.height, ix >= 0, ix < p.input.width else { return zero }
+                        let pixel = input + (iy * p.input.width + ix) * inChannels
+                        if multiplier == 1 { return _mm256_add_epi16(widen16(pixel + c), offset) }
+                        return _mm256_set1_epi16(Int16(pixel[source]) &- Int16(truncatingIfNeeded: p.inputZeroPoint))
+                    }
+                    var low = zero, high = zero
+                    for j in 0..<tapPairs {
+                        let a = inputs(2 * j), b = inputs(2 * j + 1)
+                        low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
+                        high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                    }
+                    let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
+                    var first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
+                    if let bias {
+                        first &+= UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD8<Int32>.self)
+                        second &+= UnsafeRawPointer(bias + c + 8).loadUnaligned(as: SIMD8<Int32>.self)
+                    }
+                    let out = output + (oy * p.output.width + ox) * channels + c
+                    let y0 = requantize8AVX2(unsafeBitCast(first, to: __m256i.self), requantization, channel: c,
+                                             outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                    let y1 = requantize8AVX2(unsafeBitCast(second, to: __m256i.self), requantization, channel: c + 8,
+                                             outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                    UnsafeMutableRawPointer(out).storeBytes(of: SIMD16(lowHalf: y0, highHalf: y1), as: SIMD16<Int8>.self)
+                }
+            }
+        }
+        return blocks * 16
+    }
     }
 }
 #endif

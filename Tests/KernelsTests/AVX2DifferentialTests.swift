@@ -6,7 +6,7 @@ import Runtime
 
 /// The AVX2 kernels against the reference: 10,000 random cases per kernel (for convolutions: kernel sizes 1–5,
 /// strides and dilations 1–3, paddings, groups, channel counts 1–40 that straddle the 8- and
-/// 16-lane steps, depth multiplier 2, one case in eight with inputs or weights at an extreme,
+/// 16-lane steps, depth multipliers 1, 2, 3, 16 and 32, one case in eight with inputs or weights at an extreme,
 /// zero points, multipliers, shifts, biases and clamps all random), each output guarded by 64
 /// bytes on both sides; adds with and without a broadcast second input, pools, means likewise).
 /// Byte-for-byte equality, or the test fails.
@@ -65,7 +65,8 @@ struct AVX2DifferentialTests {
         let h = r.int(1...12), w = r.int(1...12)
         let groups = depthwise ? 1 : r.int(1...3)
         let cin = depthwise ? r.int(1...40) : groups * r.int(1...40)
-        let cout = depthwise ? cin * (r.int(0...4) == 0 ? 2 : 1) : groups * r.int(1...11)
+        let multipliers = [1, 1, 1, 2, 3, 16, 32]
+        let cout = depthwise ? cin * multipliers[r.int(0...6)] : groups * r.int(1...11)
         let padTop = r.int(0...(kh - 1)), padLeft = r.int(0...(kw - 1))
         let oh = max(1, (h + 2 * padTop - dh * (kh - 1) - 1) / sh + 1), ow = max(1, (w + 2 * padLeft - dw * (kw - 1) - 1) / sw + 1)
         let lo = r.int32(-128...0)
