@@ -2,11 +2,12 @@
 """int8 latency of the same architectures in LiteRT (XNNPACK), TensorFlow Lite Micro and Minnow.
 
 For fm_dsconv (28x28x1), vww_mbv1_025 (MobileNet v1 0.25, 96x96x3) and mbv2_100_224 (MobileNet v2
-1.0, 224x224x3): builds the architecture in Keras (initialized, not trained: latency does not
-depend on the weights), converts it to a full-integer int8 TFLite model calibrated on random
+1.0, 224x224x3): builds the architecture in Keras layer for layer as Minnow's zoo does
+(initialized, not trained: latency does not depend on the weights), converts it to a full-integer int8 TFLite model calibrated on random
 inputs, and times single-threaded batch-1 inference in LiteRT with XNNPACK (ai-edge-litert) and
 in TensorFlow Lite Micro (tflite-micro's Python interpreter); builds the same architecture with
-`minnow train <arch> --init-only`, quantizes it on the shipped sample PNGs, and times it with
+`minnow train <arch> --init-only`, quantizes it on the shipped sample PNGs (filters also packed
+for the AVX2 GEMM kernel, `--pack-avx2`), and times it with
 `minnow bench --json`. Medians of repeated runs, all measured in this one run; prints the table
 and the ratios Minnow / LiteRT and TFLM / Minnow.
 
@@ -28,20 +29,34 @@ def keras_model(name):
     import tensorflow as tf
     L = tf.keras.layers
     shape, classes = ARCHS[name][:2]
-    if name == "fm_dsconv":
-        def bn_relu6(x):
-            return L.ReLU(6.0)(L.BatchNormalization()(x))
-        inputs = tf.keras.Input(shape)
+    def bn_relu6(x):
+        return L.ReLU(6.0)(L.BatchNormalization()(x))
+    inputs = tf.keras.Input(shape)
+    if name == "fm_dsconv":  # as Zoo.fmDSConv
         x = bn_relu6(L.Conv2D(16, 3, padding="same", use_bias=False)(inputs))
         for channels, stride, dilation in [(32, 2, 1), (64, 1, 1), (128, 2, 1), (128, 1, 2)]:
             x = bn_relu6(L.DepthwiseConv2D(3, strides=stride, dilation_rate=dilation, padding="same", use_bias=False)(x))
             x = bn_relu6(L.Conv2D(channels, 1, use_bias=False)(x))
         x = bn_relu6(L.Conv2D(128, 3, padding="same", groups=4, use_bias=False)(x))
-        x = L.GlobalAveragePooling2D()(x)
-        return tf.keras.Model(inputs, L.Dense(classes)(x))
-    if name == "vww_mbv1_025":
-        return tf.keras.applications.MobileNet(input_shape=shape, alpha=0.25, weights=None, classes=classes, include_top=True)
-    return tf.keras.applications.MobileNetV2(input_shape=shape, alpha=1.0, weights=None, classes=classes, include_top=True)
+    elif name == "vww_mbv1_025":  # as Zoo.mobileNetV1(width: 0.25): channels max(8, c / 4)
+        x = bn_relu6(L.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(inputs))
+        for channels, stride in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
+                                 (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]:
+            x = bn_relu6(L.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x))
+            x = bn_relu6(L.Conv2D(max(8, channels // 4), 1, use_bias=False)(x))
+    else:  # as Zoo.mobileNetV2: inverted residuals (expansion t, channels c, repeats n, stride s)
+        x = bn_relu6(L.Conv2D(32, 3, strides=2, padding="same", use_bias=False)(inputs))
+        for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]:
+            for i in range(n):
+                y = x
+                if t != 1:
+                    y = bn_relu6(L.Conv2D(x.shape[-1] * t, 1, use_bias=False)(y))
+                y = bn_relu6(L.DepthwiseConv2D(3, strides=s if i == 0 else 1, padding="same", use_bias=False)(y))
+                y = L.BatchNormalization()(L.Conv2D(c, 1, use_bias=False)(y))
+                x = L.Add()([x, y]) if i > 0 else y
+        x = bn_relu6(L.Conv2D(1280, 1, use_bias=False)(x))
+    x = L.GlobalAveragePooling2D()(x)
+    return tf.keras.Model(inputs, L.Dense(classes)(x))
 
 
 def int8_tflite(model, shape):
@@ -81,7 +96,7 @@ def litert_ms(tflite, shape, runs):
 
 def tflm_ms(tflite, shape, runs):
     from tflite_micro.python.tflite_micro import runtime
-    interpreter = runtime.Interpreter.from_bytes(tflite)
+    interpreter = runtime.Interpreter.from_bytes(tflite, arena_size=16 << 20)
     interpreter.set_input(np.random.default_rng(1).integers(-128, 128, (1,) + shape, dtype=np.int8), 0)
     return median_ms(interpreter.invoke, runs, warmup=1)
 
@@ -96,7 +111,7 @@ def minnow_ms(minnow, name, runs, work):
         for f in os.listdir(samples):
             if f.endswith(".png"):
                 shutil.copy(os.path.join(samples, f), os.path.join(calibration, "any", f))
-    subprocess.run([minnow, "quantize", model, "--dataset", calibration, "-o", q8], check=True, capture_output=True)
+    subprocess.run([minnow, "quantize", model, "--dataset", calibration, "--pack-avx2", "-o", q8], check=True, capture_output=True)
     out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)["latency_ms_median"]
 
@@ -112,9 +127,14 @@ def main():
         for name in [args.only] if args.only else ARCHS:
             shape, _, litert_runs, tflm_runs, minnow_runs = ARCHS[name]
             tflite = int8_tflite(keras_model(name), shape)
-            rows.append((name, litert_ms(tflite, shape, litert_runs), tflm_ms(tflite, shape, tflm_runs),
-                         minnow_ms(args.minnow, name, minnow_runs, work)))
-            print(f"measured {name}", file=sys.stderr, flush=True)
+            print(f"{name}: converted ({len(tflite):,} bytes of TFLite)", file=sys.stderr, flush=True)
+            litert = litert_ms(tflite, shape, litert_runs)
+            print(f"{name}: LiteRT {litert:.3f} ms", file=sys.stderr, flush=True)
+            tflm = tflm_ms(tflite, shape, tflm_runs)
+            print(f"{name}: TFLM {tflm:.3f} ms", file=sys.stderr, flush=True)
+            minnow = minnow_ms(args.minnow, name, minnow_runs, work)
+            print(f"{name}: Minnow {minnow:.3f} ms", file=sys.stderr, flush=True)
+            rows.append((name, litert, tflm, minnow))
     print(f"{'architecture':<14} {'LiteRT/XNNPACK ms':>18} {'TFLM ms':>10} {'Minnow ms':>10} {'Minnow/LiteRT':>14} {'TFLM/Minnow':>12}")
     for name, litert, tflm, minnow in rows:
         print(f"{name:<14} {litert:>18.3f} {tflm:>10.3f} {minnow:>10.3f} {minnow / litert:>14.2f} {tflm / minnow:>12.1f}")

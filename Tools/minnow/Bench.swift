@@ -118,7 +118,8 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// The kernel `Interpreter.run` calls for `op` with `kernels`.
+    /// The kernel `Interpreter.run` calls for `op` with `kernels` (`KernelSet` covers convolutions,
+    /// dense layers, adds, pools and means; other ops always run the reference).
     static func kernel(_ m: Q8Model, _ op: Q8Op, _ kernels: KernelSet) -> String {
         let suffix = kernels.suffix.description.isEmpty ? "" : "_\(kernels.suffix)"
         switch op.code {
@@ -127,10 +128,10 @@ struct Bench: ParsableCommand {
             return (packed ? "conv2d_s8_packed" : "conv2d_s8") + suffix
         case .depthwiseConv2d: return "dwconv2d_s8" + suffix
         case .fullyConnected: return "fully_connected_s8" + suffix
-        case .maxPool2d: return "max_pool2d_s8"
-        case .averagePool2d: return "avg_pool2d_s8"
-        case .mean: return "mean_s8"
-        case .add: return "add_s8"
+        case .maxPool2d: return "max_pool2d_s8" + suffix
+        case .averagePool2d: return "avg_pool2d_s8" + suffix
+        case .mean: return "mean_s8" + suffix
+        case .add: return "add_s8" + suffix
         case .concatenation: return "concat_s8"
         case .channelShuffle: return "channel_shuffle_s8"
         case .reshape: return "copy (none in place)"

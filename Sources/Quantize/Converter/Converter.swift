@@ -154,7 +154,8 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
             if packWeights && !isDepthwise, let filter = program.tensors[inputs[1]!].constant {
                 let packed = packConvPairs8(filter.map { Int8(bitPattern: $0) }, outChannels: c.outChannels, kernelH: c.kernelH,
                                             kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups)
-                inputs.append(program.constant(packed, shape: [packed.count], layout: .convPairs8))
+                let blocks = c.groups * ((c.outChannels / c.groups + 7) / 8), pairs = (cin / c.groups + 1) / 2
+                inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, pairs, 16], layout: .convPairs8))
             }
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
                         parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,
