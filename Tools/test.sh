@@ -5,6 +5,6 @@
 # every shipped model (qemu-aarch64-static, natively, qemu-system-arm) against the host's bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Tools/install-deps.sh
+Tools/install-deps.sh --firmware
 swift test -c release -Xswiftc -enable-testing --disable-xctest
 make -C Firmware test
