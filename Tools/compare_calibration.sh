@@ -17,14 +17,14 @@ printf "%-12s %-11s %-5s %-5s %8s %8s %7s %9s\n" model method bias equal float i
 for model in "${models[@]}"; do
   name=$(basename "$(dirname "$model")")
   for method in $methods; do
-    for flags in "" "--bias-correction" "--equalize" "--bias-correction --equalize"; do
+    for flags in "--no-bias-correction" "--bias-correction" "--no-bias-correction --equalize" "--bias-correction --equalize"; do
       # shellcheck disable=SC2086
       $minnow quantize "$model" --samples 1000 --method "$method" $flags -o "$out/m.q8" > /dev/null
       $minnow eval "$model" "$out/m.q8" --dataset fashion-mnist --json | python3 -c "
 import json, sys
 d = json.load(sys.stdin)
 flags = '$flags'
-print('%-12s %-11s %-5s %-5s %8.2f %8.2f %7.2f %9.2f' % ('$name', '$method', 'yes' if 'bias' in flags else 'no',
+print('%-12s %-11s %-5s %-5s %8.2f %8.2f %7.2f %9.2f' % ('$name', '$method', 'no' if 'no-bias' in flags else 'yes',
       'yes' if 'equalize' in flags else 'no', d['float_top1'], d['int8_top1'], d['drop_pp'], d['agreement']))"
     done
   done

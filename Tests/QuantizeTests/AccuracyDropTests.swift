@@ -8,7 +8,7 @@ import TestSupport
 import Train
 
 /// Float vs int8 accuracy of every shipped trained model, converted with default options
-/// (percentile calibration, no bias correction) on the whole shipped sample: on the 1,000-image sample (drop ≤ 0.5 point, agreement
+/// (percentile calibration, bias correction) on the whole shipped sample: on the 1,000-image sample (drop ≤ 0.5 point, agreement
 /// ≥ 99 %) and, when Fashion-MNIST is installed, on the full 10,000-image test set
 /// (drop ≤ 0.10 point, agreement ≥ 99.5 %).
 @Suite struct AccuracyDropTests {

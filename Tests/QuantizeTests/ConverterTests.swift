@@ -79,6 +79,49 @@ import Train
         }
     }
 
+    /// The program's dequantized outputs for `count` normalized inputs.
+    func int8Outputs(_ conversion: Conversion, inputs: [Float], count: Int) throws -> [Float] {
+        try withAlignedBytes(conversion.program.encode().bytes) { buffer -> [Float] in
+            let q8 = try Q8Model(bytes: buffer)
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: q8.arenaBytes, alignment: 16)
+            defer { arena.deallocate() }
+            let interpreter = try Interpreter(model: q8, arena: arena)
+            let inT = q8.tensor(q8.inputTensor(0)), outT = q8.tensor(q8.outputTensor(0))
+            var result: [Float] = []
+            for i in 0..<count {
+                inputs.withUnsafeBufferPointer {
+                    quantize_f32_s8(input: $0.baseAddress! + i * inT.count, count: inT.count, scale: inT.scale,
+                                    zeroPoint: inT.zeroPoint, output: interpreter.input(0).baseAddress!)
+                }
+                interpreter.invoke()
+                result += interpreter.output(0).map { outT.scale * Float(Int32($0) - outT.zeroPoint) }
+            }
+            return result
+        }
+    }
+
+    @Test func biasCorrectionShrinksTheMeanOutputError() throws {
+        var model = try #require(Zoo.model("fm_resnet", seed: 5))
+        try model.calibrateBatchNormOnRandomImages(images: 16, seed: 2)
+        var rng = SeededRandom(seed: 6)
+        let count = 96
+        let inputs = (0..<(count * model.graph.inputShape.count)).map { _ in
+            (Float.random(in: 0...1, using: &rng) - model.normalization.mean[0]) / model.normalization.std[0]
+        }
+        let floatOut = try FloatExecutor(model.graph).run(inputs, batch: count)
+        /// Σ over classes of |mean over images of (int8 − float)|.
+        func meanError(_ biasCorrection: Bool) throws -> Double {
+            let out = try int8Outputs(try convert(model, calibration: inputs, count: count, biasCorrection: biasCorrection),
+                                      inputs: inputs, count: count)
+            let classes = out.count / count
+            return (0..<classes).reduce(0) { sum, c in
+                sum + abs((0..<count).reduce(0.0) { $0 + Double(out[$1 * classes + c] - floatOut[$1 * classes + c]) } / Double(count))
+            }
+        }
+        let before = try meanError(false), after = try meanError(true)
+        #expect(after < 0.5 * before, "mean output error \(before) → \(after)")
+    }
+
     @Test func int8TracksFloatOnEveryZooArchitecture() throws {
         for name in ["fm_dsconv", "fm_resnet", "fm_shuffle"] {
             var model = try #require(Zoo.model(name, seed: 4))
@@ -89,26 +132,9 @@ import Train
                 (Float.random(in: 0...1, using: &rng) - model.normalization.mean[0]) / model.normalization.std[0]
             }
             let conversion = try convert(model, calibration: inputs, count: count)
-            let (bytes, _) = conversion.program.encode()
             let floatOut = try FloatExecutor(model.graph).run(inputs, batch: count)
             // Dequantized int8 logits against float: signal-to-quantization-noise above 15 dB.
-            let out = try withAlignedBytes(bytes) { buffer -> [Float] in
-                let q8 = try Q8Model(bytes: buffer)
-                let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: q8.arenaBytes, alignment: 16)
-                defer { arena.deallocate() }
-                let interpreter = try Interpreter(model: q8, arena: arena)
-                let inT = q8.tensor(q8.inputTensor(0)), outT = q8.tensor(q8.outputTensor(0))
-                var result: [Float] = []
-                for i in 0..<count {
-                    inputs.withUnsafeBufferPointer {
-                        quantize_f32_s8(input: $0.baseAddress! + i * inT.count, count: inT.count, scale: inT.scale,
-                                        zeroPoint: inT.zeroPoint, output: interpreter.input(0).baseAddress!)
-                    }
-                    interpreter.invoke()
-                    result += interpreter.output(0).map { outT.scale * Float(Int32($0) - outT.zeroPoint) }
-                }
-                return result
-            }
+            let out = try int8Outputs(conversion, inputs: inputs, count: count)
             let signal = floatOut.reduce(0) { $0 + Double($1 * $1) }
             let noise = zip(floatOut, out).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
             let sqnr = 10 * log10(signal / max(noise, 1e-12))

@@ -66,11 +66,3 @@ public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     prog.normalizationStd = [0.25, 0.25, 0.25]
     return prog
 }
-
-/// Copies bytes into a 16-byte aligned buffer for `Q8Model`.
-public func withAlignedBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
-    defer { buffer.deallocate() }
-    buffer.copyBytes(from: bytes)
-    return try body(UnsafeRawBufferPointer(buffer))
-}

@@ -25,8 +25,8 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Output path (default: the input with .q8).")
     var output: String?
 
-    @Flag(inversion: .prefixedNo, help: "Correct each channel's bias for the mean error weight rounding causes.")
-    var biasCorrection = false
+    @Flag(inversion: .prefixedNo, help: "Correct each channel's bias for the mean error quantization causes, measured on the calibration images.")
+    var biasCorrection = true
 
     @Flag(help: "Equalize the weight ranges of consecutive convolutions first (ReLU6 between them becomes ReLU).")
     var equalize = false
@@ -85,6 +85,6 @@ struct QuantizeCommand: ParsableCommand {
         if let plot { try PNG.write(sqnrChart(layers), to: plot) }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
-              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -11,6 +11,9 @@ public struct LayerQuantization: Sendable {
     public var quantization: AffineQuantization
     /// The observed float range before it was widened to hold 0 (and shared).
     public var observed: (min: Float, max: Float)
+    /// For conv and dense layers: the int32 bias tensor and each channel's bias scale
+    /// (input scale · weight scale).
+    public var bias: (tensor: Int, scales: [Double])?
 }
 
 public struct Conversion: Sendable {
@@ -37,7 +40,9 @@ public struct Conversion: Sendable {
 ///
 /// With `biasCorrection`, each channel's bias also absorbs the mean error that weight rounding
 /// causes, `Σ (W − Ŵ) · E[x]`, with `E[x]` the mean of each input channel over the calibration
-/// images (Nagel et al., Data-Free Quantization, 2019, §4.2, measured on data).
+/// images (Nagel et al., Data-Free Quantization, 2019, §4.2, measured on data); then the mean
+/// output error that remains, activation rounding included, is measured on the calibration
+/// images layer by layer and taken out of the biases too (`correctBiasesOnData`).
 ///
 /// With `equalize`, consecutive convolutions are first rescaled channel by channel so their
 /// weight ranges match (`equalizeCrossLayer`); calibration then observes the rescaled graph.
@@ -47,7 +52,7 @@ public struct Conversion: Sendable {
 /// `convPairs8` layout (input 5), which the AVX2 GEMM kernel reads; the plain filter stays for
 /// the reference and the other kernels, so the model runs everywhere and is bigger by that copy.
 public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
-                    biasCorrection: Bool = false, equalize: Bool = false, packWeights: Bool = false,
+                    biasCorrection: Bool = true, equalize: Bool = false, packWeights: Bool = false,
                     progress: (Int) -> Void = { _ in }) throws -> Conversion {
     let (graph, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
     let lowered = try lower(graph)
@@ -126,8 +131,10 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 return Int32(max(Double(Int32.min), min(Double(Int32.max), v)))
             }
             let (m, s) = channelMultipliers(inputScale: inQ.scale, weightScales: scales, outputScale: q.scale)
+            let biasTensor = program.constant(biasQ, shape: [channels])
+            layers[layers.count - 1].bias = (biasTensor, scales.map { Double(inQ.scale) * Double($0) })
             return [xs[0], program.constant(reorder?(qweights) ?? qweights, shape: filterShape), program.constant(m, shape: [channels]),
-                    program.constant(s, shape: [channels]), program.constant(biasQ, shape: [channels])]
+                    program.constant(s, shape: [channels]), biasTensor]
         }
 
         switch node.op {
@@ -215,5 +222,6 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
     }
     let outputLowered = lowered.lastIndex { $0.value == graph.output } ?? lowered.count - 1
     program.outputs = [tensorOf[outputLowered]]
+    if biasCorrection { try correctBiasesOnData(&program, layers: layers, graph: graph, inputs: calibration, count: count) }
     return Conversion(program: program, layers: layers, floatGraph: graph, equalizedPairs: pairs)
 }
