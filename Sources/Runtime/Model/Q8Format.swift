@@ -124,7 +124,7 @@ public enum Q8OpCode: UInt16, Sendable {
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).
 /// Example: `op 3: filter size does not match Cout·KH·KW·Cin/groups`.
 public struct Q8Error: Error, Equatable {
-    public enum Place: Equatable {
+    public enum Place: Equatable, Sendable {
         case file
         case byte(Int)
         case section(UInt32)
