@@ -90,20 +90,39 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
                         activationMin: lo, activationMax: r.int32(lo, 127))
 }
 
-/// Runs `cases` random cases of each optimized kernel against its reference; returns the failures of
-/// conv, depthwise and fully connected in `failures[0...2]`.
-@_cdecl("minnow_kernel_suffix")
-public func minnowKernelSuffix() -> UnsafePointer<UInt8> { firmwareKernels.suffix.utf8Start }
+/// The name of the kernel checked as `kind` (0 conv, 1 depthwise, 2 dense, 3 add, 4 max pool).
+@_cdecl("minnow_kernel_name")
+public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
+    let name: StaticString
+#if arch(arm64)
+    switch kind {
+    case 0: name = "conv2d_s8_neon"
+    case 1: name = "dwconv2d_s8_neon"
+    case 2: name = "fully_connected_s8_neon"
+    case 3: name = "add_s8_neon"
+    default: name = "max_pool2d_s8_neon"
+    }
+#else
+    switch kind {
+    case 0: name = "conv2d_s8_dsp"
+    case 1: name = "dwconv2d_s8_dsp"
+    case 2: name = "fully_connected_s8_dsp"
+    case 3: name = "add_s8 (no DSP twin: reference against itself)"
+    default: name = "max_pool2d_s8 (no DSP twin: reference against itself)"
+    }
+#endif
+    return name.utf8Start
+}
 
+/// Runs `cases` random cases of each optimized kernel against its reference; returns the failures
+/// of conv, depthwise, fully connected, add and max pool in `failures[0...4]`.
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
                               _ failures: UnsafeMutablePointer<Int>) {
     let candidate = firmwareKernels
     var r = CheckRandom(state: seed | 1)
-    failures[0] = 0
-    failures[1] = 0
-    failures[2] = 0
-    for kind in 0..<3 {
+    for k in 0..<5 { failures[k] = 0 }
+    for kind in 0..<5 {
         for _ in 0..<cases {
             var s = CheckScratch(base: scratch, size: size)
             if kind < 2 {
@@ -127,7 +146,7 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
                     candidate.depthwiseConv2d(p, input, filter, bias, q, b)
                 }
                 if !same(a, b, n) { failures[kind] += 1 }
-            } else {
+            } else if kind == 2 {
                 let lo = r.int32(-128, 0)
                 let p = FullyConnectedParams(inputs: r.int(1, 400), outputs: r.int(1, 40), inputZeroPoint: r.int32(-128, 127),
                                              outputZeroPoint: r.int32(-128, 127), activationMin: lo, activationMax: r.int32(lo, 127))
@@ -142,6 +161,42 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
                 fully_connected_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
                 candidate.fullyConnected(p, input, filter, bias, q, b)
                 if !same(a, b, p.outputs) { failures[2] += 1 }
+            } else if kind == 3 {
+                let lo = r.int32(-128, 0)
+                let p = AddParams(input1ZeroPoint: r.int32(-128, 127), input2ZeroPoint: r.int32(-128, 127), outputZeroPoint: r.int32(-128, 127),
+                                  input1Multiplier: r.int32(1 << 30, Int32.max), input1Shift: r.int32(-6, 0),
+                                  input2Multiplier: r.int32(1 << 30, Int32.max), input2Shift: r.int32(-6, 0),
+                                  outputMultiplier: r.int32(1 << 30, Int32.max), outputShift: r.int32(-24, -12),
+                                  activationMin: lo, activationMax: r.int32(lo, 127))
+                let channels = r.int(1, 70), count = channels * r.int(1, 9)
+                let count2 = r.int(0, 3) == 0 ? channels : count
+                guard let x = s.take(count), let y = s.take(count2), let (a, b) = outputs(&s, count) else {
+                    failures[3] += 1
+                    continue
+                }
+                let input1 = x.assumingMemoryBound(to: Int8.self), input2 = y.assumingMemoryBound(to: Int8.self)
+                fillInt8(input1, count, &r, lo: -128, hi: 127)
+                fillInt8(input2, count2, &r, lo: -128, hi: 127)
+                add_s8(p, input1: input1, input2: input2, input2Count: count2, count: count, output: a)
+                candidate.add(p, input1, input2, count2, count, b)
+                if !same(a, b, count) { failures[3] += 1 }
+            } else {
+                let kh = r.int(1, 4), kw = r.int(1, 4), sh = r.int(1, 3), sw = r.int(1, 3), h = r.int(1, 12), w = r.int(1, 12)
+                let padTop = r.int(0, kh - 1), padLeft = r.int(0, kw - 1), c = r.int(1, 70), lo = r.int32(-128, 0)
+                let oh = max(1, (h + 2 * padTop - kh) / sh + 1), ow = max(1, (w + 2 * padLeft - kw) / sw + 1)
+                let p = Pool2DParams(input: ImageShape(height: h, width: w, channels: c), output: ImageShape(height: oh, width: ow, channels: c),
+                                     kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, padTop: padTop, padLeft: padLeft,
+                                     activationMin: lo, activationMax: r.int32(lo, 127))
+                let n = oh * ow * c
+                guard let x = s.take(h * w * c), let (a, b) = outputs(&s, n) else {
+                    failures[4] += 1
+                    continue
+                }
+                let input = x.assumingMemoryBound(to: Int8.self)
+                fillInt8(input, h * w * c, &r, lo: -128, hi: 127)
+                max_pool2d_s8(p, input: input, output: a)
+                candidate.maxPool2d(p, input, b)
+                if !same(a, b, n) { failures[4] += 1 }
             }
         }
     }

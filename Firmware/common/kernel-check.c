@@ -3,8 +3,8 @@
  * random cases of each optimized kernel differed from the reference. */
 #include "board.h"
 
-void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[3]);
-const char *minnow_kernel_suffix(void);
+void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[5]);
+const char *minnow_kernel_name(long kind);
 
 #ifndef CASES
 #define CASES 3000
@@ -21,14 +21,12 @@ static char *put_decimal(char *p, unsigned long v) {
 }
 
 int main(void) {
-    static const char *const names[3] = {"conv2d_s8_", "dwconv2d_s8_", "fully_connected_s8_"};
-    long failures[3];
+    long failures[5];
     minnow_kernel_check(scratch, sizeof scratch, CASES, 20261122u, failures);
     int bad = 0;
-    for (int k = 0; k < 3; k++) {
-        char line[96], *p = line;
-        for (const char *s = names[k]; *s; s++) *p++ = *s;
-        for (const char *s = minnow_kernel_suffix(); *s; s++) *p++ = *s;
+    for (int k = 0; k < 5; k++) {
+        char line[128], *p = line;
+        for (const char *s = minnow_kernel_name(k); *s; s++) *p++ = *s;
         *p++ = ':';
         *p++ = ' ';
         p = put_decimal(p, (unsigned long)failures[k]);

@@ -42,10 +42,13 @@ public struct KernelSet {
 #if arch(arm64)
     /// The AArch64 NEON kernels (every AArch64 CPU has NEON).
     public static var neon: KernelSet {
-        KernelSet(suffix: "neon",
-                  conv2d: { conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  depthwiseConv2d: { dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+        var set = KernelSet(suffix: "neon",
+                            conv2d: { conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                            depthwiseConv2d: { dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                            fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+        set.add = { add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
+        set.maxPool2d = { max_pool2d_s8_neon($0, input: $1, output: $2) }
+        return set
     }
 #endif
 
