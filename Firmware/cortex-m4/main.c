@@ -5,6 +5,7 @@
  * planned size, and the output lands in minnow_output, both from model_data.c. */
 #include <stdint.h>
 #include "board.h"
+#include "text.h"
 #include "minnow.h"
 
 extern const unsigned char minnow_model[], minnow_inputs[];
@@ -16,24 +17,6 @@ extern signed char minnow_output[];
 uint32_t minnow_crc32(const void *bytes, long count);
 
 static char line[64];
-
-static char *put(char *p, const char *s) {
-    while (*s) *p++ = *s++;
-    return p;
-}
-
-static char *put_hex(char *p, uint32_t v, int digits) {
-    for (int i = digits - 1; i >= 0; i--) *p++ = "0123456789abcdef"[(v >> (4 * i)) & 15];
-    return p;
-}
-
-static char *put_decimal(char *p, unsigned long v) {
-    char digits[24];
-    int n = 0;
-    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (n) *p++ = digits[--n];
-    return p;
-}
 
 int main(void) {
     minnow_info info;

@@ -16,14 +16,15 @@ public func add_s8_avx2(_ p: AddParams, input1: UnsafePointer<Int8>, input2: Uns
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
-    var i = 0
+    var i = 0, j = 0   // j = i % input2Count, kept without dividing
     while i < count {
-        let j = i % input2Count
         guard i + 8 <= count, j + 8 <= input2Count else {
             // The last values, and values where the broadcast input wraps, through the reference.
             let n = min(count - i, input2Count - j)
             add_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
             i += n
+            j += n
+            if j == input2Count { j = 0 }
             continue
         }
         let x1 = _mm256_sllv_epi32(_mm256_sub_epi32(widen8(input1 + i), zero1), shift)
@@ -34,6 +35,8 @@ public func add_s8_avx2(_ p: AddParams, input1: UnsafePointer<Int8>, input2: Uns
         UnsafeMutableRawPointer(output + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: unsafeBitCast(clamped, to: SIMD8<Int32>.self)),
                                                        as: SIMD8<Int8>.self)
         i += 8
+        j += 8
+        if j == input2Count { j = 0 }
     }
 }
 #endif

@@ -4,22 +4,12 @@ import Runtime
 
 /// `mean_s8` with AVX2: the same contract and bytes. The sums over H·W go 32 channels at a time in
 /// int32 lanes (the last channels one at a time); each channel's sum then takes the reference's
-/// scaling, written out again here from the same fixed-point definitions.
+/// scaling (`MeanScaling`).
 public func mean_s8_avx2(_ p: MeanParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let n = p.input.height * p.input.width
     let c = p.input.channels
-    var k = Int32(31 - UInt32(n).leadingZeroBitCount)
-    k = min(min(k, 32), 31 + p.shift)
-    let multiplier = Int32(truncatingIfNeeded: (widen(p.multiplier) &<< widen(k)) / widen(Int32(n)))
-    let shift = p.shift - k
-    @inline(__always) func finish(_ sum: Int32, _ ch: Int) {
-        if p.sameQuantization {
-            output[ch] = Int8(truncatingIfNeeded: sum / Int32(n))
-        } else {
-            output[ch] = clampToInt8(multiplyByQuantizedMultiplier(sum - p.inputZeroPoint * Int32(n), multiplier, shift) + p.outputZeroPoint,
-                                     -128, 127)
-        }
-    }
+    let scaling = MeanScaling(p)
+    @inline(__always) func finish(_ sum: Int32, _ ch: Int) { output[ch] = scaling.output(sum) }
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }

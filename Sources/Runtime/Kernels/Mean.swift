@@ -30,18 +30,40 @@ public struct MeanParams {
 public func mean_s8(_ p: MeanParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let n = p.input.height * p.input.width
     let c = p.input.channels
-    var k = Int32(31 - UInt32(n).leadingZeroBitCount)
-    k = min(min(k, 32), 31 + p.shift)
-    let multiplier = Int32(truncatingIfNeeded: (widen(p.multiplier) &<< widen(k)) / widen(Int32(n)))
-    let shift = p.shift - k
+    let scaling = MeanScaling(p)
     for ch in 0..<c {
         var sum: Int32 = 0
         for i in 0..<n { sum += Int32(input[i * c + ch]) }
-        if p.sameQuantization {
-            output[ch] = Int8(truncatingIfNeeded: sum / Int32(n))
-        } else {
-            let scaled = multiplyByQuantizedMultiplier(sum - p.inputZeroPoint * Int32(n), multiplier, shift)
-            output[ch] = clampToInt8(scaled + p.outputZeroPoint, -128, 127)
-        }
+        output[ch] = scaling.output(sum)
+    }
+}
+
+/// The arithmetic `mean_s8` applies to one channel's sum, with the folded multiplier computed
+/// once per op; shared by the reference and its optimized twins, which only sum differently.
+public struct MeanScaling {
+    public let count: Int32
+    public let multiplier: Int32
+    public let shift: Int32
+    public let sameQuantization: Bool
+    public let inputZeroPoint: Int32
+    public let outputZeroPoint: Int32
+
+    public init(_ p: MeanParams) {
+        let n = p.input.height * p.input.width
+        var k = Int32(31 - UInt32(n).leadingZeroBitCount)
+        k = min(min(k, 32), 31 + p.shift)
+        count = Int32(n)
+        multiplier = Int32(truncatingIfNeeded: (widen(p.multiplier) &<< widen(k)) / widen(count))
+        shift = p.shift - k
+        sameQuantization = p.sameQuantization
+        inputZeroPoint = p.inputZeroPoint
+        outputZeroPoint = p.outputZeroPoint
+    }
+
+    /// The int8 mean of a channel whose `count` values sum to `sum`.
+    @inlinable @inline(__always)
+    public func output(_ sum: Int32) -> Int8 {
+        if sameQuantization { return Int8(truncatingIfNeeded: sum / count) }
+        return clampToInt8(multiplyByQuantizedMultiplier(sum - inputZeroPoint * count, multiplier, shift) + outputZeroPoint, -128, 127)
     }
 }
