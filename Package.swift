@@ -23,8 +23,11 @@ let package = Package(
         // AVX2 twins of the heavy int8 kernels; the whole module is compiled for AVX2, so only
         // KernelSet.best (module Kernels) hands them out, after checking the CPU.
         .target(name: "KernelsAVX2", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2"])]),
+        // The AVX-VNNI packed convolution (vpdpbusd), on top of the AVX2 set; compiled for AVX-VNNI.
+        .target(name: "KernelsAVXVNNI", dependencies: ["Runtime", "KernelsAVX2"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavxvnni"])]),
         // KernelSet.best: the fastest kernel set this CPU runs.
-        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "CPUFeatures"]),
+        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "CPUFeatures"]),
         // Float graph IR, shape inference, model.bin, float reference executor.
         .target(name: "Graph", dependencies: ["Runtime"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
@@ -47,7 +50,7 @@ let package = Package(
         // Test helper: small int8 models built in code.
         .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "CPUFeatures", "Quantize"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "KernelsAVXVNNI", "CPUFeatures", "Quantize"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),

@@ -7,7 +7,7 @@ For fm_dsconv (28x28x1), vww_mbv1_025 (MobileNet v1 0.25, 96x96x3) and mbv2_100_
 inputs, and times single-threaded batch-1 inference in LiteRT with XNNPACK (ai-edge-litert) and
 in TensorFlow Lite Micro (tflite-micro's Python interpreter); builds the same architecture with
 `minnow train <arch> --init-only`, quantizes it on the shipped sample PNGs (filters also packed
-for the AVX2 GEMM kernel, `--pack-avx2`), and times it with
+for the AVX2 GEMM kernel, `--pack-weights`), and times it with
 `minnow bench --json`. Medians of repeated runs, all measured in this one run; prints the table
 and the ratios Minnow / LiteRT and TFLM / Minnow.
 
@@ -111,7 +111,7 @@ def minnow_ms(minnow, name, runs, work):
         for f in os.listdir(samples):
             if f.endswith(".png"):
                 shutil.copy(os.path.join(samples, f), os.path.join(calibration, "any", f))
-    subprocess.run([minnow, "quantize", model, "--dataset", calibration, "--pack-avx2", "-o", q8], check=True, capture_output=True)
+    subprocess.run([minnow, "quantize", model, "--dataset", calibration, "--pack-weights", "-o", q8], check=True, capture_output=True)
     out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)["latency_ms_median"]
 

@@ -1,9 +1,23 @@
 #include "cpu_features.h"
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 int minnow_cpu_has_avx2(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+int minnow_cpu_has_avxvnni(void) {
+#if defined(__x86_64__)
+    unsigned eax, ebx, ecx, edx;
+    if (!minnow_cpu_has_avx2()) return 0;   /* also means the OS saves the YMM registers */
+    if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return 0;
+    return (eax >> 4) & 1;                  /* CPUID.(EAX=7,ECX=1):EAX[4] AVX-VNNI */
 #else
     return 0;
 #endif

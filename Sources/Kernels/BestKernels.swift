@@ -2,15 +2,36 @@ import CPUFeatures
 import Runtime
 #if arch(x86_64)
 import KernelsAVX2
+import KernelsAVXVNNI
 #endif
 
 extension KernelSet {
-    /// The fastest kernels this CPU can run: AVX2 where CPUID reports it, else the reference.
-    /// Compiled without -mavx2, so choosing is safe on any x86-64.
+    /// The fastest kernels this CPU can run: AVX-VNNI or AVX2 where CPUID reports them, else the
+    /// reference. Compiled without -mavx2, so choosing is safe on any x86-64.
     public static var best: KernelSet {
 #if arch(x86_64)
+        if minnow_cpu_has_avxvnni() != 0 { return .avxvnni }
         if minnow_cpu_has_avx2() != 0 { return .avx2 }
 #endif
         return .reference
+    }
+}
+
+extension KernelSet {
+    /// Names `KernelSet.named` knows, fastest last.
+    public static let names = ["reference", "avx2", "avxvnni"]
+
+    /// The set with this name if this CPU can run it: "reference", "avx2" (CPUID AVX2),
+    /// "avxvnni" (AVX2 and AVX-VNNI), or "best"; nil otherwise.
+    public static func named(_ name: String) -> KernelSet? {
+        switch name {
+        case "best": return .best
+        case "reference": return .reference
+#if arch(x86_64)
+        case "avx2": return minnow_cpu_has_avx2() != 0 ? .avx2 : nil
+        case "avxvnni": return minnow_cpu_has_avxvnni() != 0 ? .avxvnni : nil
+#endif
+        default: return nil
+        }
     }
 }

@@ -24,6 +24,33 @@ func requantize8AVX2(_ acc: __m256i, _ q: ChannelRequantization, channel c: Int,
     return SIMD8<Int8>(truncatingIfNeeded: unsafeBitCast(clamped, to: SIMD8<Int32>.self))
 }
 
+/// Eight int32 sums of output channels `o ..< o + rows` (rows ≤ 8) of one pixel: the bias added,
+/// requantized, offset, clamped and stored at `out + o` (the vector path for a full block).
+/// Shared by the packed GEMM kernels of every x86-64 set (a call from other modules: inlining it
+/// there would put AVX2 code into modules compiled without AVX2).
+public func storeRequantized8AVX2(_ acc: __m256i, bias: UnsafePointer<Int32>?, _ q: ChannelRequantization, channel o: Int,
+                                  rows: Int, p: Conv2DParams, to out: UnsafeMutablePointer<Int8>) {
+    var sums = acc
+    if let bias {
+        if rows == 8 {
+            sums = _mm256_add_epi32(sums, _mm256_loadu_si256(UnsafeRawPointer(bias + o).assumingMemoryBound(to: __m256i.self)))
+        } else {
+            var s = unsafeBitCast(sums, to: SIMD8<Int32>.self)
+            for r in 0..<rows { s[r] &+= bias[o + r] }
+            sums = unsafeBitCast(s, to: __m256i.self)
+        }
+    }
+    if rows == 8 {
+        let y = requantize8AVX2(sums, q, channel: o, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+        UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD8<Int8>.self)
+    } else {
+        let s = unsafeBitCast(sums, to: SIMD8<Int32>.self)
+        for r in 0..<rows {
+            out[o + r] = clampToInt8(q.apply(s[r], channel: o + r) + p.outputZeroPoint, p.activationMin, p.activationMax)
+        }
+    }
+}
+
 /// `multiplyByQuantizedMultiplier` on eight lanes, bit for bit (shifts in −31...31 − leading bits).
 @inline(__always)
 func multiplyByQuantizedMultiplier8AVX2(_ acc: __m256i, _ multiplier: __m256i, _ shift: __m256i) -> __m256i {

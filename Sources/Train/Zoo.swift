@@ -62,18 +62,19 @@ public enum Zoo {
         return b.graph
     }
 
-    /// 28×28×1 → 10, ShuffleNet v1 style: conv 3×3 24; units with grouped 1×1 convs (4 groups),
-    /// channel shuffle and a 3×3 depthwise conv. Stride-2 units concatenate the branch with a
-    /// 3×3 average-pooled shortcut (24 → 96 → 192 channels); stride-1 units add it.
+    /// 28×28×1 → 10, ShuffleNet v1 style: conv 3×3 24; units with grouped 1×1 convs (4 groups,
+    /// bottleneck of half the unit's channels), channel shuffle and a 3×3 depthwise conv.
+    /// Stride-2 units concatenate the branch with a 3×3 average-pooled shortcut
+    /// (24 → 128 at 14×14 → 256 at 7×7); stride-1 units add it.
     public static func fmShuffle(seed: UInt64, classes: Int = 10) -> Graph {
         var b = GraphBuilder(input: Shape([28, 28, 1]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 24, kernel: (3, 3)), .relu, name: "stem")
         let groups = 4
-        for (i, (channels, stride)) in [(96, 2), (96, 1), (192, 2), (192, 1)].enumerated() {
+        for (i, (channels, stride)) in [(128, 2), (128, 1), (256, 2), (256, 1), (256, 1)].enumerated() {
             let name = "unit\(i + 1)"
             let inChannels = b.shapes[x].channels
             let branchOut = stride == 2 ? channels - inChannels : channels
-            let bottleneck = channels / 4
+            let bottleneck = channels / 2
             var y = b.convBN(x, Conv2D(outChannels: bottleneck, kernel: (1, 1), groups: groups), .relu, name: "\(name)_reduce")
             y = b.add(.channelShuffle(groups: groups), [y], name: "\(name)_shuffle")
             y = b.batchNorm(b.depthwise(y, stride: stride, name: "\(name)_dw"), name: "\(name)_dw_bn")

@@ -2,6 +2,7 @@ import CPUFeatures
 import Quantize
 import Testing
 import KernelsAVX2
+import KernelsAVXVNNI
 import Runtime
 
 /// The AVX2 kernels against the reference: 10,000 random cases per kernel (for convolutions: kernel sizes 1–5,
@@ -60,13 +61,13 @@ struct AVX2DifferentialTests {
         }
     }
 
-    func randomConv(_ r: inout Random, depthwise: Bool) -> Conv2DParams {
+    func randomConv(_ r: inout Random, depthwise: Bool, outputsPerGroup: ClosedRange<Int> = 1...11) -> Conv2DParams {
         let kh = r.int(1...5), kw = r.int(1...5), sh = r.int(1...3), sw = r.int(1...3), dh = r.int(1...3), dw = r.int(1...3)
         let h = r.int(1...12), w = r.int(1...12)
         let groups = depthwise ? 1 : r.int(1...3)
         let cin = depthwise ? r.int(1...40) : groups * r.int(1...40)
         let multipliers = [1, 1, 1, 2, 3, 16, 32]
-        let cout = depthwise ? cin * multipliers[r.int(0...6)] : groups * r.int(1...11)
+        let cout = depthwise ? cin * multipliers[r.int(0...6)] : groups * r.int(outputsPerGroup)
         let padTop = r.int(0...(kh - 1)), padLeft = r.int(0...(kw - 1))
         let oh = max(1, (h + 2 * padTop - dh * (kh - 1) - 1) / sh + 1), ow = max(1, (w + 2 * padLeft - dw * (kw - 1) - 1) / sw + 1)
         let lo = r.int32(-128...0)
@@ -109,15 +110,18 @@ struct AVX2DifferentialTests {
 
     @Test func conv2dMatchesReference() { checkConvolutions(depthwise: false, seed: 1) }
 
-    @Test func packedConv2dMatchesReference() {
-        var r = Random(state: 8)
+    /// A packed convolution kernel (`convQuads8` filter) against `conv2d_s8`; up to 40 outputs per
+    /// group, so that several blocks of eight, and pairs of them, are covered.
+    func checkPackedConvolutions(seed: UInt64, _ kernel: (Conv2DParams, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int32>?,
+                                                          ChannelRequantization, UnsafeMutablePointer<Int8>) -> Void) {
+        var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
-            let p = randomConv(&r, depthwise: false)
+            let p = randomConv(&r, depthwise: false, outputsPerGroup: 1...40)
             let cinG = p.input.channels / p.groups
             let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
             let filter = r.int8s(p.output.channels * p.kernelH * p.kernelW * cinG, -127, 127)
-            let packed = packConvPairs8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW,
+            let packed = packConvQuads8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW,
                                         inputsPerGroup: cinG, groups: p.groups)
             let constants = Constants(p.output.channels, &r)
             let n = p.output.height * p.output.width * p.output.channels
@@ -126,7 +130,7 @@ struct AVX2DifferentialTests {
                     (filter.withUnsafeBufferPointer { f in
                         guarded(n) { conv2d_s8(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) } },
                      packed.withUnsafeBufferPointer { f in
-                        guarded(n) { conv2d_s8_packed_avx2(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) } })
+                        guarded(n) { kernel(p, x.baseAddress!, f.baseAddress!, bias, q, $0) } })
                 }
             }
             if want != got {
@@ -135,6 +139,15 @@ struct AVX2DifferentialTests {
             }
         }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+
+    @Test func packedConv2dMatchesReference() {
+        checkPackedConvolutions(seed: 8) { conv2d_s8_packed_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+    }
+
+    @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0, "this CPU has no AVX-VNNI"))
+    func packedConv2dAVXVNNIMatchesReference() {
+        checkPackedConvolutions(seed: 9) { conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
     }
 
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }

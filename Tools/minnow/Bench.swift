@@ -24,8 +24,11 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Flag(help: "Run the reference kernels instead of the fastest this CPU has.")
+    @Flag(help: "Run the reference kernels instead of the fastest this CPU has (same as --kernels reference).")
     var reference = false
+
+    @Option(help: "Kernel set: best, reference, avx2 or avxvnni (the last two where this CPU has them).")
+    var kernels = "best"
 
     struct Layer: Codable {
         var index: Int
@@ -52,6 +55,9 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if KernelSet.named(kernels) == nil {
+            throw ValidationError("--kernels \(kernels): this CPU cannot run it, or no such set (\(KernelSet.names.joined(separator: ", ")), best)")
+        }
     }
 
     func run() throws {
@@ -60,7 +66,7 @@ struct Bench: ParsableCommand {
         let q8 = file.model
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
         defer { arena.deallocate() }
-        let kernels: KernelSet = reference ? .reference : .best
+        let kernels: KernelSet = reference ? .reference : KernelSet.named(self.kernels)!
         let interpreter = try Interpreter(model: q8, arena: arena, kernels: kernels)
         var state: UInt32 = 2026
         for k in 0..<q8.inputCount {
@@ -92,7 +98,7 @@ struct Bench: ParsableCommand {
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
         let total = layers.reduce(0) { $0 + $1.macs }, latency = median(latencies)
-        let report = Report(model: model, kernels: kernels.suffix.description.isEmpty ? "reference" : kernels.suffix.description, runs: runs, latency_ms_median: latency, latency_ms_min: latencies.min()!,
+        let report = Report(model: model, kernels: kernels.name.description, runs: runs, latency_ms_median: latency, latency_ms_min: latencies.min()!,
                             latency_ms_max: latencies.max()!, arena_bytes: q8.arenaBytes, macs: total,
                             gmacs_per_s: Double(total) / latency / 1e6, layers: layers)
         if json { return printJSON(report) }
@@ -125,7 +131,7 @@ struct Bench: ParsableCommand {
         switch op.code {
         case .conv2d:
             let packed = kernels.conv2dPacked != nil && op.inputCount > 5 && m.input(5, of: op) != nil
-            return (packed ? "conv2d_s8_packed" : "conv2d_s8") + suffix
+            return packed ? "conv2d_s8_packed_\(kernels.conv2dPackedSuffix)" : "conv2d_s8" + suffix
         case .depthwiseConv2d: return "dwconv2d_s8" + suffix
         case .fullyConnected: return "fully_connected_s8" + suffix
         case .maxPool2d: return "max_pool2d_s8" + suffix

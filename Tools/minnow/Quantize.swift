@@ -31,8 +31,8 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Equalize the weight ranges of consecutive convolutions first (ReLU6 between them becomes ReLU).")
     var equalize = false
 
-    @Flag(name: .customLong("pack-avx2"), help: "Also store convolution filters packed for the AVX2 GEMM kernel (faster on x86-64, a bigger file).")
-    var packAVX2 = false
+    @Flag(help: "Also store convolution filters packed for the GEMM kernels (AVX2, AVX-VNNI: faster on x86-64, a bigger file).")
+    var packWeights = false
 
     @Option(help: "Draw the per-layer SQNR as a bar chart into this PNG file.")
     var plot: String?
@@ -66,7 +66,7 @@ struct QuantizeCommand: ParsableCommand {
         let bar = ProgressBar("calibrating", total: 2 * images.count)
         let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
                                      method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection,
-                                     equalize: equalize, packWeights: packAVX2) { bar.show($0, "") }
+                                     equalize: equalize, packWeights: packWeights) { bar.show($0, "") }
         bar.finish()
         let plan = try conversion.program.write(to: destination)
         let ops = conversion.program.ops.count

@@ -2,4 +2,6 @@
 #define MINNOW_CPU_FEATURES_H
 /* 1 when this x86-64 CPU (and its OS) supports AVX2, else 0; 0 on other architectures. */
 int minnow_cpu_has_avx2(void);
+/* 1 when it also has AVX-VNNI (VEX-encoded vpdpbusd on 256-bit registers), else 0. */
+int minnow_cpu_has_avxvnni(void);
 #endif

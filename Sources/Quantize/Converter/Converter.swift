@@ -49,7 +49,7 @@ public struct Conversion: Sendable {
 /// `progress` hears how many of `2 · count` calibration images have run.
 ///
 /// With `packWeights`, every standard or grouped convolution also carries its filter in the
-/// `convPairs8` layout (input 5), which the AVX2 GEMM kernel reads; the plain filter stays for
+/// `convQuads8` layout (input 5), which the x86-64 GEMM kernels (AVX2, AVX-VNNI) read; the plain filter stays for
 /// the reference and the other kernels, so the model runs everywhere and is bigger by that copy.
 public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
                     biasCorrection: Bool = true, equalize: Bool = false, packWeights: Bool = false,
@@ -159,10 +159,10 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 : channelConstants(weight, bias: bias, channels: c.outChannels,
                                    filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
             if packWeights && !isDepthwise, let filter = program.tensors[inputs[1]!].constant {
-                let packed = packConvPairs8(filter.map { Int8(bitPattern: $0) }, outChannels: c.outChannels, kernelH: c.kernelH,
+                let packed = packConvQuads8(filter.map { Int8(bitPattern: $0) }, outChannels: c.outChannels, kernelH: c.kernelH,
                                             kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups)
-                let blocks = c.groups * ((c.outChannels / c.groups + 7) / 8), pairs = (cin / c.groups + 1) / 2
-                inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, pairs, 16], layout: .convPairs8))
+                let blocks = c.groups * ((c.outChannels / c.groups + 7) / 8), quads = (cin / c.groups + 3) / 4
+                inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, quads, 32], layout: .convQuads8))
             }
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
                         parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,

@@ -17,12 +17,16 @@ public struct KernelSet {
     public typealias Pool = (_ p: Pool2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Mean = (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
 
-    /// The kernels' ISA suffix: "" (reference), "dsp", "avx2".
+    /// The set's name: "reference", "dsp", "neon", "avx2", "avxvnni".
+    public var name: StaticString
+    /// The kernels' ISA suffix: "" (reference), "dsp", "neon", "avx2".
     public var suffix: StaticString
+    /// The ISA suffix of `conv2dPacked`, which may differ from the others' ("avxvnni").
+    public var conv2dPackedSuffix: StaticString = ""
     public var conv2d: Convolution
     public var depthwiseConv2d: Convolution
     public var fullyConnected: Dense
-    /// Convolution over a `convPairs8` filter (a conv op's optional input 5), where a set has one.
+    /// Convolution over a `convQuads8` filter (a conv op's optional input 5), where a set has one.
     public var conv2dPacked: Convolution?
     public var add: Add = { add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
     public var maxPool2d: Pool = { max_pool2d_s8($0, input: $1, output: $2) }
@@ -31,8 +35,9 @@ public struct KernelSet {
 
     /// A set with the given heavy kernels and the reference add, pools and mean (replace them
     /// field by field).
-    public init(suffix: StaticString, conv2d: @escaping Convolution, depthwiseConv2d: @escaping Convolution,
+    public init(name: StaticString, suffix: StaticString, conv2d: @escaping Convolution, depthwiseConv2d: @escaping Convolution,
                 fullyConnected: @escaping Dense) {
+        self.name = name
         self.suffix = suffix
         self.conv2d = conv2d
         self.depthwiseConv2d = depthwiseConv2d
@@ -42,7 +47,7 @@ public struct KernelSet {
 #if arch(arm64)
     /// The AArch64 NEON kernels (every AArch64 CPU has NEON).
     public static var neon: KernelSet {
-        var set = KernelSet(suffix: "neon",
+        var set = KernelSet(name: "neon", suffix: "neon",
                             conv2d: { conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                             depthwiseConv2d: { dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                             fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
@@ -54,14 +59,14 @@ public struct KernelSet {
 
 #if MINNOW_DSP
     public static var reference: KernelSet {
-        KernelSet(suffix: "dsp",
+        KernelSet(name: "dsp", suffix: "dsp",
                   conv2d: { conv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                   depthwiseConv2d: { dwconv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                   fullyConnected: { fully_connected_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
     }
 #else
     public static var reference: KernelSet {
-        KernelSet(suffix: "",
+        KernelSet(name: "reference", suffix: "",
                   conv2d: { conv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                   depthwiseConv2d: { dwconv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                   fullyConnected: { fully_connected_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })

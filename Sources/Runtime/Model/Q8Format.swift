@@ -49,16 +49,17 @@ public enum Q8Type: UInt8, Sendable {
 public enum Q8WeightLayout: UInt8, Sendable {
     /// The plain layouts the reference kernels read (OHWI filters, OI dense weights, …).
     case plain = 0
-    /// Convolution filters for the pairwise multiply-add GEMM kernels (`conv2d_s8_packed_avx2`):
-    /// per group, per block of 8 output channels, per tap `(ky, kx)`, per pair of input channels
-    /// `(2j, 2j + 1)`: 16 bytes `w[o0][2j], w[o0][2j+1], w[o1][2j], w[o1][2j+1], …, w[o7][2j+1]`,
-    /// zeros past the group's channels. Example: 1 group, 3 × 3 kernel, 32 → 64 channels:
-    /// 8 blocks · 9 taps · 16 pairs · 16 bytes = 18,432 bytes.
-    case convPairs8 = 1
+    /// Convolution filters for the GEMM kernels (`conv2d_s8_packed_avx2`, `conv2d_s8_packed_avxvnni`):
+    /// per group, per block of 8 output channels, per tap `(ky, kx)`, per quad of input channels
+    /// `4j ..< 4j + 4`: 32 bytes `w[o0][4j] … w[o0][4j+3], w[o1][4j] … w[o1][4j+3], …, w[o7][4j+3]`,
+    /// zeros past the group's channels. Four bytes per output channel is what one 32-bit lane of a
+    /// dot-product instruction (vpdpbusd, sdot) takes. Example: 1 group, 3 × 3 kernel, 32 → 64
+    /// channels: 8 blocks · 9 taps · 8 quads · 32 bytes = 18,432 bytes.
+    case convQuads8 = 2
 
-    /// Bytes of a `convPairs8` filter.
-    public static func convPairs8Count(groups: Int, outputsPerGroup: Int, taps: Int, inputsPerGroup: Int) -> Int {
-        groups * ((outputsPerGroup + 7) / 8) * taps * ((inputsPerGroup + 1) / 2) * 16
+    /// Bytes of a `convQuads8` filter.
+    public static func convQuads8Count(groups: Int, outputsPerGroup: Int, taps: Int, inputsPerGroup: Int) -> Int {
+        groups * ((outputsPerGroup + 7) / 8) * taps * ((inputsPerGroup + 3) / 4) * 32
     }
 }
 

@@ -173,9 +173,9 @@ extension Q8Model {
             try requireChannelConstants(2, channels: cout, extra: code == .conv2d ? 1 : 0)
             if code == .conv2d, o.inputCount > 5, input(5, of: o) != nil {
                 // The same filter packed for the GEMM kernels.
-                _ = try constant(5, .int8, count: Q8WeightLayout.convPairs8Count(groups: groups, outputsPerGroup: cout / groups,
+                _ = try constant(5, .int8, count: Q8WeightLayout.convQuads8Count(groups: groups, outputsPerGroup: cout / groups,
                                                                                  taps: p(0) * p(1), inputsPerGroup: cin / groups),
-                                 layout: .convPairs8)
+                                 layout: .convQuads8)
             }
             try requireWindow(input: x.dims.0, output: out.dims.0, kernel: p(0), stride: p(2), dilation: p(4), pad: p(6))
             try requireWindow(input: x.dims.1, output: out.dims.1, kernel: p(1), stride: p(3), dilation: p(5), pad: p(7))

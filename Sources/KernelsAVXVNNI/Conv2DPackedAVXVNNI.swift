@@ -1,0 +1,114 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+import KernelsAVX2
+import Runtime
+
+/// `conv2d_s8` with AVX-VNNI over a filter in the `convQuads8` layout (`packConvQuads8`; a conv
+/// op's input 5): the same contract and bytes as the reference, sixteen output channels (two
+/// blocks) by four output pixels of a row at a time.
+///
+/// vpdpbusd multiplies four unsigned bytes by four signed bytes per 32-bit lane and adds the four
+/// products to the lane, without saturation (vpdpbusds would saturate; it is not used). The input
+/// quad is made unsigned by flipping its sign bits, `u = x + 128`, so
+/// `Σ (x − zp)·w = Σ u·w − (zp + 128)·Σ w`. The second term does not depend on the pixel: it is
+/// computed once per block with the same instruction (the quad `zp + 128` against every weight)
+/// and subtracted from the bias that starts every accumulator. A tap in the padding reads the
+/// quad `zp + 128`, which cancels exactly; channels past the group's end have zero weights.
+/// Sums wrap in int32 exactly as the reference's `&+=`, so the bytes agree. Example: x = 5,
+/// zp = −3, w = 2 → u = 133, 133·2 − 125·2 = 16 = (5 + 3)·2.
+public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                                     bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                     output: UnsafeMutablePointer<Int8>) {
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
+    let blockBytes = taps * quads * 32
+    let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
+    let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
+    let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
+    let fullQuads = cinPerGroup / 4
+
+    /// Pixel input quad `j` at `src` made unsigned, broadcast to all lanes; the padding quad when
+    /// `src` is nil. A last, partial quad is read byte by byte, so nothing past the group is read.
+    @inline(__always) func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> __m256i {
+        guard let src else { return paddingQuad }
+        if j < fullQuads {
+            return _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
+        }
+        var bytes: UInt32 = 0
+        for e in 0..<(cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
+        return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
+    }
+
+    for group in 0..<p.groups {
+        var block = 0
+        while block < blocks {
+            // Two blocks at a time; a lone last block is computed twice and stored once.
+            let second = min(block + 1, blocks - 1)
+            let w0 = packed + (group * blocks + block) * blockBytes, w1 = packed + (group * blocks + second) * blockBytes
+            let o0 = group * coutPerGroup + block * 8, o1 = group * coutPerGroup + second * 8
+            let rows0 = min(8, coutPerGroup - block * 8), rows1 = min(8, coutPerGroup - second * 8)
+            // −(zp + 128)·Σw per channel.
+            var correction0 = _mm256_setzero_si256(), correction1 = _mm256_setzero_si256()
+            for k in 0..<(taps * quads) {
+                correction0 = _mm256_dpbusd_avx_epi32(correction0, paddingQuad, load32(w0 + 32 * k))
+                correction1 = _mm256_dpbusd_avx_epi32(correction1, paddingQuad, load32(w1 + 32 * k))
+            }
+            let start0 = _mm256_sub_epi32(_mm256_setzero_si256(), correction0)
+            let start1 = _mm256_sub_epi32(_mm256_setzero_si256(), correction1)
+
+            for oy in 0..<p.output.height {
+                var ox = 0
+                while ox < p.output.width {
+                    let pixels = min(4, p.output.width - ox)
+                    var a0 = start0, a1 = start0, a2 = start0, a3 = start0
+                    var b0 = start1, b1 = start1, b2 = start1, b3 = start1
+                    for ky in 0..<p.kernelH {
+                        let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                        let rowInside = iy >= 0 && iy < p.input.height
+                        let line = input + iy * p.input.width * p.input.channels + group * cinPerGroup
+                        for kx in 0..<p.kernelW {
+                            /// Pixel `k`'s input at this tap, nil in the padding (and for pixels past the row's end).
+                            func source(_ k: Int) -> UnsafePointer<Int8>? {
+                                let ix = (ox + k) * p.strideW - p.padLeft + kx * p.dilationW
+                                return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                            }
+                            let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
+                            let t = (ky * p.kernelW + kx) * quads * 32
+                            for j in 0..<quads {
+                                let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
+                                var x = quad(s0, j)
+                                a0 = _mm256_dpbusd_avx_epi32(a0, x, v0); b0 = _mm256_dpbusd_avx_epi32(b0, x, v1)
+                                x = quad(s1, j)
+                                a1 = _mm256_dpbusd_avx_epi32(a1, x, v0); b1 = _mm256_dpbusd_avx_epi32(b1, x, v1)
+                                x = quad(s2, j)
+                                a2 = _mm256_dpbusd_avx_epi32(a2, x, v0); b2 = _mm256_dpbusd_avx_epi32(b2, x, v1)
+                                x = quad(s3, j)
+                                a3 = _mm256_dpbusd_avx_epi32(a3, x, v0); b3 = _mm256_dpbusd_avx_epi32(b3, x, v1)
+                            }
+                        }
+                    }
+                    /// Requantizes pixel `k`'s sums of both blocks.
+                    func finish(_ a: __m256i, _ b: __m256i, _ k: Int) {
+                        let out = output + (oy * p.output.width + ox + k) * p.output.channels
+                        storeRequantized8AVX2(a, bias: bias, requantization, channel: o0, rows: rows0, p: p, to: out)
+                        if second != block {
+                            storeRequantized8AVX2(b, bias: bias, requantization, channel: o1, rows: rows1, p: p, to: out)
+                        }
+                    }
+                    finish(a0, b0, 0)
+                    if pixels > 1 { finish(a1, b1, 1) }
+                    if pixels > 2 { finish(a2, b2, 2) }
+                    if pixels > 3 { finish(a3, b3, 3) }
+                    ox += pixels
+                }
+            }
+            block += 2
+        }
+    }
+}
+
+@inline(__always)
+private func load32(_ p: UnsafePointer<Int8>) -> __m256i {
+    _mm256_loadu_si256(UnsafeRawPointer(p).assumingMemoryBound(to: __m256i.self))
+}
+#endif
