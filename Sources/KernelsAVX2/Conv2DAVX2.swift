@@ -6,7 +6,7 @@ import Runtime
 /// padding): the same contract, layouts and bytes. Output pixels go in pairs along each row and,
 /// per group, output channels eight at a time: sums stay in vector registers across all taps
 /// (`RowSums4`, sixteen input channels per step, each widened weight vector serving both pixels)
-/// and are reduced once; each pixel's eight sums are requantized together (`requantize8AVX2`).
+/// and are reduced once; each pixel's eight sums are requantized together (`Requantize8AVX2`).
 public func conv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                            bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                            output: UnsafeMutablePointer<Int8>) {
@@ -17,8 +17,8 @@ public func conv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
     /// Requantizes the `rows` sums in `acc` into output channels `o ..< o + rows` at `out`.
     func store(_ acc: SIMD8<Int32>, rows: Int, _ o: Int, _ out: UnsafeMutablePointer<Int8>) {
         if rows == 8 {
-            let y = requantize8AVX2(unsafeBitCast(acc, to: __m256i.self), requantization, channel: o,
-                                    outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+            let y = Requantize8AVX2(requantization, channel: o, bias: nil, outputZeroPoint: p.outputZeroPoint,
+                                    min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
             UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD8<Int8>.self)
         } else {
             for r in 0..<rows {

@@ -89,11 +89,18 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                         }
                     }
                     let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
+                    let requantize = Requantize8AVX2(requantization, channel: o, rows: rows, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                                     min: p.activationMin, max: p.activationMax)
                     /// Joins pixel `k`'s partial sums and requantizes them into its channels `o ..< o + rows`.
                     func finish(_ lo: __m256i, _ hi: __m256i, _ k: Int) {
                         let acc = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(lo, hi), channelOrder)
-                        storeRequantized8AVX2(acc, bias: bias, requantization, channel: o, rows: rows, p: p,
-                                              to: output + (oy * p.output.width + ox + k) * p.output.channels)
+                        let out = output + (oy * p.output.width + ox + k) * p.output.channels
+                        if rows == 8 {
+                            UnsafeMutableRawPointer(out + o).storeBytes(of: requantize(acc), as: SIMD8<Int8>.self)
+                        } else {
+                            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                                     min: p.activationMin, max: p.activationMax, to: out)
+                        }
                     }
                     finish(lo0, hi0, 0)
                     if pixels > 1 { finish(lo1, hi1, 1) }

@@ -10,7 +10,7 @@ import Runtime
 /// tap, eight inputs (contiguous with depth multiplier 1, gathered lane by lane otherwise, as for a
 /// one-channel stem with multiplier 16) and eight weights sign-extended to int32, the input offset
 /// added, multiplied (vpmulld, exact: |product| ≤ 255 · 127) and summed with wrapping adds; the
-/// eight accumulators are requantized together (`requantize8AVX2`).
+/// eight accumulators are requantized together (`Requantize8AVX2`).
 public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
@@ -60,8 +60,8 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                     }
                 }
                 if lanes == 8 {
-                    let y = requantize8AVX2(unsafeBitCast(acc, to: __m256i.self), requantization, channel: c,
-                                            outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                    let y = Requantize8AVX2(requantization, channel: c, bias: nil, outputZeroPoint: p.outputZeroPoint,
+                                            min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
                     UnsafeMutableRawPointer(out + c).storeBytes(of: y, as: SIMD8<Int8>.self)
                 } else {
                     for l in 0..<lanes {
@@ -109,6 +109,10 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
                 weights[2 * j] = _mm256_unpacklo_epi16(a, b)
                 weights[2 * j + 1] = _mm256_unpackhi_epi16(a, b)
             }
+            let requantizeFirst = Requantize8AVX2(requantization, channel: c, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                                  min: p.activationMin, max: p.activationMax)
+            let requantizeSecond = Requantize8AVX2(requantization, channel: c + 8, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                                   min: p.activationMin, max: p.activationMax)
             for oy in 0..<p.output.height {
                 for ox in 0..<p.output.width {
                     /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
@@ -128,16 +132,10 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
                         high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
                     }
                     let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
-                    var first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
-                    if let bias {
-                        first &+= UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD8<Int32>.self)
-                        second &+= UnsafeRawPointer(bias + c + 8).loadUnaligned(as: SIMD8<Int32>.self)
-                    }
+                    let first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
                     let out = output + (oy * p.output.width + ox) * channels + c
-                    let y0 = requantize8AVX2(unsafeBitCast(first, to: __m256i.self), requantization, channel: c,
-                                             outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
-                    let y1 = requantize8AVX2(unsafeBitCast(second, to: __m256i.self), requantization, channel: c + 8,
-                                             outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                    let y0 = requantizeFirst(unsafeBitCast(first, to: __m256i.self))
+                    let y1 = requantizeSecond(unsafeBitCast(second, to: __m256i.self))
                     UnsafeMutableRawPointer(out).storeBytes(of: SIMD16(lowHalf: y0, highHalf: y1), as: SIMD16<Int8>.self)
                 }
             }

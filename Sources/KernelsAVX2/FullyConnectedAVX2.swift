@@ -3,7 +3,7 @@ import _Builtin_intrinsics.intel
 import Runtime
 
 /// `fully_connected_s8` with AVX2: the same contract and bytes; eight weight rows at a time (`RowSums4`,
-/// sixteen inputs per step), requantized together (`requantize8AVX2`).
+/// sixteen inputs per step), requantized together (`Requantize8AVX2`).
 public func fully_connected_s8_avx2(_ p: FullyConnectedParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                     bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                     output: UnsafeMutablePointer<Int8>) {
@@ -19,8 +19,8 @@ public func fully_connected_s8_avx2(_ p: FullyConnectedParams, input: UnsafePoin
         var acc = SIMD8(lowHalf: low.total, highHalf: high.total)
         if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
         if rows == 8 {
-            let y = requantize8AVX2(unsafeBitCast(acc, to: __m256i.self), requantization, channel: o,
-                                    outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+            let y = Requantize8AVX2(requantization, channel: o, bias: nil, outputZeroPoint: p.outputZeroPoint,
+                                    min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
             UnsafeMutableRawPointer(output + o).storeBytes(of: y, as: SIMD8<Int8>.self)
         } else {
             for r in 0..<rows {

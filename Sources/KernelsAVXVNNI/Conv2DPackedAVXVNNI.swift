@@ -21,24 +21,26 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
                                      output: UnsafeMutablePointer<Int8>) {
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
-    let blockBytes = taps * quads * 32
+    let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
     let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
-    let fullQuads = cinPerGroup / 4
 
-    /// Pixel input quad `j` at `src` made unsigned, broadcast to all lanes; the padding quad when
-    /// `src` is nil. A last, partial quad is read byte by byte, so nothing past the group is read.
-    @inline(__always) func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> __m256i {
-        guard let src else { return paddingQuad }
-        if j < fullQuads {
-            return _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
-        }
+    /// Quad `j` of the pixel at `src`, made unsigned and broadcast; bytes past the group's
+    /// channels (whose weights are zero) are not read.
+    @inline(__always) func partialQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
         var bytes: UInt32 = 0
-        for e in 0..<(cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
+        for e in 0..<min(4, cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
         return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
     }
+    @inline(__always) func fullQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
+    }
 
+    // A pixel of the zero point: what taps in the padding (and pixels past a row's end) read.
+    withUnsafeTemporaryAllocation(of: Int8.self, capacity: 4 * quads) { paddingBuffer in
+    paddingBuffer.initialize(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint))
+    let paddingPixel = UnsafePointer(paddingBuffer.baseAddress!)
     for group in 0..<p.groups {
         var block = 0
         while block < blocks {
@@ -55,6 +57,10 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
             }
             let start0 = _mm256_sub_epi32(_mm256_setzero_si256(), correction0)
             let start1 = _mm256_sub_epi32(_mm256_setzero_si256(), correction1)
+            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                              min: p.activationMin, max: p.activationMax)
+            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                              min: p.activationMin, max: p.activationMax)
 
             for oy in 0..<p.output.height {
                 var ox = 0
@@ -65,44 +71,73 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
                     for ky in 0..<p.kernelH {
                         let iy = oy * p.strideH - p.padTop + ky * p.dilationH
                         let rowInside = iy >= 0 && iy < p.input.height
-                        let line = input + iy * p.input.width * p.input.channels + group * cinPerGroup
+                        let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
                         for kx in 0..<p.kernelW {
-                            /// Pixel `k`'s input at this tap, nil in the padding (and for pixels past the row's end).
-                            func source(_ k: Int) -> UnsafePointer<Int8>? {
+                            /// Pixel `k`'s input at this tap; the padding pixel outside the image or past the row's end.
+                            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8> {
                                 let ix = (ox + k) * p.strideW - p.padLeft + kx * p.dilationW
-                                return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                                return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : paddingPixel
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
                             let t = (ky * p.kernelW + kx) * quads * 32
-                            for j in 0..<quads {
+                            var j = 0
+                            while j < fullQuads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
-                                var x = quad(s0, j)
+                                var x = fullQuad(s0, j)
                                 a0 = _mm256_dpbusd_avx_epi32(a0, x, v0); b0 = _mm256_dpbusd_avx_epi32(b0, x, v1)
-                                x = quad(s1, j)
+                                x = fullQuad(s1, j)
                                 a1 = _mm256_dpbusd_avx_epi32(a1, x, v0); b1 = _mm256_dpbusd_avx_epi32(b1, x, v1)
-                                x = quad(s2, j)
+                                x = fullQuad(s2, j)
                                 a2 = _mm256_dpbusd_avx_epi32(a2, x, v0); b2 = _mm256_dpbusd_avx_epi32(b2, x, v1)
-                                x = quad(s3, j)
+                                x = fullQuad(s3, j)
+                                a3 = _mm256_dpbusd_avx_epi32(a3, x, v0); b3 = _mm256_dpbusd_avx_epi32(b3, x, v1)
+                                j += 1
+                            }
+                            if j < quads {
+                                let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
+                                var x = partialQuad(s0, j)
+                                a0 = _mm256_dpbusd_avx_epi32(a0, x, v0); b0 = _mm256_dpbusd_avx_epi32(b0, x, v1)
+                                x = partialQuad(s1, j)
+                                a1 = _mm256_dpbusd_avx_epi32(a1, x, v0); b1 = _mm256_dpbusd_avx_epi32(b1, x, v1)
+                                x = partialQuad(s2, j)
+                                a2 = _mm256_dpbusd_avx_epi32(a2, x, v0); b2 = _mm256_dpbusd_avx_epi32(b2, x, v1)
+                                x = partialQuad(s3, j)
                                 a3 = _mm256_dpbusd_avx_epi32(a3, x, v0); b3 = _mm256_dpbusd_avx_epi32(b3, x, v1)
                             }
                         }
                     }
-                    /// Requantizes pixel `k`'s sums of both blocks.
-                    func finish(_ a: __m256i, _ b: __m256i, _ k: Int) {
-                        let out = output + (oy * p.output.width + ox + k) * p.output.channels
-                        storeRequantized8AVX2(a, bias: bias, requantization, channel: o0, rows: rows0, p: p, to: out)
-                        if second != block {
-                            storeRequantized8AVX2(b, bias: bias, requantization, channel: o1, rows: rows1, p: p, to: out)
-                        }
+                    let out = output + (oy * p.output.width + ox) * p.output.channels
+                    let c = p.output.channels
+                    store(a0, requantize0, o0, rows0, out)
+                    if second != block { store(b0, requantize1, o1, rows1, out) }
+                    if pixels > 1 {
+                        store(a1, requantize0, o0, rows0, out + c)
+                        if second != block { store(b1, requantize1, o1, rows1, out + c) }
                     }
-                    finish(a0, b0, 0)
-                    if pixels > 1 { finish(a1, b1, 1) }
-                    if pixels > 2 { finish(a2, b2, 2) }
-                    if pixels > 3 { finish(a3, b3, 3) }
+                    if pixels > 2 {
+                        store(a2, requantize0, o0, rows0, out + 2 * c)
+                        if second != block { store(b2, requantize1, o1, rows1, out + 2 * c) }
+                    }
+                    if pixels > 3 {
+                        store(a3, requantize0, o0, rows0, out + 3 * c)
+                        if second != block { store(b3, requantize1, o1, rows1, out + 3 * c) }
+                    }
                     ox += pixels
                 }
             }
             block += 2
+        }
+    }
+    }
+
+    /// One block's eight sums of a pixel, requantized into channels `o ..< o + rows` at `out`.
+    @inline(__always) func store(_ acc: __m256i, _ requantize: borrowing Requantize8AVX2, _ o: Int, _ rows: Int,
+                                 _ out: UnsafeMutablePointer<Int8>) {
+        if rows == 8 {
+            requantize.store(acc, to: out + o)
+        } else {
+            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                     min: p.activationMin, max: p.activationMax, to: out)
         }
     }
 }

@@ -10,8 +10,7 @@ import Runtime
 @Suite(.enabled(if: minnow_cpu_has_avx2() != 0, "this CPU has no AVX2"))
 struct RequantizeAVX2Tests {
     func check(_ x: SIMD8<Int32>, _ m: SIMD8<Int32>, _ s: SIMD8<Int32>) -> Bool {
-        let got = unsafeBitCast(multiplyByQuantizedMultiplier8AVX2(unsafeBitCast(x, to: __m256i.self), unsafeBitCast(m, to: __m256i.self),
-                                                                   unsafeBitCast(s, to: __m256i.self)), to: SIMD8<Int32>.self)
+        let got = multiplyByQuantizedMultiplier8AVX2(x, m, s)
         return (0..<8).allSatisfy { got[$0] == multiplyByQuantizedMultiplier(x[$0], m[$0], s[$0]) }
     }
 
