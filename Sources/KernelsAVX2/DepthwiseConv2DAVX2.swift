@@ -84,7 +84,10 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 /// interleaved once (`w[t][c], w[t+1][c]` per channel, vpunpcklwd/vpunpckhwd); per output pixel,
 /// the two taps' inputs are sign-extended, offset and interleaved the same way, and vpmaddwd gives
 /// every channel `x_t·w_t + x_{t+1}·w_{t+1}` in an int32 lane (exact, as in `RowSums4`). A tap in
-/// the padding contributes a zero vector. The interleave works within 128-bit halves, so the two
+/// the padding contributes a zero vector. Windows wholly inside the image (multiplier 1) skip the
+/// offset and the bounds checks: their sums start from −zp·Σw (per block, with the same
+/// instruction) and add the raw inputs' products, equal in wrapping int32 arithmetic. The
+/// interleave works within 128-bit halves, so the two
 /// accumulators hold channels [0–3, 8–11] and [4–7, 12–15] until they are put back in order.
 func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                      requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) -> Int {
@@ -94,49 +97,71 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
     let zero = _mm256_setzero_si256()
     let blocks = channels / 16
     guard blocks > 0 else { return 0 }
-    // Each tap's row and column offset, computed once (no division in the pixel loop).
-    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * taps) { tapOffsets in
-    for t in 0..<taps {
-        tapOffsets[2 * t] = (t / p.kernelW) * p.dilationH
-        tapOffsets[2 * t + 1] = (t % p.kernelW) * p.dilationW
+    // Each tap's row and column offset, and (for multiplier 1) its input offset from the window's
+    // first pixel, computed once (no division in the pixel loop). A phantom last tap (odd tap
+    // counts) reads the first pixel against zero weights.
+    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (taps + 1)) { tapOffsets in
+    for t in 0...taps {
+        let tap = t < taps ? t : 0
+        tapOffsets[3 * t] = (tap / p.kernelW) * p.dilationH
+        tapOffsets[3 * t + 1] = (tap % p.kernelW) * p.dilationW
+        tapOffsets[3 * t + 2] = (tapOffsets[3 * t] * p.input.width + tapOffsets[3 * t + 1]) * inChannels
     }
+    let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
+    let zeroPoints = _mm256_set1_epi16(Int16(truncatingIfNeeded: p.inputZeroPoint))
     return withUnsafeTemporaryAllocation(of: __m256i.self, capacity: 2 * tapPairs) { weights in
         for block in 0..<blocks {
             let c = block * 16, source = c / multiplier
+            // Windows inside the image start from −zp·Σw and add x·w: no offset per input.
+            var interiorLow = zero, interiorHigh = zero
             for j in 0..<tapPairs {
                 let a = widen16(filter + 2 * j * channels + c)
                 let b = 2 * j + 1 < taps ? widen16(filter + (2 * j + 1) * channels + c) : zero
                 weights[2 * j] = _mm256_unpacklo_epi16(a, b)
                 weights[2 * j + 1] = _mm256_unpackhi_epi16(a, b)
+                interiorLow = _mm256_sub_epi32(interiorLow, _mm256_madd_epi16(zeroPoints, weights[2 * j]))
+                interiorHigh = _mm256_sub_epi32(interiorHigh, _mm256_madd_epi16(zeroPoints, weights[2 * j + 1]))
             }
             let requantizeFirst = Requantize8AVX2(requantization, channel: c, bias: bias, outputZeroPoint: p.outputZeroPoint,
                                                   min: p.activationMin, max: p.activationMax)
             let requantizeSecond = Requantize8AVX2(requantization, channel: c + 8, bias: bias, outputZeroPoint: p.outputZeroPoint,
                                                    min: p.activationMin, max: p.activationMax)
             for oy in 0..<p.output.height {
+                let y0 = oy * p.strideH - p.padTop
+                let rowInside = y0 >= 0 && y0 + lastRow < p.input.height
                 for ox in 0..<p.output.width {
-                    /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
-                    @inline(__always) func inputs(_ t: Int) -> __m256i {
-                        guard t < taps else { return zero }
-                        let iy = oy * p.strideH - p.padTop + tapOffsets[2 * t]
-                        let ix = ox * p.strideW - p.padLeft + tapOffsets[2 * t + 1]
-                        guard iy >= 0, iy < p.input.height, ix >= 0, ix < p.input.width else { return zero }
-                        let pixel = input + (iy * p.input.width + ix) * inChannels
-                        if multiplier == 1 { return _mm256_add_epi16(widen16(pixel + c), offset) }
-                        return _mm256_set1_epi16(Int16(pixel[source]) &- Int16(truncatingIfNeeded: p.inputZeroPoint))
-                    }
+                    let x0 = ox * p.strideW - p.padLeft
                     var low = zero, high = zero
-                    for j in 0..<tapPairs {
-                        let a = inputs(2 * j), b = inputs(2 * j + 1)
-                        low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
-                        high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                    if multiplier == 1 && rowInside && x0 >= 0 && x0 + lastColumn < p.input.width {
+                        let window = input + (y0 * p.input.width + x0) * inChannels + c
+                        low = interiorLow
+                        high = interiorHigh
+                        for j in 0..<tapPairs {
+                            let a = widen16(window + tapOffsets[6 * j + 2]), b = widen16(window + tapOffsets[6 * j + 5])
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                        }
+                    } else {
+                        /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
+                        @inline(__always) func inputs(_ t: Int) -> __m256i {
+                            guard t < taps else { return zero }
+                            let iy = y0 + tapOffsets[3 * t], ix = x0 + tapOffsets[3 * t + 1]
+                            guard iy >= 0, iy < p.input.height, ix >= 0, ix < p.input.width else { return zero }
+                            let pixel = input + (iy * p.input.width + ix) * inChannels
+                            if multiplier == 1 { return _mm256_add_epi16(widen16(pixel + c), offset) }
+                            return _mm256_set1_epi16(Int16(pixel[source]) &- Int16(truncatingIfNeeded: p.inputZeroPoint))
+                        }
+                        for j in 0..<tapPairs {
+                            let a = inputs(2 * j), b = inputs(2 * j + 1)
+                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
+                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                        }
                     }
                     let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
                     let first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
                     let out = output + (oy * p.output.width + ox) * channels + c
-                    let y0 = requantizeFirst(unsafeBitCast(first, to: __m256i.self))
-                    let y1 = requantizeSecond(unsafeBitCast(second, to: __m256i.self))
-                    UnsafeMutableRawPointer(out).storeBytes(of: SIMD16(lowHalf: y0, highHalf: y1), as: SIMD16<Int8>.self)
+                    requantizeFirst.store(unsafeBitCast(first, to: __m256i.self), to: out)
+                    requantizeSecond.store(unsafeBitCast(second, to: __m256i.self), to: out + 8)
                 }
             }
         }
