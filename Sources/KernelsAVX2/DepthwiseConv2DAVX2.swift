@@ -84,7 +84,7 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 /// interleaved once (`w[t][c], w[t+1][c]` per channel, vpunpcklwd/vpunpckhwd); per output pixel,
 /// the two taps' inputs are sign-extended, offset and interleaved the same way, and vpmaddwd gives
 /// every channel `x_t·w_t + x_{t+1}·w_{t+1}` in an int32 lane (exact, as in `RowSums4`). A tap in
-/// the padding contributes a zero vector. Windows wholly inside the image (multiplier 1) skip the
+/// the padding contributes a zero vector. Windows wholly inside the image skip the
 /// offset and the bounds checks: their sums start from −zp·Σw (per block, with the same
 /// instruction) and add the raw inputs' products, equal in wrapping int32 arithmetic. The
 /// interleave works within 128-bit halves, so the two
@@ -97,8 +97,7 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
     let zero = _mm256_setzero_si256()
     let blocks = channels / 16
     guard blocks > 0 else { return 0 }
-    // Each tap's row and column offset, and (for multiplier 1) its input offset from the window's
-    // first pixel, computed once (no division in the pixel loop). A phantom last tap (odd tap
+    // Each tap's row and column offset, and its input offset from the window's first pixel, computed once (no division in the pixel loop). A phantom last tap (odd tap
     // counts) reads the first pixel against zero weights.
     return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (taps + 1)) { tapOffsets in
     for t in 0...taps {
@@ -132,12 +131,16 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
                 for ox in 0..<p.output.width {
                     let x0 = ox * p.strideW - p.padLeft
                     var low = zero, high = zero
-                    if multiplier == 1 && rowInside && x0 >= 0 && x0 + lastColumn < p.input.width {
-                        let window = input + (y0 * p.input.width + x0) * inChannels + c
+                    if rowInside && x0 >= 0 && x0 + lastColumn < p.input.width {
+                        let window = input + (y0 * p.input.width + x0) * inChannels + source
+                        /// Tap input at `offset` from the window: sixteen channels, or one broadcast.
+                        @inline(__always) func tapInputs(_ offset: Int) -> __m256i {
+                            multiplier == 1 ? widen16(window + offset) : _mm256_set1_epi16(Int16(window[offset]))
+                        }
                         low = interiorLow
                         high = interiorHigh
                         for j in 0..<tapPairs {
-                            let a = widen16(window + tapOffsets[6 * j + 2]), b = widen16(window + tapOffsets[6 * j + 5])
+                            let a = tapInputs(tapOffsets[6 * j + 2]), b = tapInputs(tapOffsets[6 * j + 5])
                             low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
                             high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
                         }

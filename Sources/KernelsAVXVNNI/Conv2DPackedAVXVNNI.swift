@@ -26,9 +26,12 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
 
-    /// Quad `j` of the pixel at `src`, made unsigned and broadcast; bytes past the group's
-    /// channels (whose weights are zero) are not read.
+    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+    /// Quad `j` of the pixel at `src`, made unsigned and broadcast, where the group's channels end
+    /// inside it: the bytes past them meet zero weights, so four bytes are read at once unless
+    /// that would pass the end of the input.
     @inline(__always) func partialQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        if src + 4 * j + 4 <= inputEnd { return fullQuad(src, j) }
         var bytes: UInt32 = 0
         for e in 0..<min(4, cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
         return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
