@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The SDOT kernel's module is compiled with the dot-product extension on AArch64 hosts.
+#if arch(arm64)
+let dotProductFlags: [String] = ["-Xcc", "-Xclang", "-Xcc", "-target-feature", "-Xcc", "-Xclang", "-Xcc", "+dotprod"]
+#else
+let dotProductFlags: [String] = []
+#endif
+
 let package = Package(
     name: "Minnow",
     products: [
@@ -18,7 +25,7 @@ let package = Package(
 
         // int8 runtime: Embedded-Swift clean, imports nothing but the stdlib.
         .target(name: "Runtime"),
-        // CPUID: whether the AVX2 kernels may run.
+        // CPUID / the auxiliary vector: which kernel sets this CPU may run.
         .target(name: "CPUFeatures"),
         // AVX2 twins of the heavy int8 kernels; the whole module is compiled for AVX2, so only
         // KernelSet.best (module Kernels) hands them out, after checking the CPU.
@@ -26,8 +33,10 @@ let package = Package(
         // The AVX-VNNI packed convolution (vpdpbusd), on top of the AVX2 set; compiled for AVX-VNNI.
         .target(name: "KernelsAVXVNNI", dependencies: ["Runtime", "KernelsAVX2"],
                 swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavxvnni"])]),
+        // The SDOT packed convolution for AArch64 CPUs with the dot-product extension (empty elsewhere).
+        .target(name: "KernelsNEONDot", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(dotProductFlags)]),
         // KernelSet.best: the fastest kernel set this CPU runs.
-        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "CPUFeatures"]),
+        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsNEONDot", "CPUFeatures"]),
         // Float graph IR, shape inference, model.bin, float reference executor.
         .target(name: "Graph", dependencies: ["Runtime"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.

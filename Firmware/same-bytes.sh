@@ -31,6 +31,24 @@ for model in "$@"; do
     failures=$((failures + 1))
   fi
 done
+# Packed weights (quantize --pack-weights): the first model again, run on AArch64 without and
+# with the dot-product extension (NEON, then SDOT for the packed convolutions) and on x86-64,
+# against the host's bytes (AVX-VNNI or AVX2 packed kernels where this CPU has them).
+if [ $# -gt 0 ]; then
+  data=build/models/$1-packed
+  make -s "$data/expected.txt"
+  for run in "aarch64-linux cortex-a53" "aarch64-linux max" "x86_64-linux"; do
+    target=${run%% *} runner=()
+    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static -cpu "${run#* }")
+    "${runner[@]}" "build/$target/minnow-infer" "$data/model.q8" "$data/inputs.bin" "$data/out.bin" > /dev/null
+    if cmp -s "$data/out.bin" "$data/outputs.bin"; then
+      echo "same bytes: $1 with packed weights on $run"
+    else
+      echo "DIFFERENT: $1 with packed weights on $run"; failures=$((failures + 1))
+    fi
+  done
+fi
+
 # The NEON kernels against the reference on AArch64 (a Cortex-A53 without the dot-product
 # extension, and QEMU's "max" CPU with it), random cases.
 for cpu in cortex-a53 max; do

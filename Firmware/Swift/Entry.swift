@@ -1,12 +1,17 @@
-// The C entry points of include/minnow.h. Compiled with Embedded Swift in one module with the
-// sources of Sources/Runtime (so there is no `import`) and include/minnow.h as the bridging
-// header; errors cross as a static message and a place.
+// The C entry points of include/minnow.h. Compiled with Embedded Swift as module Minnow, over
+// module Runtime (Sources/Runtime) and, on AArch64, KernelsNEONDot; include/minnow.h is the
+// bridging header. Errors cross as a static message and a place.
+import Runtime
+#if arch(arm64)
+import KernelsNEONDot
+#endif
 
-/// The kernels the firmware runs: NEON on AArch64; elsewhere `KernelSet.reference`, which is the
-/// DSP twins in the Cortex-M4 build (-D MINNOW_DSP).
+/// The kernels the firmware runs: on AArch64 NEON, with the SDOT packed convolution where the
+/// platform reports the dot-product extension (`minnow_cpu_has_dotprod`); elsewhere
+/// `KernelSet.reference`, which is the DSP twins in the Cortex-M4 build (-D MINNOW_DSP).
 var firmwareKernels: KernelSet {
 #if arch(arm64)
-    return .neon
+    return minnow_cpu_has_dotprod() != 0 ? .neonDot : .neon
 #else
     return .reference
 #endif

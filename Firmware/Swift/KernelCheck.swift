@@ -1,8 +1,10 @@
 // Differential test of the target's optimized kernels (`firmwareKernels`: the DSP twins on the
-// Cortex-M4, NEON on AArch64) on the target itself: random shapes, strides, dilations, paddings,
-// groups, zero points, multipliers, shifts, biases and clamps, run through the reference kernel and
-// its twin; the outputs must match byte for byte and the 16 guard bytes on each side of both
-// outputs must stay untouched.
+// Cortex-M4, NEON on AArch64, and SDOT for packed convolutions where the CPU has it) on the target
+// itself: random shapes, strides, dilations, paddings, groups, zero points, multipliers, shifts,
+// biases and clamps, run through the reference kernel and its twin; the outputs must match byte
+// for byte and the 16 guard bytes on each side of both outputs must stay untouched.
+// Compiled with Entry.swift as module Minnow.
+import Runtime
 
 /// xorshift32: small, fast, the same sequence on every target.
 struct CheckRandom {
@@ -90,10 +92,19 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
                         activationMin: lo, activationMax: r.int32(lo, 127))
 }
 
-/// The name of the kernel checked as `kind` (0 conv, 1 depthwise, 2 dense, 3 add, 4 max pool).
+/// The name of the kernel checked as `kind` (0 conv, 1 depthwise, 2 dense, 3 add, 4 max pool,
+/// 5 packed conv).
 @_cdecl("minnow_kernel_name")
 public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     let name: StaticString
+    if kind == 5 {
+#if arch(arm64)
+        name = hasPackedKernel ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed (no dot product on this CPU)"
+#else
+        name = "conv2d_s8_packed (no packed kernel on this target)"
+#endif
+        return name.utf8Start
+    }
 #if arch(arm64)
     switch kind {
     case 0: name = "conv2d_s8_neon"
@@ -114,18 +125,31 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     return name.utf8Start
 }
 
+/// Whether `firmwareKernels` has a packed convolution here (SDOT on AArch64 CPUs that have it).
+var hasPackedKernel: Bool {
+#if arch(arm64)
+    return minnow_cpu_has_dotprod() != 0
+#else
+    return false
+#endif
+}
+
 /// Runs `cases` random cases of each optimized kernel against its reference; returns the failures
-/// of conv, depthwise, fully connected, add and max pool in `failures[0...4]`.
+/// of conv, depthwise, fully connected, add, max pool and packed conv in `failures[0...5]`, −1
+/// for a kernel this target or CPU does not have.
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
                               _ failures: UnsafeMutablePointer<Int>) {
     let candidate = firmwareKernels
     var r = CheckRandom(state: seed | 1)
     for k in 0..<5 { failures[k] = 0 }
-    for kind in 0..<5 {
+    failures[5] = hasPackedKernel ? 0 : -1
+    for kind in 0..<(hasPackedKernel ? 6 : 5) {
         for _ in 0..<cases {
             var s = CheckScratch(base: scratch, size: size)
-            if kind < 2 {
+            if kind == 5 {
+                if !checkPackedConv(&s, &r, candidate) { failures[5] += 1 }
+            } else if kind < 2 {
                 let p = randomConv(&r, depthwise: kind == 1)
                 let filterCount = kind == 0 ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
                                             : p.kernelH * p.kernelW * p.output.channels
@@ -200,4 +224,28 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
             }
         }
     }
+}
+
+/// One random case of the packed convolution (`convQuads8` filter, up to 40 outputs per group)
+/// against `conv2d_s8`: true when the bytes match.
+func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: KernelSet) -> Bool {
+    var p = randomConv(&r, depthwise: false)
+    p.output.channels = p.groups * r.int(1, 40)
+    let cinG = p.input.channels / p.groups, taps = p.kernelH * p.kernelW
+    let filterCount = p.output.channels * taps * cinG
+    let packedCount = Q8WeightLayout.convQuads8Count(groups: p.groups, outputsPerGroup: p.output.channels / p.groups,
+                                                     taps: taps, inputsPerGroup: cinG)
+    let n = p.output.height * p.output.width * p.output.channels
+    guard let x = s.take(p.input.height * p.input.width * p.input.channels), let f = s.take(filterCount),
+          let pk = s.take(packedCount), let (q, bias) = fillRequantization(&s, p.output.channels, &r),
+          let (a, b) = outputs(&s, n) else { return false }
+    let input = x.assumingMemoryBound(to: Int8.self), filter = f.assumingMemoryBound(to: Int8.self)
+    let packed = pk.assumingMemoryBound(to: Int8.self)
+    fillInt8(input, p.input.height * p.input.width * p.input.channels, &r, lo: -128, hi: 127)
+    fillInt8(filter, filterCount, &r, lo: -127, hi: 127)
+    packConvQuads8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW, inputsPerGroup: cinG,
+                   groups: p.groups, into: packed)
+    conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
+    candidate.conv2dPacked?(p, input, packed, bias, q, b)
+    return same(a, b, n)
 }

@@ -1,10 +1,10 @@
 /* The kernel check: runs minnow_kernel_check (Swift/KernelCheck.swift) on the target (the
- * Cortex-M4 image: the DSP kernels; the AArch64 executable: the NEON kernels) and prints how many
- * random cases of each optimized kernel differed from the reference. */
+ * Cortex-M4 image: the DSP kernels; the AArch64 executable: the NEON kernels, SDOT where the CPU
+ * has it) and prints how many random cases of each optimized kernel differed from the reference. */
 #include "board.h"
 #include "text.h"
 
-void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[5]);
+void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[6]);
 const char *minnow_kernel_name(long kind);
 
 #ifndef CASES
@@ -14,20 +14,24 @@ const char *minnow_kernel_name(long kind);
 static unsigned char scratch[256 * 1024] __attribute__((aligned(16)));
 
 int main(void) {
-    long failures[5];
+    long failures[6];
     minnow_kernel_check(scratch, sizeof scratch, CASES, 20261122u, failures);
     int bad = 0;
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 6; k++) {
         char line[128], *p = line;
         p = put(p, minnow_kernel_name(k));
         p = put(p, ": ");
-        p = put_decimal(p, (unsigned long)failures[k]);
-        p = put(p, " of ");
-        p = put_decimal(p, CASES);
-        p = put(p, " random cases differ from the reference\n");
+        if (failures[k] < 0) {
+            p = put(p, "skipped\n");
+        } else {
+            p = put_decimal(p, (unsigned long)failures[k]);
+            p = put(p, " of ");
+            p = put_decimal(p, CASES);
+            p = put(p, " random cases differ from the reference\n");
+        }
         *p = 0;
         board_print(line);
-        bad |= failures[k] != 0;
+        bad |= failures[k] > 0;
     }
     return bad;
 }

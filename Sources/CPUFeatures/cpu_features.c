@@ -2,6 +2,9 @@
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 int minnow_cpu_has_avx2(void) {
 #if defined(__x86_64__)
@@ -18,6 +21,16 @@ int minnow_cpu_has_avxvnni(void) {
     if (!minnow_cpu_has_avx2()) return 0;   /* also means the OS saves the YMM registers */
     if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return 0;
     return (eax >> 4) & 1;                  /* CPUID.(EAX=7,ECX=1):EAX[4] AVX-VNNI */
+#else
+    return 0;
+#endif
+}
+
+int minnow_cpu_has_dotprod(void) {
+#if defined(__aarch64__) && defined(__linux__)
+    return (getauxval(AT_HWCAP) & (1UL << 20)) != 0; /* HWCAP_ASIMDDP */
+#elif defined(__aarch64__) && defined(__APPLE__)
+    return 1;                                         /* every Apple arm64 CPU has it (A11 and later) */
 #else
     return 0;
 #endif

@@ -121,8 +121,12 @@ struct AVX2DifferentialTests {
             let cinG = p.input.channels / p.groups
             let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
             let filter = r.int8s(p.output.channels * p.kernelH * p.kernelW * cinG, -127, 127)
-            let packed = packConvQuads8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW,
-                                        inputsPerGroup: cinG, groups: p.groups)
+            var packed = [Int8](repeating: 0, count: Q8WeightLayout.convQuads8Count(groups: p.groups, outputsPerGroup: p.output.channels / p.groups,
+                                                                                     taps: p.kernelH * p.kernelW, inputsPerGroup: cinG))
+            packed.withUnsafeMutableBufferPointer { out in
+                packConvQuads8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW,
+                               inputsPerGroup: cinG, groups: p.groups, into: out.baseAddress!)
+            }
             let constants = Constants(p.output.channels, &r)
             let n = p.output.height * p.output.width * p.output.channels
             let (want, got) = constants.with { q, bias in

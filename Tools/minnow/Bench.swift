@@ -27,7 +27,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Run the reference kernels instead of the fastest this CPU has (same as --kernels reference).")
     var reference = false
 
-    @Option(help: "Kernel set: best, reference, avx2 or avxvnni (the last two where this CPU has them).")
+    @Option(help: "Kernel set: best, reference, avx2, avxvnni, neon or neondot (where this CPU has them).")
     var kernels = "best"
 
     struct Layer: Codable {
@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
         if KernelSet.named(kernels) == nil {
-            throw ValidationError("--kernels \(kernels): this CPU cannot run it, or no such set (\(KernelSet.names.joined(separator: ", ")), best)")
+            throw ValidationError("--kernels \(kernels): this CPU cannot run it, or no such set (best, \(KernelSet.names.joined(separator: ", ")))")
         }
     }
 

@@ -159,8 +159,15 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 : channelConstants(weight, bias: bias, channels: c.outChannels,
                                    filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
             if packWeights && !isDepthwise, let filter = program.tensors[inputs[1]!].constant {
-                let packed = packConvQuads8(filter.map { Int8(bitPattern: $0) }, outChannels: c.outChannels, kernelH: c.kernelH,
-                                            kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups)
+                let count = Q8WeightLayout.convQuads8Count(groups: c.groups, outputsPerGroup: c.outChannels / c.groups,
+                                                           taps: taps, inputsPerGroup: cin / c.groups)
+                let packed = [Int8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    filter.withUnsafeBytes {
+                        packConvQuads8($0.assumingMemoryBound(to: Int8.self).baseAddress!, outChannels: c.outChannels, kernelH: c.kernelH,
+                                       kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups, into: buffer.baseAddress!)
+                    }
+                    initialized = count
+                }
                 let blocks = c.groups * ((c.outChannels / c.groups + 7) / 8), quads = (cin / c.groups + 3) / 4
                 inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, quads, 32], layout: .convQuads8))
             }

@@ -50,8 +50,8 @@ struct RowSums4NEON {
 
 /// `multiplyByQuantizedMultiplier` on four lanes, bit for bit: left shift, SQRDMULH, then the
 /// rounding right shift with gemmlowp's fixup (vqadd of −1 for negative values before SRSHL).
-@inline(__always)
-func multiplyByQuantizedMultiplier4NEON(_ x: int32x4_t, _ multiplier: int32x4_t, _ shift: int32x4_t) -> int32x4_t {
+@inlinable @inline(__always)
+public func multiplyByQuantizedMultiplier4NEON(_ x: int32x4_t, _ multiplier: int32x4_t, _ shift: int32x4_t) -> int32x4_t {
     let zero = vdupq_n_s32(0)
     let left = vmaxq_s32(shift, zero), right = vminq_s32(shift, zero)   // right ≤ 0: SRSHL shifts right by −right
     let high = vqrdmulhq_s32(vshlq_s32(x, left), multiplier)
@@ -60,8 +60,8 @@ func multiplyByQuantizedMultiplier4NEON(_ x: int32x4_t, _ multiplier: int32x4_t,
 }
 
 /// Four accumulators of channels `c ..< c + 4` requantized, offset, clamped and narrowed.
-@inline(__always)
-func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, channel c: Int, outputZeroPoint: Int32,
+@inlinable @inline(__always)
+public func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, channel c: Int, outputZeroPoint: Int32,
                      min lo: Int32, max hi: Int32) -> SIMD4<Int8> {
     let multiplier = UnsafeRawPointer(q.multipliers + c).loadUnaligned(as: int32x4_t.self)
     let shift = UnsafeRawPointer(q.shifts + c).loadUnaligned(as: int32x4_t.self)

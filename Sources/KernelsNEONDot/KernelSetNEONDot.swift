@@ -1,0 +1,15 @@
+#if arch(arm64)
+import Runtime
+
+extension KernelSet {
+    /// The NEON kernels with the SDOT packed convolution. Only for CPUs with the dot-product
+    /// extension (Linux: HWCAP_ASIMDDP): `KernelSet.best` (module Kernels) and the firmware check.
+    public static var neonDot: KernelSet {
+        var set = KernelSet.neon
+        set.name = "neondot"
+        set.conv2dPackedSuffix = "neondot"
+        set.conv2dPacked = { conv2d_s8_packed_neondot($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        return set
+    }
+}
+#endif
