@@ -93,11 +93,11 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
 }
 
 /// The name of the kernel checked as `kind` (0 conv, 1 depthwise, 2 dense, 3 add, 4 max pool,
-/// 5 packed conv).
+/// 5 average pool, 6 mean, 7 packed conv).
 @_cdecl("minnow_kernel_name")
 public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     let name: StaticString
-    if kind == 5 {
+    if kind == 7 {
 #if arch(arm64)
         name = hasPackedKernel ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed (no dot product on this CPU)"
 #else
@@ -111,15 +111,19 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     case 1: name = "dwconv2d_s8_neon"
     case 2: name = "fully_connected_s8_neon"
     case 3: name = "add_s8_neon"
-    default: name = "max_pool2d_s8_neon"
+    case 4: name = "max_pool2d_s8_neon"
+    case 5: name = "avg_pool2d_s8_neon"
+    default: name = "mean_s8_neon"
     }
 #else
     switch kind {
     case 0: name = "conv2d_s8_dsp"
     case 1: name = "dwconv2d_s8_dsp"
     case 2: name = "fully_connected_s8_dsp"
-    case 3: name = "add_s8 (no DSP twin: reference against itself)"
-    default: name = "max_pool2d_s8 (no DSP twin: reference against itself)"
+    case 3: name = "add_s8 (no DSP twin)"
+    case 4: name = "max_pool2d_s8 (no DSP twin)"
+    case 5: name = "avg_pool2d_s8 (no DSP twin)"
+    default: name = "mean_s8 (no DSP twin)"
     }
 #endif
     return name.utf8Start
@@ -134,21 +138,33 @@ var hasPackedKernel: Bool {
 #endif
 }
 
+/// Whether kernel `kind` (as in `minnowKernelName`) has an optimized twin on this target and CPU:
+/// all but the packed conv with NEON (that one with SDOT); conv, depthwise and dense with DSP.
+func hasTwin(_ kind: Int) -> Bool {
+#if arch(arm64)
+    return kind < 7 || hasPackedKernel
+#else
+    return kind < 3
+#endif
+}
+
 /// Runs `cases` random cases of each optimized kernel against its reference; returns the failures
-/// of conv, depthwise, fully connected, add, max pool and packed conv in `failures[0...5]`, −1
-/// for a kernel this target or CPU does not have.
+/// of conv, depthwise, fully connected, add, max pool, average pool, mean and packed conv in
+/// `failures[0...7]`, −1 for a kernel this target or CPU does not have.
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
                               _ failures: UnsafeMutablePointer<Int>) {
     let candidate = firmwareKernels
     var r = CheckRandom(state: seed | 1)
-    for k in 0..<5 { failures[k] = 0 }
-    failures[5] = hasPackedKernel ? 0 : -1
-    for kind in 0..<(hasPackedKernel ? 6 : 5) {
+    for kind in 0..<8 {
+        failures[kind] = hasTwin(kind) ? 0 : -1
+        if !hasTwin(kind) { continue }
         for _ in 0..<cases {
             var s = CheckScratch(base: scratch, size: size)
-            if kind == 5 {
-                if !checkPackedConv(&s, &r, candidate) { failures[5] += 1 }
+            if kind == 7 {
+                if !checkPackedConv(&s, &r, candidate) { failures[7] += 1 }
+            } else if kind == 6 {
+                if !checkMean(&s, &r, candidate) { failures[6] += 1 }
             } else if kind < 2 {
                 let p = randomConv(&r, depthwise: kind == 1)
                 let filterCount = kind == 0 ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
@@ -213,14 +229,19 @@ public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _
                                      activationMin: lo, activationMax: r.int32(lo, 127))
                 let n = oh * ow * c
                 guard let x = s.take(h * w * c), let (a, b) = outputs(&s, n) else {
-                    failures[4] += 1
+                    failures[kind] += 1
                     continue
                 }
                 let input = x.assumingMemoryBound(to: Int8.self)
                 fillInt8(input, h * w * c, &r, lo: -128, hi: 127)
-                max_pool2d_s8(p, input: input, output: a)
-                candidate.maxPool2d(p, input, b)
-                if !same(a, b, n) { failures[4] += 1 }
+                if kind == 4 {
+                    max_pool2d_s8(p, input: input, output: a)
+                    candidate.maxPool2d(p, input, b)
+                } else {
+                    avg_pool2d_s8(p, input: input, output: a)
+                    candidate.averagePool2d(p, input, b)
+                }
+                if !same(a, b, n) { failures[kind] += 1 }
             }
         }
     }
@@ -248,4 +269,19 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
     conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
     candidate.conv2dPacked?(p, input, packed, bias, q, b)
     return same(a, b, n)
+}
+
+/// One random case of the mean over H and W (1–400 pixels, 1–70 channels, same or different
+/// quantization in and out) against `mean_s8`: true when the bytes match.
+func checkMean(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: KernelSet) -> Bool {
+    let shape = ImageShape(height: r.int(1, 20), width: r.int(1, 20), channels: r.int(1, 70))
+    let p = MeanParams(input: shape, inputZeroPoint: r.int32(-128, 127), outputZeroPoint: r.int32(-128, 127),
+                       multiplier: r.int32(1 << 30, Int32.max), shift: r.int32(-3, 1), sameQuantization: r.int(0, 3) == 0)
+    let count = shape.height * shape.width * shape.channels
+    guard let x = s.take(count), let (a, b) = outputs(&s, shape.channels) else { return false }
+    let input = x.assumingMemoryBound(to: Int8.self)
+    fillInt8(input, count, &r, lo: -128, hi: 127)
+    mean_s8(p, input: input, output: a)
+    candidate.mean(p, input, b)
+    return same(a, b, shape.channels)
 }

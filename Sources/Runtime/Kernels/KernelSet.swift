@@ -53,6 +53,8 @@ public struct KernelSet {
                             fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
         set.add = { add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
         set.maxPool2d = { max_pool2d_s8_neon($0, input: $1, output: $2) }
+        set.averagePool2d = { avg_pool2d_s8_neon($0, input: $1, output: $2) }
+        set.mean = { mean_s8_neon($0, input: $1, output: $2) }
         return set
     }
 #endif
