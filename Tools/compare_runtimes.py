@@ -7,9 +7,10 @@ For fm_dsconv (28x28x1), vww_mbv1_025 (MobileNet v1 0.25, 96x96x3) and mbv2_100_
 inputs, and times single-threaded batch-1 inference in LiteRT with XNNPACK (ai-edge-litert) and
 in TensorFlow Lite Micro (tflite-micro's Python interpreter); builds the same architecture with
 `minnow train <arch> --init-only`, quantizes it on the shipped sample PNGs (filters also packed
-for the AVX2 GEMM kernel, `--pack-weights`), and times it with
-`minnow bench --json`. Medians of repeated runs, all measured in this one run; prints the table
-and the ratios Minnow / LiteRT and TFLM / Minnow.
+for the GEMM kernels, `--pack-weights`), and times it with `minnow bench --json`, with the
+fastest kernels this CPU has and with the reference kernels. Medians of repeated runs, all
+measured in this one run; prints the table and the ratios Minnow / LiteRT, TFLM / Minnow and
+Minnow reference / Minnow.
 
 Needs: pip install tensorflow-cpu ai-edge-litert tflite-micro numpy; a release build of minnow.
 Usage: Tools/compare_runtimes.py [--minnow .build/release/minnow] [--only fm_dsconv]
@@ -112,8 +113,12 @@ def minnow_ms(minnow, name, runs, work):
             if f.endswith(".png"):
                 shutil.copy(os.path.join(samples, f), os.path.join(calibration, "any", f))
     subprocess.run([minnow, "quantize", model, "--dataset", calibration, "--pack-weights", "-o", q8], check=True, capture_output=True)
-    out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)["latency_ms_median"]
+    def bench(runs, *flags):
+        out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json", *flags], check=True, capture_output=True, text=True)
+        report = json.loads(out.stdout)
+        return report["latency_ms_median"], report["kernels"]
+    (best, kernels), (reference, _) = bench(runs), bench(max(3, runs // 10), "--reference")
+    return best, kernels, reference
 
 
 def main():
@@ -132,12 +137,14 @@ def main():
             print(f"{name}: LiteRT {litert:.3f} ms", file=sys.stderr, flush=True)
             tflm = tflm_ms(tflite, shape, tflm_runs)
             print(f"{name}: TFLM {tflm:.3f} ms", file=sys.stderr, flush=True)
-            minnow = minnow_ms(args.minnow, name, minnow_runs, work)
-            print(f"{name}: Minnow {minnow:.3f} ms", file=sys.stderr, flush=True)
-            rows.append((name, litert, tflm, minnow))
-    print(f"{'architecture':<14} {'LiteRT/XNNPACK ms':>18} {'TFLM ms':>10} {'Minnow ms':>10} {'Minnow/LiteRT':>14} {'TFLM/Minnow':>12}")
-    for name, litert, tflm, minnow in rows:
-        print(f"{name:<14} {litert:>18.3f} {tflm:>10.3f} {minnow:>10.3f} {minnow / litert:>14.2f} {tflm / minnow:>12.1f}")
+            minnow, kernels, reference = minnow_ms(args.minnow, name, minnow_runs, work)
+            print(f"{name}: Minnow {minnow:.3f} ms ({kernels}), reference kernels {reference:.3f} ms", file=sys.stderr, flush=True)
+            rows.append((name, litert, tflm, minnow, kernels, reference))
+    print(f"{'architecture':<14} {'LiteRT/XNNPACK ms':>18} {'TFLM ms':>10} {'Minnow ms':>10} {'kernels':>8} {'reference ms':>13}"
+          f" {'Minnow/LiteRT':>14} {'TFLM/Minnow':>12} {'ref/Minnow':>11}")
+    for name, litert, tflm, minnow, kernels, reference in rows:
+        print(f"{name:<14} {litert:>18.3f} {tflm:>10.3f} {minnow:>10.3f} {kernels:>8} {reference:>13.3f}"
+              f" {minnow / litert:>14.2f} {tflm / minnow:>12.1f} {reference / minnow:>11.1f}")
 
 
 if __name__ == "__main__":
