@@ -25,7 +25,11 @@ for target in aarch64-linux x86_64-linux; do
   stripped=$(mktemp)
   cp "$bin" "$stripped"
   if [ "$target" = aarch64-linux ]; then aarch64-linux-gnu-strip "$stripped"; else strip "$stripped"; fi
-  printf "%-14s minnow-infer: %9d bytes (%d stripped), runtime object %d bytes of code\n" "$target" "$(stat -c %s "$bin")" \
-    "$(stat -c %s "$stripped")" "$(size -A "build/$target/minnow.o" | awk '$1 == ".text" { print $2 }')"
+  code=0
+  for object in build/$target/minnow.o build/$target/Runtime.o build/$target/KernelsNEONDot.o; do
+    [ -e "$object" ] && code=$((code + $(size -A "$object" | awk '$1 == ".text" || index($1, ".text.") == 1 { t += $2 } END { print t + 0 }')))
+  done
+  printf "%-14s minnow-infer: %9d bytes (%d stripped), runtime objects %d bytes of code\n" "$target" "$(stat -c %s "$bin")" \
+    "$(stat -c %s "$stripped")" "$code"
   rm -f "$stripped"
 done

@@ -1,7 +1,10 @@
-// The C entry points of include/minnow.h. Compiled with Embedded Swift as module Minnow, over
-// module Runtime (Sources/Runtime) and, on AArch64, KernelsNEONDot; include/minnow.h is the
-// bridging header. Errors cross as a static message and a place.
+// The C entry points of include/minnow.h, compiled with Embedded Swift as module Minnow with
+// include/minnow.h as the bridging header: on AArch64 over modules Runtime (Sources/Runtime) and
+// KernelsNEONDot; elsewhere together with the Runtime sources in one module, which lets the
+// optimizer keep the Cortex-M4 image small. Errors cross as a static message and a place.
+#if canImport(Runtime)
 import Runtime
+#endif
 #if arch(arm64)
 import KernelsNEONDot
 #endif

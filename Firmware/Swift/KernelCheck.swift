@@ -4,7 +4,9 @@
 // biases and clamps, run through the reference kernel and its twin; the outputs must match byte
 // for byte and the 16 guard bytes on each side of both outputs must stay untouched.
 // Compiled with Entry.swift as module Minnow.
+#if canImport(Runtime)
 import Runtime
+#endif
 
 /// xorshift32: small, fast, the same sequence on every target.
 struct CheckRandom {
