@@ -62,11 +62,7 @@ public func avg_pool2d_s8_avx2(_ p: Pool2DParams, input: UnsafePointer<Int8>, ou
                         }
                     }
                 }
-                for l in 0..<lanes {
-                    let sum = sums[l]
-                    let average = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n
-                    out[ch + l] = clampToInt8(average, p.activationMin, p.activationMax)
-                }
+                for l in 0..<lanes { out[ch + l] = roundedAverage(sums[l], count: n, p.activationMin, p.activationMax) }
                 ch += lanes
             }
         }

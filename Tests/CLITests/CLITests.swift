@@ -58,6 +58,14 @@ import Train
         }
         let plain = try minnow(["run", q8, "Models/samples/02-trouser.png", "--top", "2"])
         #expect(plain.status == 0 && plain.out.split(separator: "\n").count == 3)
+
+        let bench = try minnow(["bench", q8, "--runs", "3", "--warmup", "0", "--reference", "--json"])
+        #expect(bench.status == 0, "\(bench.err)")
+        let timing = try JSONSerialization.jsonObject(with: Data(bench.out.utf8)) as? [String: Any]
+        #expect(timing?["kernels"] as? String == "reference" && (timing?["layers"] as? [Any])?.count == 15)
+        #expect(["latency_ms_median", "latency_ms_min", "latency_ms_max", "arena_bytes", "macs"].allSatisfy { timing?[$0] != nil })
+        let unknown = try minnow(["bench", q8, "--kernels", "sse9"])
+        #expect(unknown.status != 0 && unknown.err.contains("--kernels sse9"))
     }
 
     @Test func badInputsGiveClearErrors() throws {

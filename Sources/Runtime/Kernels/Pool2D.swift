@@ -48,10 +48,17 @@ public func max_pool2d_s8(_ p: Pool2DParams, input: UnsafePointer<Int8>, output:
     }
 }
 
-/// Reference int8 average pool (TFLite's rule): the window's `n` cells inside the image sum to
-/// `s`; the average is `(s + n/2) / n` for `s > 0` and `(s − n/2) / n` otherwise, with integer
-/// division truncating toward zero (so halves round away from zero), then clamped.
+/// TFLite's average of `n` cells summing to `sum`: `(sum + n/2) / n` for `sum > 0` and
+/// `(sum − n/2) / n` otherwise, integer division truncating toward zero (so halves round away
+/// from zero), then clamped to [lo, hi]. Shared by `avg_pool2d_s8` and its twins.
 /// Example: cells [1, 2] → (3 + 1) / 2 = 2; cells [−1, −2] → (−3 − 1) / 2 = −2.
+@inlinable @inline(__always)
+public func roundedAverage(_ sum: Int32, count n: Int32, _ lo: Int32, _ hi: Int32) -> Int8 {
+    clampToInt8(sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n, lo, hi)
+}
+
+/// Reference int8 average pool (TFLite's rule): the window's `n` cells inside the image are summed
+/// and averaged by `roundedAverage`.
 public func avg_pool2d_s8(_ p: Pool2DParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let c = p.input.channels
     for oy in 0..<p.output.height {
@@ -63,8 +70,7 @@ public func avg_pool2d_s8(_ p: Pool2DParams, input: UnsafePointer<Int8>, output:
                 for y in w.y0..<w.y1 {
                     for x in w.x0..<w.x1 { sum += Int32(input[(y * p.input.width + x) * c + ch]) }
                 }
-                let average = sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n
-                output[(oy * p.output.width + ox) * c + ch] = clampToInt8(average, p.activationMin, p.activationMax)
+                output[(oy * p.output.width + ox) * c + ch] = roundedAverage(sum, count: n, p.activationMin, p.activationMax)
             }
         }
     }

@@ -45,10 +45,6 @@ public func avg_pool2d_s8_neon(_ p: Pool2DParams, input: UnsafePointer<Int8>, ou
             let w = p.window(oy, ox)
             let n = Int32((w.y1 - w.y0) * (w.x1 - w.x0))
             let out = output + (oy * p.output.width + ox) * c
-            /// TFLite's rounded average of a sum of `n` cells, clamped.
-            @inline(__always) func average(_ sum: Int32) -> Int8 {
-                clampToInt8(sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n, p.activationMin, p.activationMax)
-            }
             var ch = 0
             while ch + 16 <= c {
                 var sums = Sums16NEON()
@@ -56,7 +52,7 @@ public func avg_pool2d_s8_neon(_ p: Pool2DParams, input: UnsafePointer<Int8>, ou
                     for x in w.x0..<w.x1 { sums.add(input + (y * p.input.width + x) * c + ch) }
                 }
                 let s = sums.lanes
-                for k in 0..<16 { out[ch + k] = average(s[k]) }
+                for k in 0..<16 { out[ch + k] = roundedAverage(s[k], count: n, p.activationMin, p.activationMax) }
                 ch += 16
             }
             while ch < c {
@@ -64,7 +60,7 @@ public func avg_pool2d_s8_neon(_ p: Pool2DParams, input: UnsafePointer<Int8>, ou
                 for y in w.y0..<w.y1 {
                     for x in w.x0..<w.x1 { sum += Int32(input[(y * p.input.width + x) * c + ch]) }
                 }
-                out[ch] = average(sum)
+                out[ch] = roundedAverage(sum, count: n, p.activationMin, p.activationMax)
                 ch += 1
             }
         }
