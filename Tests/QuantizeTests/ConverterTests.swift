@@ -142,6 +142,28 @@ import Train
         }
     }
 
+    /// fm_shuffle's stem feeds a 1×1 conv and an average pool that shares the concatenation's
+    /// quantization: the pool reads a requantized copy, and the stem keeps its own, narrower range.
+    @Test func sharedQuantizationGetsARequantizedCopyOfAnInputWithOtherReaders() throws {
+        var model = try #require(Zoo.model("fm_shuffle", seed: 4))
+        try model.calibrateBatchNormOnRandomImages(images: 8, seed: 2)
+        let lowered = requantizingSharedInputs(try lower(model.graph))
+        let pool = try #require(lowered.firstIndex { $0.name == "unit1_pool" })
+        let copy = lowered[lowered[pool].inputs[0]]
+        guard case .requantize = copy.op else { Issue.record("unit1_pool reads \(copy.name)"); return }
+        #expect(lowered[copy.inputs[0]].name == "stem" && copy.name == "stem_requantized")
+        // Stride-2 units: the stem and unit 2's output each get one copy; nothing else does.
+        #expect(lowered.filter { if case .requantize = $0.op { return true } else { return false } }.count == 2)
+
+        var rng = SeededRandom(seed: 3)
+        let inputs = (0..<(16 * model.graph.inputShape.count)).map { _ in Float.random(in: -0.8...2, using: &rng) }
+        let layers = try convert(model, calibration: inputs, count: 16, biasCorrection: false).layers
+        let stem = try #require(layers.first { $0.name == "stem" }), copied = try #require(layers.first { $0.name == "stem_requantized" })
+        let concat = try #require(layers.first { $0.name == "unit1_concat" })
+        #expect(copied.quantization == concat.quantization && stem.quantization != concat.quantization)
+        #expect(stem.quantization.scale < concat.quantization.scale)
+    }
+
     @Test func unsupportedGraphsNameTheNode() {
         let graph = Graph(nodes: [
             Node(name: "in", op: .input(Shape([2, 2, 1]))),

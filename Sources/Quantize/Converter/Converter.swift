@@ -30,7 +30,8 @@ public struct Conversion: Sendable {
 /// 1. lowers the graph (batch norm folded, ReLU/ReLU6 fused, dropout dropped, see `lower`);
 /// 2. runs the float graph over the calibration inputs and takes each output's range by `method`;
 /// 3. gives ops that copy or compare bytes (pools, concat, pad, shuffle, reshape, resize) one
-///    quantization shared with their inputs, over the union of the ranges; the model input gets
+///    quantization shared with their inputs, over the union of the ranges (an input that other
+///    ops read too gets a requantizing lookup first, `requantizingSharedInputs`); the model input gets
 ///    the exact range of normalized pixels, softmax outputs scale 1/256 and zero point −128;
 /// 4. quantizes weights per output channel, symmetric in [−127, 127]; biases to int32 at
 ///    `inputScale · weightScale[c]`; requantization as TFLite's `QuantizeMultiplier`;
@@ -55,7 +56,7 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                     biasCorrection: Bool = true, equalize: Bool = false, packWeights: Bool = false,
                     progress: (Int) -> Void = { _ in }) throws -> Conversion {
     let (graph, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
-    let lowered = try lower(graph)
+    let lowered = requantizingSharedInputs(try lower(graph))
     let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count, progress: progress)
 
     // Quantization groups: union-find over lowered nodes.
@@ -224,6 +225,9 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
             program.add(.softmax, xs, output: y, parameters: [p.inputMultiplier, p.inputLeftShift, p.diffMin], name: node.name)
         case let .lookup(a):
             let table = lookupTable(input: inQ, output: q) { Double(a.apply(Float($0))) }
+            program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)
+        case .requantize:
+            let table = lookupTable(input: inQ, output: q) { $0 }
             program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)
         }
     }

@@ -20,6 +20,8 @@ enum LoweredOp {
     case upsample
     case softmax
     case lookup(Activation)
+    /// The input requantized to this node's quantization (an identity lookup table).
+    case requantize
 
     /// Ops whose output must share its input's quantization (the runtime copies or compares bytes).
     var sharesInputQuantization: Bool {
@@ -147,4 +149,31 @@ func lower(_ graph: Graph) throws -> [LoweredNode] {
         }
     }
     return lowered
+}
+
+/// Gives each input of a shared-quantization op (pool, concat, shuffle, …) that other ops read as
+/// well its own requantizing copy (`.requantize`), so that the shared group does not impose its
+/// range on a tensor with other readers; TFLite's converter inserts requantize ops there too.
+/// Example: fm_shuffle's stem feeds a 1×1 conv and a 3×3 average pool that is concatenated with
+/// a branch reaching −8.8: without the copy the stem's [0, 10.8] would be quantized over the
+/// concatenation's range.
+func requantizingSharedInputs(_ nodes: [LoweredNode]) -> [LoweredNode] {
+    var readers = [Int](repeating: 0, count: nodes.count)
+    for node in nodes { for i in node.inputs { readers[i] += 1 } }
+    var result: [LoweredNode] = [], newIndex: [Int] = []
+    for node in nodes {
+        var copy = node
+        copy.inputs = node.inputs.map { newIndex[$0] }
+        if node.op.sharesInputQuantization {
+            for (k, i) in node.inputs.enumerated() where readers[i] > 1 {
+                let source = nodes[i]
+                result.append(LoweredNode(op: .requantize, inputs: [newIndex[i]], value: source.value,
+                                          name: "\(source.name)_requantized", shape: source.shape))
+                copy.inputs[k] = result.count - 1
+            }
+        }
+        newIndex.append(result.count)
+        result.append(copy)
+    }
+    return result
 }
