@@ -35,8 +35,9 @@ long minnow_describe(const void *model, size_t model_size, minnow_info *info, mi
 long minnow_infer(const void *model, size_t model_size, void *arena, size_t arena_size,
                   const int8_t *input, int8_t *output, minnow_error *error);
 
-/* Provided by the platform on AArch64 (linux/cpu.c): 1 when the CPU has the dot-product
- * extension (SDOT), else 0. The runtime then runs packed convolutions with SDOT. */
+/* Provided by the platform on AArch64 (on Linux by Sources/CPUFeatures/cpu_features.c): 1 when
+ * the CPU has the dot-product extension (SDOT), else 0. The runtime then runs packed
+ * convolutions with SDOT. */
 int minnow_cpu_has_dotprod(void);
 
 #endif

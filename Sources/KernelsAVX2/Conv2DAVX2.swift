@@ -21,9 +21,8 @@ public func conv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
                                     min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
             UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD8<Int8>.self)
         } else {
-            for r in 0..<rows {
-                out[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) + p.outputZeroPoint, p.activationMin, p.activationMax)
-            }
+            storeRequantizedTailAVX2(unsafeBitCast(acc, to: __m256i.self), bias: nil, requantization, channel: o, rows: rows,
+                                     outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax, to: out)
         }
     }
     for oy in 0..<p.output.height {

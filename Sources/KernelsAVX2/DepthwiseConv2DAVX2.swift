@@ -64,10 +64,8 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                                             min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
                     UnsafeMutableRawPointer(out + c).storeBytes(of: y, as: SIMD8<Int8>.self)
                 } else {
-                    for l in 0..<lanes {
-                        out[c + l] = clampToInt8(requantization.apply(acc[l], channel: c + l) + p.outputZeroPoint,
-                                                 p.activationMin, p.activationMax)
-                    }
+                    storeRequantizedTailAVX2(unsafeBitCast(acc, to: __m256i.self), bias: nil, requantization, channel: c, rows: lanes,
+                                             outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax, to: out)
                 }
                 c += lanes
             }

@@ -16,17 +16,13 @@ public func fully_connected_s8_avx2(_ p: FullyConnectedParams, input: UnsafePoin
         var low = RowSums4(), high = RowSums4()
         low.add(input, row(0), row(1), row(2), row(3), count: p.inputs, offset: offset, zeroPoint: p.inputZeroPoint)
         if rows > 4 { high.add(input, row(4), row(5), row(6), row(7), count: p.inputs, offset: offset, zeroPoint: p.inputZeroPoint) }
-        var acc = SIMD8(lowHalf: low.total, highHalf: high.total)
-        if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
+        let acc = unsafeBitCast(SIMD8(lowHalf: low.total, highHalf: high.total), to: __m256i.self)
         if rows == 8 {
-            let y = Requantize8AVX2(requantization, channel: o, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                    min: p.activationMin, max: p.activationMax)(unsafeBitCast(acc, to: __m256i.self))
-            UnsafeMutableRawPointer(output + o).storeBytes(of: y, as: SIMD8<Int8>.self)
+            Requantize8AVX2(requantization, channel: o, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                            min: p.activationMin, max: p.activationMax).store(acc, to: output + o)
         } else {
-            for r in 0..<rows {
-                output[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) + p.outputZeroPoint,
-                                            p.activationMin, p.activationMax)
-            }
+            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                     min: p.activationMin, max: p.activationMax, to: output)
         }
         o += rows
     }

@@ -83,6 +83,8 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
                             let t = (ky * p.kernelW + kx) * quads * 32
+                            // Full quads in a branch-free loop, then the partial one: one loop
+                            // choosing per quad measured 35 % slower on mbv2's pointwise convs.
                             var j = 0
                             while j < fullQuads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)

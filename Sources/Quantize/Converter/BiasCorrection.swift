@@ -23,7 +23,8 @@ func correctBiasesOnData(_ program: inout Q8Program, layers: [LayerQuantization]
     }
     for layer in corrected {
         guard let (biasTensor, biasScales) = layer.bias, let f = floats[layer.floatNode],
-              let op = program.ops.first(where: { $0.output == layer.tensor }) else { continue }
+              let opIndex = program.ops.firstIndex(where: { $0.output == layer.tensor }) else { continue }
+        let op = program.ops[opIndex]
         let clampMin = op.parameters[op.parameters.count - 2], clampMax = op.parameters[op.parameters.count - 1]
         let channels = biasScales.count
         var errorSum = [Double](repeating: 0, count: channels), counted = [Int](repeating: 0, count: channels)
@@ -39,7 +40,8 @@ func correctBiasesOnData(_ program: inout Q8Program, layers: [LayerQuantization]
                 for i in 0..<n {
                     quantize_f32_s8(input: x.baseAddress! + i * perImage, count: perImage, scale: input.scale,
                                     zeroPoint: input.zeroPoint, output: interpreter.input(0).baseAddress!)
-                    interpreter.invoke()
+                    // The ops up to this layer's: the later ones do not change its output.
+                    for o in 0...opIndex { interpreter.run(q8.op(o)) }
                     let y = (arena.baseAddress! + t.offset).assumingMemoryBound(to: Int8.self)
                     for j in 0..<size where Int32(y[j]) > clampMin && Int32(y[j]) < clampMax {
                         let c = j % channels
