@@ -5,14 +5,9 @@ import Testing
 @Suite struct EqualizationTests {
     /// conv → BN → ReLU → grouped conv → BN → ReLU6 → depthwise (no BN) → ReLU → conv 1×1,
     /// batch norms with spread-out trained-looking statistics so channel ranges differ widely.
-    func chain(seed: UInt64) -> Graph {
-        var b = GraphBuilder(input: Shape([8, 8, 4]), seed: seed)
+    /// Trained-looking batch-norm statistics and conv biases, so channel ranges differ widely.
+    func spreadStatistics(_ graph: inout Graph, seed: UInt64) {
         var rng = SeededRandom(seed: seed + 7)
-        var x = b.convBN(b.input, Conv2D(outChannels: 8, kernel: (3, 3), hasBias: false), .relu, name: "a")
-        x = b.convBN(x, Conv2D(outChannels: 8, kernel: (3, 3), groups: 2, hasBias: false), .relu6, name: "b")
-        x = b.activation(b.conv(x, Conv2D(outChannels: 8, kernel: (3, 3), groups: 8), name: "c"), .relu, name: "c_relu")
-        _ = b.conv(x, Conv2D(outChannels: 5, kernel: (1, 1)), name: "d")
-        var graph = b.graph
         for i in graph.nodes.indices {
             if case .batchNorm = graph.nodes[i].op {
                 for p in 0..<4 {
@@ -25,6 +20,16 @@ import Testing
                 graph.nodes[i].parameters[1].data = graph.nodes[i].parameters[1].data.map { _ in Float.random(in: -0.5...0.5, using: &rng) }
             }
         }
+    }
+
+    func chain(seed: UInt64) -> Graph {
+        var b = GraphBuilder(input: Shape([8, 8, 4]), seed: seed)
+        var x = b.convBN(b.input, Conv2D(outChannels: 8, kernel: (3, 3), hasBias: false), .relu, name: "a")
+        x = b.convBN(x, Conv2D(outChannels: 8, kernel: (3, 3), groups: 2, hasBias: false), .relu6, name: "b")
+        x = b.activation(b.conv(x, Conv2D(outChannels: 8, kernel: (3, 3), groups: 8), name: "c"), .relu, name: "c_relu")
+        _ = b.conv(x, Conv2D(outChannels: 5, kernel: (1, 1)), name: "d")
+        var graph = b.graph
+        spreadStatistics(&graph, seed: seed)
         return graph
     }
 
@@ -76,5 +81,60 @@ import Testing
         let (equalized, pairs) = equalizeCrossLayer(b.graph)
         #expect(pairs == 0)
         #expect(equalized == b.graph)
+    }
+
+    /// A ShuffleNet-like unit: conv → BN → ReLU → shuffle → depthwise → BN → grouped 1×1 → BN,
+    /// added to the ReLU output, ReLU, concatenated with its own average pool, then
+    /// 1×1 → BN → ReLU6 → 1×1 (the model's output).
+    func unit(seed: UInt64) -> Graph {
+        var b = GraphBuilder(input: Shape([8, 8, 4]), seed: seed)
+        let a = b.convBN(b.input, Conv2D(outChannels: 8, kernel: (3, 3)), .relu, name: "a")
+        var x = b.add(.channelShuffle(groups: 2), [a], name: "shuffle")
+        x = b.batchNorm(b.depthwise(x, name: "dw"), name: "dw_bn")
+        x = b.convBN(x, Conv2D(outChannels: 8, kernel: (1, 1), groups: 2), nil, name: "expand")
+        x = b.activation(b.add(.add, [x, a], name: "sum"), .relu, name: "sum_relu")
+        let pooled = b.add(.averagePool(Pool(kernel: (3, 3), stride: (1, 1), padding: .same)), [x], name: "pool")
+        x = b.add(.concat, [pooled, x], name: "concat")
+        x = b.convBN(x, Conv2D(outChannels: 8, kernel: (1, 1)), .relu6, name: "t")
+        _ = b.conv(x, Conv2D(outChannels: 3, kernel: (1, 1)), name: "out")
+        var graph = b.graph
+        spreadStatistics(&graph, seed: seed)
+        return graph
+    }
+
+    @Test func activationEqualizationKeepsTheFunctionAndWidensNarrowChannels() throws {
+        for seed in UInt64(1)...5 {
+            let graph = unit(seed: seed)
+            var rng = SeededRandom(seed: seed)
+            let count = 6
+            let input = (0..<(count * 8 * 8 * 4)).map { _ in Float.random(in: -2...2, using: &rng) }
+            let groups = floatNodeGroups(requantizingSharedInputs(try lower(graph)))
+            let quantized = Set(groups.joined())
+            let before = try channelAbsoluteMaxima(graph, nodes: quantized, inputs: input, count: count)
+            let (equalized, classes) = try equalizeActivationRanges(graph, channelRanges: before, groups: groups)
+            #expect(classes > 0)
+
+            let want = try FloatExecutor(graph).run(input, batch: count)
+            let got = try FloatExecutor(equalized).run(input, batch: count)
+            let largest = want.map { abs($0) }.max()!
+            for (w, g) in zip(want, got) { #expect(abs(w - g) <= 1e-4 * max(1, largest), "seed \(seed)") }
+
+            let after = try channelAbsoluteMaxima(equalized, nodes: quantized, inputs: input, count: count)
+            func named(_ name: String) -> Int { graph.nodes.firstIndex { $0.name == name }! }
+            // No quantization group's widest channel grows; no channel shrinks.
+            for group in groups {
+                let widestBefore = group.map { before[$0]!.max()! }.max()!, widestAfter = group.map { after[$0]!.max()! }.max()!
+                #expect(widestAfter <= widestBefore * 1.0001, "seed \(seed) \(group.map { graph.nodes[$0].name })")
+            }
+            for node in quantized { for (x, y) in zip(before[node]!, after[node]!) { #expect(y >= x * 0.9999) } }
+            // The depthwise output is a class of one tensor per channel: all reach the widest.
+            let dw = named("dw_bn")
+            for r in after[dw]! { #expect(abs(r - before[dw]!.max()!) <= 1e-3 * before[dw]!.max()!, "seed \(seed)") }
+            // The residual stream's channels grew somewhere.
+            let stream = named("sum_relu")
+            #expect(zip(before[stream]!, after[stream]!).contains { $1 > $0 * 1.01 }, "seed \(seed)")
+            // Behind ReLU6 nothing changes.
+            #expect(equalized.nodes[named("out")] == graph.nodes[named("out")])
+        }
     }
 }

@@ -31,6 +31,15 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Equalize the weight ranges of consecutive convolutions first (ReLU6 between them becomes ReLU).")
     var equalize = false
 
+    @Flag(inversion: .prefixedNo, help: "Rescale the channels between consecutive convolutions (no ReLU6 between) so each spans the widest one's range on the calibration images.")
+    var equalizeActivations = true
+
+    @Flag(inversion: .prefixedNo, help: "Round each weight up or down to minimize its layer's output error on the calibration images, not the weight's own.")
+    var adaptiveRounding = true
+
+    @Flag(inversion: .prefixedNo, help: "Try wider and narrower clipping for each activation range and keep what brings the model's output closest to float.")
+    var searchRanges = true
+
     @Flag(help: "Also store convolution filters packed for the GEMM kernels (AVX2, AVX-VNNI: faster on x86-64, a bigger file).")
     var packWeights = false
 
@@ -66,7 +75,7 @@ struct QuantizeCommand: ParsableCommand {
         let bar = ProgressBar("calibrating", total: 2 * images.count)
         let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
                                      method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection,
-                                     equalize: equalize, packWeights: packWeights) { bar.show($0, "") }
+                                     equalize: equalize, equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding, searchRanges: searchRanges, packWeights: packWeights) { bar.show($0, "") }
         bar.finish()
         let plan = try conversion.program.write(to: destination)
         let ops = conversion.program.ops.count
@@ -85,6 +94,6 @@ struct QuantizeCommand: ParsableCommand {
         if let plot { try PNG.write(sqnrChart(layers), to: plot) }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
-              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(adaptiveRounding ? ", adaptive rounding" : "")\(searchRanges ? ", ranges searched" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "")\(equalizeActivations ? ", \(conversion.equalizedClasses) channel classes equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -82,8 +82,11 @@ public final class FloatExecutor: Sendable {
     /// - `dropoutSeed`: when set, dropout nodes zero each value with their rate and scale the rest
     ///   by 1 / (1 − rate) (training mode), with masks from `dropoutMask(seed:node:count:rate:)`.
     /// - `observe`: called with each node's index and output values as soon as they exist.
+    /// - `rewrite`: may change each node's output values first, before `observe` and the node's
+    ///   readers see them (the converter simulates int8 rounding with it).
     public func run(_ input: [Float], batch: Int, batchStatistics: Bool = false, dropoutSeed: UInt64? = nil,
-                    observe: ((Int, UnsafeBufferPointer<Float>) -> Void)? = nil) -> [Float] {
+                    observe: ((Int, UnsafeBufferPointer<Float>) -> Void)? = nil,
+                    rewrite: ((Int, UnsafeMutableBufferPointer<Float>) -> Void)? = nil) -> [Float] {
         precondition(input.count == batch * graph.inputShape.count, "input size does not match batch × input shape")
         var values = [[Float]?](repeating: nil, count: graph.nodes.count)
         for (index, node) in graph.nodes.enumerated() {
@@ -97,6 +100,7 @@ public final class FloatExecutor: Sendable {
                 let mask = dropoutMask(seed: seed, node: index, count: out.count, rate: rate)
                 for i in out.indices { out[i] *= mask[i] }
             }
+            if let rewrite { out.withUnsafeMutableBufferPointer { rewrite(index, $0) } }
             if let observe { out.withUnsafeBufferPointer { observe(index, $0) } }
             values[index] = out
             for input in node.inputs where lastUse[input] == index { values[input] = nil }

@@ -23,6 +23,8 @@ public struct Conversion: Sendable {
     public var floatGraph: Graph
     /// Convolution pairs cross-layer equalization rescaled (0 without `equalize`).
     public var equalizedPairs: Int
+    /// Channel classes activation equalization rescaled (0 without `equalizeActivations`).
+    public var equalizedClasses: Int
 }
 
 /// Converts a float model to an int8 program (TFLite-compatible arithmetic):
@@ -46,25 +48,37 @@ public struct Conversion: Sendable {
 /// images layer by layer and taken out of the biases too (`correctBiasesOnData`).
 ///
 /// With `equalize`, consecutive convolutions are first rescaled channel by channel so their
-/// weight ranges match (`equalizeCrossLayer`); calibration then observes the rescaled graph.
+/// weight ranges match (`equalizeCrossLayer`); with `equalizeActivations`, pairs with no ReLU6
+/// between them are then rescaled so every channel of the activation between them spans the
+/// widest one's range on the calibration images (`equalizeActivationRanges`). Calibration
+/// observes the rescaled graph.
+///
+/// With `adaptiveRounding`, each weight row is rounded up or down so as to minimize the layer's
+/// output error on the calibration images rather than each weight's own
+/// (`roundMinimizingOutputError`).
 /// `progress` hears how many of `2 · count` calibration images have run.
 ///
 /// With `packWeights`, every standard or grouped convolution also carries its filter in the
 /// `convQuads8` layout (input 5), which the x86-64 GEMM kernels (AVX2, AVX-VNNI) read; the plain filter stays for
 /// the reference and the other kernels, so the model runs everywhere and is bigger by that copy.
 public func convert(_ model: Model, calibration: [Float], count: Int, method: CalibrationMethod = .percentile,
-                    biasCorrection: Bool = true, equalize: Bool = false, packWeights: Bool = false,
+                    biasCorrection: Bool = true, equalize: Bool = false, equalizeActivations: Bool = true,
+                    adaptiveRounding: Bool = true, searchRanges: Bool = true, packWeights: Bool = false,
                     progress: (Int) -> Void = { _ in }) throws -> Conversion {
-    let (graph, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
+    let (equalized, pairs) = equalize ? equalizeCrossLayer(model.graph) : (model.graph, 0)
+    var graph = equalized
+    var activationClasses = 0
+    if equalizeActivations {
+        let groups = floatNodeGroups(requantizingSharedInputs(try lower(graph)))
+        let ranges = try channelAbsoluteMaxima(graph, nodes: Set(groups.joined()), inputs: calibration, count: count)
+        (graph, activationClasses) = try equalizeActivationRanges(graph, channelRanges: ranges, groups: groups)
+    }
     let lowered = requantizingSharedInputs(try lower(graph))
     let stats = try ActivationStatistics(graph: graph, inputs: calibration, count: count, progress: progress)
+    let moments = adaptiveRounding ? try inputMoments(lowered, graph: graph, inputs: calibration, count: count) : [:]
 
-    // Quantization groups: union-find over lowered nodes.
-    var parent = Array(lowered.indices)
-    func root(_ i: Int) -> Int { parent[i] == i ? i : root(parent[i]) }
-    for (i, node) in lowered.enumerated() where node.op.sharesInputQuantization {
-        for input in node.inputs { parent[root(input)] = root(i) }
-    }
+    let roots = quantizationGroups(lowered)
+    func root(_ i: Int) -> Int { roots[i] }
     let channels = graph.inputShape.channels
     let inputRange = (
         (0..<channels).map { (0 - model.normalization.mean[$0]) / model.normalization.std[$0] }.min()!,
@@ -82,6 +96,26 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
             let old = groupRange[g] ?? (r.0, r.1)
             groupRange[g] = (min(old.0, r.0), max(old.1, r.1))
         }
+    }
+    if searchRanges {
+        // One shared range per group, in graph order; a requantizing node's float value is its
+        // input's, which belongs to the input's group. The input's range is simulated, not searched.
+        var members = [Int: [Int]]()
+        for (i, node) in lowered.enumerated() {
+            if case .requantize = node.op { continue }
+            members[root(i), default: []].append(i)
+        }
+        var shared = [SharedRange](), groups = [Int]()
+        for g in members.keys.sorted(by: { members[$0]![0] < members[$1]![0] }) {
+            let isInput = members[g]!.contains { if case .input = lowered[$0].op { true } else { false } }
+            guard isInput || groupFixed[g] == nil, let range = isInput ? inputRange : groupRange[g] else { continue }
+            let nodes = members[g]!.map { lowered[$0].value }, observed = nodes.map { stats.range($0, .minmax) }
+            shared.append(SharedRange(nodes: nodes, range: range, observed: (observed.map(\.0).min()!, observed.map(\.1).max()!),
+                                      fixed: isInput))
+            groups.append(g)
+        }
+        let searched = try searchRangesForOutput(shared, graph: graph, inputs: calibration, count: count)
+        for (g, result) in zip(groups, searched) where !result.fixed { groupRange[g] = result.range }
     }
     func quantization(_ i: Int) -> AffineQuantization {
         let g = root(i)
@@ -114,12 +148,14 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                               inputMean: ((Int, Int) -> Double)? = nil, reorder: (([Int8]) -> [Int8])? = nil) -> [Int?] {
             let per = weight.count / channels
             var scales = [Float](), qweights = [Int8](), corrected = bias
+            let hessians = moments[i].map { m in (0..<m.conv.groups).map { m.hessian(group: $0, centered: biasCorrection) } }
             for c in 0..<channels {
                 let row = weight[(c * per)..<((c + 1) * per)]
                 let largest = row.map { abs($0) }.max() ?? 0
                 let s = largest > 0 ? largest / 127 : 1
                 scales.append(s)
-                let q = row.map { Int8(max(-127, min(127, ($0 / s).rounded(.toNearestOrAwayFromZero)))) }
+                let q = hessians.map { roundMinimizingOutputError(row, scale: s, hessian: $0[c * $0.count / channels]) }
+                    ?? row.map { Int8(max(-127, min(127, ($0 / s).rounded(.toNearestOrAwayFromZero)))) }
                 if biasCorrection, let inputMean {
                     var shift = 0.0
                     for (k, (w, wq)) in zip(row, q).enumerated() { shift += (Double(w) - Double(wq) * Double(s)) * inputMean(c, k) }
@@ -234,5 +270,22 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
     let outputLowered = lowered.lastIndex { $0.value == graph.output } ?? lowered.count - 1
     program.outputs = [tensorOf[outputLowered]]
     if biasCorrection { try correctBiasesOnData(&program, layers: layers, graph: graph, inputs: calibration, count: count) }
-    return Conversion(program: program, layers: layers, floatGraph: graph, equalizedPairs: pairs)
+    return Conversion(program: program, layers: layers, floatGraph: graph, equalizedPairs: pairs, equalizedClasses: activationClasses)
+}
+
+/// For each lowered node, the node that stands for its quantization group: ops that copy or
+/// compare bytes (`sharesInputQuantization`) share their inputs' quantization.
+func quantizationGroups(_ lowered: [LoweredNode]) -> [Int] {
+    var parent = Array(lowered.indices)
+    func root(_ i: Int) -> Int { parent[i] == i ? i : root(parent[i]) }
+    for (i, node) in lowered.enumerated() where node.op.sharesInputQuantization {
+        for input in node.inputs { parent[root(input)] = root(i) }
+    }
+    return lowered.indices.map(root)
+}
+
+/// The float nodes whose values each quantization group of `lowered` stands for.
+func floatNodeGroups(_ lowered: [LoweredNode]) -> [[Int]] {
+    let roots = quantizationGroups(lowered)
+    return Dictionary(grouping: lowered.indices, by: { roots[$0] }).values.map { $0.map { lowered[$0].value } }
 }

@@ -1,95 +1,136 @@
 import Graph
 
-/// Cross-layer equalization (Nagel et al., Data-Free Quantization, 2019, §4.1).
+/// Two convolutions in a row whose channels can be rescaled without changing the function:
+/// A → [batch norm] → [ReLU | ReLU6] → [channel shuffle]… → B, each node the only reader of the
+/// one before. Output channel i of A divided by sᵢ > 0 and the input channel of B it reaches
+/// multiplied by sᵢ leave the graph's output unchanged, because batch norm and channel shuffle
+/// are per-channel and ReLU is positively homogeneous: relu(x / s) = relu(x) / s.
+struct EqualizablePair {
+    var a: Int
+    var normA: Int?
+    /// The node whose output B reads through the shuffles: A's batch norm or activation, or A.
+    var output: Int
+    var b: Int
+    /// B's input channel that A's output channel i reaches (the shuffles' permutation).
+    var position: [Int]
+}
+
+/// The pairs of `graph`. With `throughReLU6`, pairs with ReLU6 between them count too; ReLU6 is
+/// not homogeneous (min(x, 6) / s ≠ min(x / s, 6)), so whoever rescales such a pair must replace it.
+func equalizablePairs(_ g: Graph, throughReLU6: Bool) -> [EqualizablePair] {
+    var readers = [[Int]](repeating: [], count: g.nodes.count)
+    for (i, node) in g.nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
+    readers[g.output].append(-1)
+    func soleReader(_ i: Int) -> Int? { readers[i].count == 1 && readers[i][0] >= 0 ? readers[i][0] : nil }
+
+    var pairs: [EqualizablePair] = []
+    for (a, node) in g.nodes.enumerated() {
+        guard case let .conv2d(ca) = node.op else { continue }
+        var last = a, normA: Int?
+        if let r = soleReader(last), case .batchNorm = g.nodes[r].op { normA = r; last = r }
+        if let r = soleReader(last), case let .activation(f) = g.nodes[r].op, f == .relu || (throughReLU6 && f == .relu6) { last = r }
+        let output = last
+        var position = Array(0..<ca.outChannels)
+        while let r = soleReader(last), case let .channelShuffle(groups) = g.nodes[r].op {
+            let perGroup = ca.outChannels / groups
+            position = position.map { ($0 % perGroup) * groups + $0 / perGroup }
+            last = r
+        }
+        guard let b = soleReader(last), case .conv2d = g.nodes[b].op, g.nodes[b].inputs == [last] else { continue }
+        pairs.append(EqualizablePair(a: a, normA: normA, output: output, b: b, position: position))
+    }
+    return pairs
+}
+
+/// Divides A's output channel i by `scale[i]` (through its batch norm when it has one, else its
+/// weights and bias) and multiplies the weights of B that read it by `scale[i]`.
+func rescale(_ g: inout Graph, _ pair: EqualizablePair, by scale: [Float]) {
+    guard case let .conv2d(ca) = g.nodes[pair.a].op, case let .conv2d(cb) = g.nodes[pair.b].op else { return }
+    if let norm = pair.normA {
+        for i in scale.indices {
+            g.nodes[norm].parameters[0].data[i] /= scale[i]
+            g.nodes[norm].parameters[1].data[i] /= scale[i]
+        }
+    } else {
+        let per = g.nodes[pair.a].parameters[0].data.count / ca.outChannels
+        for j in g.nodes[pair.a].parameters[0].data.indices { g.nodes[pair.a].parameters[0].data[j] /= scale[j / per] }
+        if ca.hasBias { for i in scale.indices { g.nodes[pair.a].parameters[1].data[i] /= scale[i] } }
+    }
+    var scaleAt = [Float](repeating: 1, count: scale.count)
+    for i in scale.indices { scaleAt[pair.position[i]] = scale[i] }
+    let cinG = scale.count / cb.groups, coutG = cb.outChannels / cb.groups, taps = cb.kernelH * cb.kernelW
+    for j in g.nodes[pair.b].parameters[0].data.indices {
+        let k = j % cinG, o = j / (taps * cinG)
+        g.nodes[pair.b].parameters[0].data[j] *= scaleAt[(o / coutG) * cinG + k]
+    }
+}
+
+/// For each input channel of conv `b`, the largest |weight| that reads it.
+func inputChannelRanges(_ g: Graph, _ b: Int) -> [Float] {
+    guard case let .conv2d(cb) = g.nodes[b].op else { return [] }
+    let w = g.nodes[b].parameters[0].data
+    let per = w.count / cb.outChannels, cinG = per / (cb.kernelH * cb.kernelW), coutG = cb.outChannels / cb.groups
+    var ranges = [Float](repeating: 0, count: cinG * cb.groups)
+    for (j, v) in w.enumerated() {
+        let i = (j / per / coutG) * cinG + j % cinG
+        ranges[i] = max(ranges[i], abs(v))
+    }
+    return ranges
+}
+
+/// Cross-layer equalization (Nagel et al., Data-Free Quantization, 2019, §4.1), from weights only.
 ///
-/// For two convolutions in a row, A → [batch norm] → [ReLU | ReLU6] → B, where each node is the
-/// only reader of the one before, output channel i of A can be divided by sᵢ > 0 and input
-/// channel i of B multiplied by sᵢ without changing the graph's function, because ReLU is
-/// positively homogeneous: relu(x / s) = relu(x) / s. Choosing sᵢ = √(r₁ᵢ / r₂ᵢ), with r₁ᵢ the
-/// largest |weight| of A's channel i (batch norm folded in) and r₂ᵢ the largest |weight| that
-/// reads channel i in B, makes both ranges √(r₁ᵢ r₂ᵢ), so neither layer has channels far
-/// smaller than its largest. A few sweeps settle chains where a layer is in two pairs.
-///
-/// ReLU6 is not homogeneous (min(x, 6) / s ≠ min(x / s, 6)); as in the paper, an equalized pair
-/// gets ReLU in its place, which changes the float function where activations pass 6. The
-/// change is measured against the original model, not hidden.
+/// Choosing sᵢ = √(r₁ᵢ / r₂ᵢ), with r₁ᵢ the largest |weight| of A's channel i (batch norm folded
+/// in) and r₂ᵢ the largest |weight| that reads channel i in B, makes both ranges √(r₁ᵢ r₂ᵢ), so
+/// neither layer has channels far smaller than its largest. A few sweeps settle chains where a
+/// layer is in two pairs. As in the paper, an equalized pair with ReLU6 between gets ReLU in its
+/// place, which changes the float function where activations pass 6; the change is measured
+/// against the original model, not hidden.
 ///
 /// Example: A's channel 0 has weights up to 4.0 and B reads it with weights up to 0.25:
 /// s₀ = √(4 / 0.25) = 4, after which both are 1.0.
 ///
-/// A's side is scaled through its batch norm (γ and β divided by sᵢ) when it has one, else
-/// through its weights and bias. Returns the rewritten graph and the number of pairs.
+/// Returns the rewritten graph and the number of pairs.
 func equalizeCrossLayer(_ graph: Graph, sweeps: Int = 8) -> (graph: Graph, pairs: Int) {
     var g = graph
-    var readers = [Int](repeating: 0, count: g.nodes.count)
-    for node in g.nodes { for i in node.inputs { readers[i] += 1 } }
-    readers[g.output] += 1
-    func soleReader(_ i: Int) -> Int? {
-        guard readers[i] == 1 else { return nil }
-        return g.nodes.indices.first { g.nodes[$0].inputs.contains(i) }
-    }
-    func batchNormAfter(_ i: Int) -> Int? {
-        guard let r = soleReader(i), case .batchNorm = g.nodes[r].op else { return nil }
-        return r
-    }
-
-    struct Pair { var a: Int, normA: Int?, b: Int, normB: Int? }
-    var pairs: [Pair] = []
-    for (a, node) in g.nodes.enumerated() {
-        guard case .conv2d = node.op else { continue }
-        let normA = batchNormAfter(a)
-        var last = normA ?? a
-        var activation: Int?
-        if let r = soleReader(last), case let .activation(f) = g.nodes[r].op, f == .relu || f == .relu6 {
-            activation = r
-            last = r
-        }
-        guard let b = soleReader(last), case .conv2d = g.nodes[b].op, g.nodes[b].inputs == [last] else { continue }
-        if let activation { g.nodes[activation].op = .activation(.relu) }
-        pairs.append(Pair(a: a, normA: normA, b: b, normB: batchNormAfter(b)))
-    }
-
-    /// Per-output-channel factor a following batch norm applies: γ / √(σ² + ε).
-    func normFactors(_ norm: Int?, channels: Int) -> [Float] {
-        guard let norm, case let .batchNorm(eps) = g.nodes[norm].op else { return .init(repeating: 1, count: channels) }
-        let p = g.nodes[norm].parameters
-        return (0..<channels).map { p[0].data[$0] / (p[3].data[$0] + eps).squareRoot() }
-    }
+    let pairs = equalizablePairs(g, throughReLU6: true)
+    for pair in pairs where g.nodes[pair.output].op == .activation(.relu6) { g.nodes[pair.output].op = .activation(.relu) }
 
     for _ in 0..<sweeps {
         for pair in pairs {
-            guard case let .conv2d(ca) = g.nodes[pair.a].op, case let .conv2d(cb) = g.nodes[pair.b].op else { continue }
+            guard case let .conv2d(ca) = g.nodes[pair.a].op else { continue }
             let channels = ca.outChannels
-            let factorA = normFactors(pair.normA, channels: channels)
-            let factorB = normFactors(pair.normB, channels: cb.outChannels)
-            let weightA = g.nodes[pair.a].parameters[0].data, weightB = g.nodes[pair.b].parameters[0].data
-            let perA = weightA.count / channels
-            let cinG = channels / cb.groups, coutG = cb.outChannels / cb.groups
-            let taps = cb.kernelH * cb.kernelW
-            var scale = [Float](repeating: 1, count: channels)
-            for i in 0..<channels {
-                let r1 = abs(factorA[i]) * weightA[(i * perA)..<((i + 1) * perA)].reduce(0) { max($0, abs($1)) }
-                var r2: Float = 0
-                let group = i / cinG, k = i % cinG
-                for o in (group * coutG)..<((group + 1) * coutG) {
-                    for t in 0..<taps { r2 = max(r2, abs(weightB[(o * taps + t) * cinG + k] * factorB[o])) }
-                }
-                if r1 > 0, r2 > 0 { scale[i] = (r1 / r2).squareRoot() }
+            var factor = [Float](repeating: 1, count: channels)
+            if let norm = pair.normA, case let .batchNorm(eps) = g.nodes[norm].op {
+                let p = g.nodes[norm].parameters
+                factor = (0..<channels).map { p[0].data[$0] / (p[3].data[$0] + eps).squareRoot() }
             }
-            if let norm = pair.normA {
-                for i in 0..<channels {
-                    g.nodes[norm].parameters[0].data[i] /= scale[i]
-                    g.nodes[norm].parameters[1].data[i] /= scale[i]
-                }
-            } else {
-                for j in weightA.indices { g.nodes[pair.a].parameters[0].data[j] /= scale[j / perA] }
-                if ca.hasBias { for i in 0..<channels { g.nodes[pair.a].parameters[1].data[i] /= scale[i] } }
+            let weightA = g.nodes[pair.a].parameters[0].data, perA = weightA.count / channels
+            let readB = inputChannelRanges(g, pair.b)
+            let scale = (0..<channels).map { i -> Float in
+                let r1 = abs(factor[i]) * weightA[(i * perA)..<((i + 1) * perA)].reduce(0) { max($0, abs($1)) }
+                let r2 = readB[pair.position[i]]
+                return r1 > 0 && r2 > 0 ? (r1 / r2).squareRoot() : 1
             }
-            for j in weightB.indices {
-                let k = j % cinG, o = j / (taps * cinG)
-                g.nodes[pair.b].parameters[0].data[j] *= scale[(o / coutG) * cinG + k]
-            }
+            rescale(&g, pair, by: scale)
         }
     }
     return (g, pairs.count)
+}
+
+/// Per channel, the largest |value| of each of `nodes`' outputs over the calibration inputs.
+func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int, batchSize: Int = 64) throws -> [Int: [Float]] {
+    let executor = try FloatExecutor(graph)
+    let perImage = graph.inputShape.count
+    var maxima = [Int: [Float]]()
+    for node in nodes { maxima[node] = [Float](repeating: 0, count: executor.shapes[node].channels) }
+    for start in stride(from: 0, to: count, by: batchSize) {
+        let n = min(batchSize, count - start)
+        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
+            guard nodes.contains(node) else { return }
+            let c = executor.shapes[node].channels
+            for (j, v) in values.enumerated() { maxima[node]![j % c] = max(maxima[node]![j % c], abs(v)) }
+        }
+    }
+    return maxima
 }

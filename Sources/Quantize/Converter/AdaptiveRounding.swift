@@ -1,0 +1,154 @@
+import Graph
+
+/// The second moments of the input vectors a convolution's weight rows multiply (their im2col
+/// patches), gathered on calibration images: one n × n matrix per group, n = KH·KW·Cin/groups.
+/// A depthwise convolution has one per channel (n = KH·KW); a dense layer is a 1×1 convolution
+/// over a 1×1 image (n = Cin).
+///
+/// Example: the 3×3 stem of a 28×28×1 model has one 9 × 9 matrix, summed over 784 patches per
+/// image, padded taps counted as 0.
+struct InputMoments {
+    let conv: Conv2D
+    let input: Shape
+    /// Inputs per weight row.
+    let n: Int
+    /// Per group, the sum of the patches (n values) and of their outer products (n × n, upper
+    /// triangle until `hessian` reads it).
+    var sums: [[Double]]
+    var products: [[Double]]
+    var patches = 0
+
+    init(conv: Conv2D, input: Shape) {
+        self.conv = conv
+        self.input = input
+        n = conv.kernelH * conv.kernelW * input.channels / conv.groups
+        sums = .init(repeating: .init(repeating: 0, count: n), count: conv.groups)
+        products = .init(repeating: .init(repeating: 0, count: n * n), count: conv.groups)
+    }
+
+    /// Adds the patches of `batch` NHWC images, at most about `budget` per image (every k-th
+    /// output position beyond that).
+    mutating func accumulate(_ x: UnsafeBufferPointer<Float>, batch: Int, budget: Int = 256) {
+        let c = conv
+        guard let rows = resolveWindow(input: input.height, kernel: c.kernelH, stride: c.strideH, dilation: c.dilationH,
+                                       padding: c.padding, vertical: true),
+              let cols = resolveWindow(input: input.width, kernel: c.kernelW, stride: c.strideW, dilation: c.dilationW,
+                                       padding: c.padding, vertical: false) else { return }
+        let positions = rows.output * cols.output, step = max(1, positions / budget)
+        let cinG = input.channels / c.groups
+        var patch = [Double](repeating: 0, count: n)
+        for image in 0..<batch {
+            let base = image * input.count
+            for position in stride(from: 0, to: positions, by: step) {
+                let oy = position / cols.output, ox = position % cols.output
+                for g in 0..<c.groups {
+                    for kh in 0..<c.kernelH {
+                        let iy = oy * c.strideH - rows.before + kh * c.dilationH
+                        for kw in 0..<c.kernelW {
+                            let ix = ox * c.strideW - cols.before + kw * c.dilationW
+                            let inside = iy >= 0 && iy < input.height && ix >= 0 && ix < input.width
+                            let from = base + (iy * input.width + ix) * input.channels + g * cinG
+                            for k in 0..<cinG { patch[(kh * c.kernelW + kw) * cinG + k] = inside ? Double(x[from + k]) : 0 }
+                        }
+                    }
+                    add(patch, to: g)
+                }
+                patches += 1
+            }
+        }
+    }
+
+    private mutating func add(_ p: [Double], to g: Int) {
+        sums[g].withUnsafeMutableBufferPointer { s in
+            products[g].withUnsafeMutableBufferPointer { m in
+                for i in 0..<n {
+                    let pi = p[i]
+                    s[i] += pi
+                    guard pi != 0 else { continue }  // post-ReLU inputs are mostly 0
+                    for j in i..<n { m[i * n + j] += pi * p[j] }
+                }
+            }
+        }
+    }
+
+    /// The n × n matrix H of group `g` whose quadratic form eᵀHe is the mean squared output error
+    /// a weight error e causes: E[x xᵀ], or the covariance E[x xᵀ] − E[x]E[x]ᵀ when `centered`
+    /// (bias correction takes the mean error out afterwards). Its diagonal is raised by 1 % of its
+    /// mean, so inputs never seen still prefer rounding to nearest.
+    func hessian(group g: Int, centered: Bool) -> [Double] {
+        let count = Double(max(patches, 1))
+        var h = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in i..<n {
+                var v = products[g][i * n + j] / count
+                if centered { v -= sums[g][i] / count * sums[g][j] / count }
+                h[i * n + j] = v
+                h[j * n + i] = v
+            }
+        }
+        let damp = 0.01 * (0..<n).reduce(0) { $0 + h[$1 * n + $1] } / Double(n)
+        for i in 0..<n { h[i * n + i] += max(damp, 1e-12) }
+        return h
+    }
+}
+
+/// Rounds `row / scale` to integers in [−127, 127], each down or up, so that the layer's output
+/// error over the calibration inputs, eᵀHe with e the rounding error in steps, is as small as
+/// coordinate descent finds: start from rounding to nearest, then flip any weight to its other
+/// neighbour while that lowers eᵀHe (the objective of AdaRound, Nagel et al., 2020, without its
+/// relaxation). Rounding each weight alone to nearest ignores that errors of correlated inputs
+/// add up; this lets them cancel.
+///
+/// Example: two inputs that are always equal (H = [[1, 1], [1, 1]]) and weights 0.4 and 0.4
+/// steps: nearest gives errors −0.4, −0.4 (eᵀHe = 0.64); rounding the second up gives −0.4,
+/// +0.6 (eᵀHe = 0.04).
+func roundMinimizingOutputError(_ row: ArraySlice<Float>, scale: Float, hessian h: [Double]) -> [Int8] {
+    let n = row.count
+    let u = row.map { Double($0 / scale) }
+    var q = u.map { max(-127, min(127, $0.rounded(.toNearestOrAwayFromZero))) }
+    var e = (0..<n).map { q[$0] - u[$0] }
+    var g = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + h[i * n + $1] * e[$1] } }  // H e
+    for _ in 0..<100 {
+        var changed = false
+        for j in 0..<n {
+            let delta: Double = e[j] > 0 ? -1 : 1
+            guard abs(q[j] + delta) <= 127 else { continue }
+            // Change of eᵀHe when e[j] moves by delta.
+            guard 2 * delta * g[j] + h[j * n + j] < -1e-12 * h[j * n + j] else { continue }
+            q[j] += delta
+            e[j] += delta
+            for i in 0..<n { g[i] += delta * h[i * n + j] }
+            changed = true
+        }
+        if !changed { break }
+    }
+    return q.map { Int8($0) }
+}
+
+/// The input moments of every convolution and dense layer of `lowered` (keyed by its index),
+/// over the first 256 calibration images (`count` of them, normalized NHWC, in `inputs`).
+func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count: Int) throws -> [Int: InputMoments] {
+    var moments = [Int: InputMoments](), layersReading = [Int: [Int]]()
+    for (i, node) in lowered.enumerated() {
+        guard let source = node.inputs.first.map({ lowered[$0] }) else { continue }
+        switch node.op {
+        case let .conv(c, _, _, _):
+            moments[i] = InputMoments(conv: c, input: source.shape)
+        case let .dense(weight, _, _):
+            let features = source.shape.count
+            moments[i] = InputMoments(conv: Conv2D(outChannels: weight.count / features, kernel: (1, 1)), input: Shape([1, 1, features]))
+        default:
+            continue
+        }
+        layersReading[source.value, default: []].append(i)
+    }
+    let executor = try FloatExecutor(graph)
+    let perImage = graph.inputShape.count, images = min(count, 256)
+    for start in stride(from: 0, to: images, by: 64) {
+        let n = min(64, images - start)
+        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
+            for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: n) }
+        }
+    }
+    return moments
+}
