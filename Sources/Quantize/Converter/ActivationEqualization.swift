@@ -133,6 +133,24 @@ func equalizeActivationRanges(_ graph: Graph, channelRanges: [Int: [Float]], gro
     return (g, classes.count)
 }
 
+/// Per channel, the largest |value| of each of `nodes`' outputs over the calibration inputs.
+func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int, batchSize: Int = 64) throws -> [Int: [Float]] {
+    let executor = try FloatExecutor(graph)
+    let perImage = graph.inputShape.count
+    var maxima = [Int: [Float]]()
+    for node in nodes { maxima[node] = [Float](repeating: 0, count: executor.shapes[node].channels) }
+    for start in stride(from: 0, to: count, by: batchSize) {
+        let n = min(batchSize, count - start)
+        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
+            guard var m = maxima.removeValue(forKey: node) else { return }
+            let c = m.count
+            for (j, v) in values.enumerated() { m[j % c] = max(m[j % c], abs(v)) }
+            maxima[node] = m
+        }
+    }
+    return maxima
+}
+
 extension Op {
     var isConv: Bool { if case .conv2d = self { true } else { false } }
     var isDense: Bool { if case .dense = self { true } else { false } }

@@ -15,9 +15,9 @@ struct EqualizablePair {
     var position: [Int]
 }
 
-/// The pairs of `graph`. With `throughReLU6`, pairs with ReLU6 between them count too; ReLU6 is
-/// not homogeneous (min(x, 6) / s ≠ min(x / s, 6)), so whoever rescales such a pair must replace it.
-func equalizablePairs(_ g: Graph, throughReLU6: Bool) -> [EqualizablePair] {
+/// The pairs of `graph`, also those with ReLU6 between them: ReLU6 is not homogeneous
+/// (min(x, 6) / s ≠ min(x / s, 6)), so whoever rescales such a pair must replace it.
+func equalizablePairs(_ g: Graph) -> [EqualizablePair] {
     var readers = [[Int]](repeating: [], count: g.nodes.count)
     for (i, node) in g.nodes.enumerated() { for input in node.inputs { readers[input].append(i) } }
     readers[g.output].append(-1)
@@ -28,7 +28,7 @@ func equalizablePairs(_ g: Graph, throughReLU6: Bool) -> [EqualizablePair] {
         guard case let .conv2d(ca) = node.op else { continue }
         var last = a, normA: Int?
         if let r = soleReader(last), case .batchNorm = g.nodes[r].op { normA = r; last = r }
-        if let r = soleReader(last), case let .activation(f) = g.nodes[r].op, f == .relu || (throughReLU6 && f == .relu6) { last = r }
+        if let r = soleReader(last), case let .activation(f) = g.nodes[r].op, f == .relu || f == .relu6 { last = r }
         let output = last
         var position = Array(0..<ca.outChannels)
         while let r = soleReader(last), case let .channelShuffle(groups) = g.nodes[r].op {
@@ -93,7 +93,7 @@ func inputChannelRanges(_ g: Graph, _ b: Int) -> [Float] {
 /// Returns the rewritten graph and the number of pairs.
 func equalizeCrossLayer(_ graph: Graph, sweeps: Int = 8) -> (graph: Graph, pairs: Int) {
     var g = graph
-    let pairs = equalizablePairs(g, throughReLU6: true)
+    let pairs = equalizablePairs(g)
     for pair in pairs where g.nodes[pair.output].op == .activation(.relu6) { g.nodes[pair.output].op = .activation(.relu) }
 
     for _ in 0..<sweeps {
@@ -116,21 +116,4 @@ func equalizeCrossLayer(_ graph: Graph, sweeps: Int = 8) -> (graph: Graph, pairs
         }
     }
     return (g, pairs.count)
-}
-
-/// Per channel, the largest |value| of each of `nodes`' outputs over the calibration inputs.
-func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int, batchSize: Int = 64) throws -> [Int: [Float]] {
-    let executor = try FloatExecutor(graph)
-    let perImage = graph.inputShape.count
-    var maxima = [Int: [Float]]()
-    for node in nodes { maxima[node] = [Float](repeating: 0, count: executor.shapes[node].channels) }
-    for start in stride(from: 0, to: count, by: batchSize) {
-        let n = min(batchSize, count - start)
-        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
-            guard nodes.contains(node) else { return }
-            let c = executor.shapes[node].channels
-            for (j, v) in values.enumerated() { maxima[node]![j % c] = max(maxima[node]![j % c], abs(v)) }
-        }
-    }
-    return maxima
 }
