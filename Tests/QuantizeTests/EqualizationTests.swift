@@ -3,8 +3,6 @@ import Testing
 @testable import Quantize
 
 @Suite struct EqualizationTests {
-    /// conv → BN → ReLU → grouped conv → BN → ReLU6 → depthwise (no BN) → ReLU → conv 1×1,
-    /// batch norms with spread-out trained-looking statistics so channel ranges differ widely.
     /// Trained-looking batch-norm statistics and conv biases, so channel ranges differ widely.
     func spreadStatistics(_ graph: inout Graph, seed: UInt64) {
         var rng = SeededRandom(seed: seed + 7)
@@ -22,6 +20,7 @@ import Testing
         }
     }
 
+    /// conv → BN → ReLU → grouped conv → BN → ReLU6 → depthwise (no BN) → ReLU → conv 1×1.
     func chain(seed: UInt64) -> Graph {
         var b = GraphBuilder(input: Shape([8, 8, 4]), seed: seed)
         var x = b.convBN(b.input, Conv2D(outChannels: 8, kernel: (3, 3), hasBias: false), .relu, name: "a")

@@ -31,7 +31,7 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Equalize the weight ranges of consecutive convolutions first (ReLU6 between them becomes ReLU).")
     var equalize = false
 
-    @Flag(inversion: .prefixedNo, help: "Rescale the channels between consecutive convolutions (no ReLU6 between) so each spans the widest one's range on the calibration images.")
+    @Flag(inversion: .prefixedNo, help: "Widen narrow activation channels wherever rescaling keeps the function (through ReLU, pools, shuffle, concat, add), the convolutions that read them taking the inverse.")
     var equalizeActivations = true
 
     @Flag(inversion: .prefixedNo, help: "Round each weight up or down to minimize its layer's output error on the calibration images, not the weight's own.")

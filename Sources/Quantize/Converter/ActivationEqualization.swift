@@ -46,9 +46,7 @@ func equalizeActivationRanges(_ graph: Graph, channelRanges: [Int: [Float]], gro
     /// A batch norm that is its conv's only reader scales the conv's channels; these are the producers.
     func foldedNorm(_ i: Int) -> Bool {
         guard case .batchNorm = g.nodes[i].op, let x = g.nodes[i].inputs.first, readers[x] == [i] else { return false }
-        if case .conv2d = g.nodes[x].op { return true }
-        if case .dense = g.nodes[x].op { return true }
-        return false
+        return g.nodes[x].op.isConv || g.nodes[x].op.isDense
     }
     var blockedNodes = [g.output]
     for (i, node) in g.nodes.enumerated() {
@@ -134,19 +132,15 @@ func equalizeActivationRanges(_ graph: Graph, channelRanges: [Int: [Float]], gro
 }
 
 /// Per channel, the largest |value| of each of `nodes`' outputs over the calibration inputs.
-func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int, batchSize: Int = 64) throws -> [Int: [Float]] {
+func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int) throws -> [Int: [Float]] {
     let executor = try FloatExecutor(graph)
-    let perImage = graph.inputShape.count
     var maxima = [Int: [Float]]()
     for node in nodes { maxima[node] = [Float](repeating: 0, count: executor.shapes[node].channels) }
-    for start in stride(from: 0, to: count, by: batchSize) {
-        let n = min(batchSize, count - start)
-        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
-            guard var m = maxima.removeValue(forKey: node) else { return }
-            let c = m.count
-            for (j, v) in values.enumerated() { m[j % c] = max(m[j % c], abs(v)) }
-            maxima[node] = m
-        }
+    observeInBatches(executor, inputs: inputs, count: count) { _, node, values in
+        guard var m = maxima.removeValue(forKey: node) else { return }
+        let c = m.count
+        for (j, v) in values.enumerated() { m[j % c] = max(m[j % c], abs(v)) }
+        maxima[node] = m
     }
     return maxima
 }

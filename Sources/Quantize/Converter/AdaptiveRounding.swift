@@ -142,13 +142,8 @@ func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count
         }
         layersReading[source.value, default: []].append(i)
     }
-    let executor = try FloatExecutor(graph)
-    let perImage = graph.inputShape.count, images = min(count, 256)
-    for start in stride(from: 0, to: images, by: 64) {
-        let n = min(64, images - start)
-        _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { node, values in
-            for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: n) }
-        }
+    observeInBatches(try FloatExecutor(graph), inputs: inputs, count: min(count, 256)) { images, node, values in
+        for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: images) }
     }
     return moments
 }

@@ -33,40 +33,26 @@ struct ActivationStatistics {
     /// `progress` hears the images run so far, out of `2 · count`.
     init(graph: Graph, inputs: [Float], count: Int, batchSize: Int = 64, progress: (Int) -> Void = { _ in }) throws {
         let executor = try FloatExecutor(graph)
-        let perImage = graph.inputShape.count
         var minimum = [Float](repeating: .infinity, count: graph.nodes.count)
         var maximum = [Float](repeating: -.infinity, count: graph.nodes.count)
         let shapes = executor.shapes
         var sums = shapes.map { [Double](repeating: 0, count: $0.channels) }
-        var done = 0
-        func batches(_ body: ([Float], Int) -> Void) {
-            for start in stride(from: 0, to: count, by: batchSize) {
-                let n = min(batchSize, count - start)
-                body(Array(inputs[(start * perImage)..<((start + n) * perImage)]), n)
-                done += n
-                progress(done)
-            }
-        }
-        batches { x, n in
-            _ = executor.run(x, batch: n) { node, values in
-                let c = shapes[node].channels
-                for (j, v) in values.enumerated() {
-                    minimum[node] = min(minimum[node], v)
-                    maximum[node] = max(maximum[node], v)
-                    sums[node][j % c] += Double(v)
-                }
+        observeInBatches(executor, inputs: inputs, count: count, batchSize: batchSize, progress: progress) { _, node, values in
+            let c = shapes[node].channels
+            for (j, v) in values.enumerated() {
+                minimum[node] = min(minimum[node], v)
+                maximum[node] = max(maximum[node], v)
+                sums[node][j % c] += Double(v)
             }
         }
         channelMeans = shapes.indices.map { node in
             sums[node].map { $0 / Double(count * shapes[node].count / shapes[node].channels) }
         }
         var histograms = [[Int]](repeating: [Int](repeating: 0, count: Self.bins), count: graph.nodes.count)
-        batches { x, n in
-            _ = executor.run(x, batch: n) { node, values in
-                let lo = minimum[node], width = max(maximum[node] - lo, 1e-12)
-                let scale = Float(Self.bins) / width
-                for v in values { histograms[node][min(Int((v - lo) * scale), Self.bins - 1)] += 1 }
-            }
+        observeInBatches(executor, inputs: inputs, count: count, batchSize: batchSize, progress: { progress(count + $0) }) { _, node, values in
+            let lo = minimum[node], width = max(maximum[node] - lo, 1e-12)
+            let scale = Float(Self.bins) / width
+            for v in values { histograms[node][min(Int((v - lo) * scale), Self.bins - 1)] += 1 }
         }
         self.minimum = minimum
         self.maximum = maximum
@@ -144,5 +130,21 @@ struct ActivationStatistics {
             for v in slice where v > 0 { kl += v / total * log(v / q) }
         }
         return kl
+    }
+}
+
+/// Runs `executor` over the first `count` images of `inputs` (normalized, NHWC) in batches of
+/// `batchSize`, handing `observe` each batch's image count, node and output values, and
+/// `progress` the number of images run so far.
+func observeInBatches(_ executor: FloatExecutor, inputs: [Float], count: Int, batchSize: Int = 64,
+                      progress: (Int) -> Void = { _ in },
+                      observe: (_ images: Int, _ node: Int, _ values: UnsafeBufferPointer<Float>) -> Void) {
+    let perImage = executor.graph.inputShape.count
+    for start in stride(from: 0, to: count, by: batchSize) {
+        let n = min(batchSize, count - start)
+        withoutActuallyEscaping(observe) { observe in
+            _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { observe(n, $0, $1) }
+        }
+        progress(start + n)
     }
 }

@@ -48,14 +48,15 @@ public struct Conversion: Sendable {
 /// images layer by layer and taken out of the biases too (`correctBiasesOnData`).
 ///
 /// With `equalize`, consecutive convolutions are first rescaled channel by channel so their
-/// weight ranges match (`equalizeCrossLayer`); with `equalizeActivations`, pairs with no ReLU6
-/// between them are then rescaled so every channel of the activation between them spans the
-/// widest one's range on the calibration images (`equalizeActivationRanges`). Calibration
-/// observes the rescaled graph.
+/// weight ranges match (`equalizeCrossLayer`); with `equalizeActivations`, the channels that can
+/// be rescaled without changing the function are widened until each fills one of the
+/// quantization groups it passes through, the convolutions reading them taking the inverse
+/// (`equalizeActivationRanges`). Calibration observes the rescaled graph.
 ///
-/// With `adaptiveRounding`, each weight row is rounded up or down so as to minimize the layer's
-/// output error on the calibration images rather than each weight's own
-/// (`roundMinimizingOutputError`).
+/// With `searchRanges`, each group's range then tries a few narrower and wider clippings and keeps
+/// the one that brings the model's output closest to float (`searchRangesForOutput`). With
+/// `adaptiveRounding`, each weight row is rounded up or down so as to minimize the layer's output
+/// error on the calibration images rather than each weight's own (`roundMinimizingOutputError`).
 /// `progress` hears how many of `2 · count` calibration images have run.
 ///
 /// With `packWeights`, every standard or grouped convolution also carries its filter in the

@@ -34,11 +34,7 @@ func searchRangesForOutput(_ ranges: [SharedRange], graph: Graph, inputs: [Float
         let output = executor.run(batch, batch: images, rewrite: { node, values in
             guard let r = rangeOf[node] else { return }
             let q = quantizations[r]
-            let inverse = 1 / q.scale, zero = Float(q.zeroPoint)
-            for j in values.indices {
-                let level = max(-128, min(127, (values[j] * inverse).rounded(.toNearestOrAwayFromZero) + zero))
-                values[j] = (level - zero) * q.scale
-            }
+            for j in values.indices { values[j] = q.dequantize(q.quantize(values[j])) }
         })
         return zip(output, reference).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
     }
