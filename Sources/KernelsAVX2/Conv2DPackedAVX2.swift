@@ -34,8 +34,10 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         return withUnsafeBytes(of: &padded) { _mm256_add_epi16(widen16($0.baseAddress!.assumingMemoryBound(to: Int8.self)), offset) }
     }
 
-    withUnsafeTemporaryAllocation(of: Int64.self, capacity: 16) { quadsBuffer in
-    let quads64 = quadsBuffer.baseAddress!
+    // Sixteen quads of the current pixels: 128 bytes of stack, whatever the model.
+    var quadsStorage = SIMD16<Int64>()
+    withUnsafeMutableBytes(of: &quadsStorage) { quadsBuffer in
+    let quads64 = quadsBuffer.baseAddress!.bindMemory(to: Int64.self, capacity: 16)
     for oy in 0..<p.output.height {
         var ox = 0
         while ox < p.output.width {

@@ -2,7 +2,9 @@
 import _Builtin_intrinsics.intel
 import Runtime
 
-/// `dwconv2d_s8` with AVX2: the same contract and bytes.
+/// `dwconv2d_s8` with AVX2: the same contract and bytes. Reads `p.scratch`
+/// (`dwconv2d_s8_avx2_scratch_bytes`, at most `DepthwiseConv2DOp.scratchBytes`); without it every
+/// channel takes the eight-lane path.
 ///
 /// With depth multiplier 1 or a multiple of 16, channels go sixteen at a time (`depthwise16AVX2`): taps in pairs, the
 /// two taps' inputs and weights interleaved as int16 pairs so that one vpmaddwd adds both taps'
@@ -20,7 +22,7 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
-    let firstChannel = multiplier == 1 || multiplier % 16 == 0 ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
+    let firstChannel = (multiplier == 1 || multiplier % 16 == 0) && p.scratch != nil ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
                                                           requantization: requantization, output: output) : 0
     for oy in 0..<p.output.height {
         for ox in 0..<p.output.width {
@@ -95,9 +97,12 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
     let zero = _mm256_setzero_si256()
     let blocks = channels / 16
     guard blocks > 0 else { return 0 }
-    // Each tap's row and column offset, and its input offset from the window's first pixel, computed once (no division in the pixel loop). A phantom last tap (odd tap
-    // counts) reads the first pixel against zero weights.
-    return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (taps + 1)) { tapOffsets in
+    // Each tap's row and column offset, and its input offset from the window's first pixel, computed once (no division in the
+    // pixel loop), and each pair of taps' interleaved weights, in the caller's scratch. A phantom last tap (odd tap counts)
+    // reads the first pixel against zero weights.
+    let scratch = p.scratch!
+    let weights = (scratch + (32 - Int(bitPattern: scratch) % 32) % 32).bindMemory(to: __m256i.self, capacity: 2 * tapPairs)
+    let tapOffsets = UnsafeMutableRawPointer(weights + 2 * tapPairs).bindMemory(to: Int.self, capacity: 3 * (taps + 1))
     for t in 0...taps {
         let tap = t < taps ? t : 0
         tapOffsets[3 * t] = (tap / p.kernelW) * p.dilationH
@@ -106,68 +111,72 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
     }
     let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
     let zeroPoints = _mm256_set1_epi16(Int16(truncatingIfNeeded: p.inputZeroPoint))
-    return withUnsafeTemporaryAllocation(of: __m256i.self, capacity: 2 * tapPairs) { weights in
-        for block in 0..<blocks {
-            let c = block * 16, source = c / multiplier
-            // Windows inside the image start from −zp·Σw and add x·w: no offset per input.
-            var interiorLow = zero, interiorHigh = zero
-            for j in 0..<tapPairs {
-                let a = widen16(filter + 2 * j * channels + c)
-                let b = 2 * j + 1 < taps ? widen16(filter + (2 * j + 1) * channels + c) : zero
-                weights[2 * j] = _mm256_unpacklo_epi16(a, b)
-                weights[2 * j + 1] = _mm256_unpackhi_epi16(a, b)
-                interiorLow = _mm256_sub_epi32(interiorLow, _mm256_madd_epi16(zeroPoints, weights[2 * j]))
-                interiorHigh = _mm256_sub_epi32(interiorHigh, _mm256_madd_epi16(zeroPoints, weights[2 * j + 1]))
-            }
-            let requantizeFirst = Requantize8AVX2(requantization, channel: c, bias: bias, outputZeroPoint: p.outputZeroPoint,
-                                                  min: p.activationMin, max: p.activationMax)
-            let requantizeSecond = Requantize8AVX2(requantization, channel: c + 8, bias: bias, outputZeroPoint: p.outputZeroPoint,
-                                                   min: p.activationMin, max: p.activationMax)
-            for oy in 0..<p.output.height {
-                let y0 = oy * p.strideH - p.padTop
-                let rowInside = y0 >= 0 && y0 + lastRow < p.input.height
-                for ox in 0..<p.output.width {
-                    let x0 = ox * p.strideW - p.padLeft
-                    var low = zero, high = zero
-                    if rowInside && x0 >= 0 && x0 + lastColumn < p.input.width {
-                        let window = input + (y0 * p.input.width + x0) * inChannels + source
-                        /// Tap input at `offset` from the window: sixteen channels, or one broadcast.
-                        @inline(__always) func tapInputs(_ offset: Int) -> __m256i {
-                            multiplier == 1 ? widen16(window + offset) : _mm256_set1_epi16(Int16(window[offset]))
-                        }
-                        low = interiorLow
-                        high = interiorHigh
-                        for j in 0..<tapPairs {
-                            let a = tapInputs(tapOffsets[6 * j + 2]), b = tapInputs(tapOffsets[6 * j + 5])
-                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
-                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
-                        }
-                    } else {
-                        /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
-                        @inline(__always) func inputs(_ t: Int) -> __m256i {
-                            guard t < taps else { return zero }
-                            let iy = y0 + tapOffsets[3 * t], ix = x0 + tapOffsets[3 * t + 1]
-                            guard iy >= 0, iy < p.input.height, ix >= 0, ix < p.input.width else { return zero }
-                            let pixel = input + (iy * p.input.width + ix) * inChannels
-                            if multiplier == 1 { return _mm256_add_epi16(widen16(pixel + c), offset) }
-                            return _mm256_set1_epi16(Int16(pixel[source]) &- Int16(truncatingIfNeeded: p.inputZeroPoint))
-                        }
-                        for j in 0..<tapPairs {
-                            let a = inputs(2 * j), b = inputs(2 * j + 1)
-                            low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
-                            high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
-                        }
+    for block in 0..<blocks {
+        let c = block * 16, source = c / multiplier
+        // Windows inside the image start from −zp·Σw and add x·w: no offset per input.
+        var interiorLow = zero, interiorHigh = zero
+        for j in 0..<tapPairs {
+            let a = widen16(filter + 2 * j * channels + c)
+            let b = 2 * j + 1 < taps ? widen16(filter + (2 * j + 1) * channels + c) : zero
+            weights[2 * j] = _mm256_unpacklo_epi16(a, b)
+            weights[2 * j + 1] = _mm256_unpackhi_epi16(a, b)
+            interiorLow = _mm256_sub_epi32(interiorLow, _mm256_madd_epi16(zeroPoints, weights[2 * j]))
+            interiorHigh = _mm256_sub_epi32(interiorHigh, _mm256_madd_epi16(zeroPoints, weights[2 * j + 1]))
+        }
+        let requantizeFirst = Requantize8AVX2(requantization, channel: c, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                              min: p.activationMin, max: p.activationMax)
+        let requantizeSecond = Requantize8AVX2(requantization, channel: c + 8, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                               min: p.activationMin, max: p.activationMax)
+        for oy in 0..<p.output.height {
+            let y0 = oy * p.strideH - p.padTop
+            let rowInside = y0 >= 0 && y0 + lastRow < p.input.height
+            for ox in 0..<p.output.width {
+                let x0 = ox * p.strideW - p.padLeft
+                var low = zero, high = zero
+                if rowInside && x0 >= 0 && x0 + lastColumn < p.input.width {
+                    let window = input + (y0 * p.input.width + x0) * inChannels + source
+                    /// Tap input at `offset` from the window: sixteen channels, or one broadcast.
+                    @inline(__always) func tapInputs(_ offset: Int) -> __m256i {
+                        multiplier == 1 ? widen16(window + offset) : _mm256_set1_epi16(Int16(window[offset]))
                     }
-                    let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
-                    let first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
-                    let out = output + (oy * p.output.width + ox) * channels + c
-                    requantizeFirst.store(unsafeBitCast(first, to: __m256i.self), to: out)
-                    requantizeSecond.store(unsafeBitCast(second, to: __m256i.self), to: out + 8)
+                    low = interiorLow
+                    high = interiorHigh
+                    for j in 0..<tapPairs {
+                        let a = tapInputs(tapOffsets[6 * j + 2]), b = tapInputs(tapOffsets[6 * j + 5])
+                        low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
+                        high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                    }
+                } else {
+                    /// Tap `t`'s sixteen inputs, widened and offset; zero in the padding or past the last tap.
+                    @inline(__always) func inputs(_ t: Int) -> __m256i {
+                        guard t < taps else { return zero }
+                        let iy = y0 + tapOffsets[3 * t], ix = x0 + tapOffsets[3 * t + 1]
+                        guard iy >= 0, iy < p.input.height, ix >= 0, ix < p.input.width else { return zero }
+                        let pixel = input + (iy * p.input.width + ix) * inChannels
+                        if multiplier == 1 { return _mm256_add_epi16(widen16(pixel + c), offset) }
+                        return _mm256_set1_epi16(Int16(pixel[source]) &- Int16(truncatingIfNeeded: p.inputZeroPoint))
+                    }
+                    for j in 0..<tapPairs {
+                        let a = inputs(2 * j), b = inputs(2 * j + 1)
+                        low = _mm256_add_epi32(low, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), weights[2 * j]))
+                        high = _mm256_add_epi32(high, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), weights[2 * j + 1]))
+                    }
                 }
+                let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
+                let first = SIMD8(lowHalf: l.lowHalf, highHalf: h.lowHalf), second = SIMD8(lowHalf: l.highHalf, highHalf: h.highHalf)
+                let out = output + (oy * p.output.width + ox) * channels + c
+                requantizeFirst.store(unsafeBitCast(first, to: __m256i.self), to: out)
+                requantizeSecond.store(unsafeBitCast(second, to: __m256i.self), to: out + 8)
             }
         }
-        return blocks * 16
     }
-    }
+    return blocks * 16
+}
+
+/// The scratch bytes `dwconv2d_s8_avx2` reads for `p`: 32 bytes of alignment, two 32-byte weight
+/// vectors per pair of taps, three offsets of 8 bytes per tap plus one.
+public func dwconv2d_s8_avx2_scratch_bytes(_ p: Conv2DParams) -> Int {
+    let taps = p.kernelH * p.kernelW
+    return 32 + 2 * ((taps + 1) / 2) * MemoryLayout<__m256i>.stride + 3 * (taps + 1) * MemoryLayout<Int>.stride
 }
 #endif

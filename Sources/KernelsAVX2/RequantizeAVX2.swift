@@ -101,7 +101,7 @@ public func storeRequantizedTailAVX2(_ acc: __m256i, bias: UnsafePointer<Int32>?
                                      to out: UnsafeMutablePointer<Int8>) {
     let sums = unsafeBitCast(acc, to: SIMD8<Int32>.self)
     for r in 0..<rows {
-        out[o + r] = clampToInt8(q.apply(sums[r] &+ (bias?[o + r] ?? 0), channel: o + r) + outputZeroPoint, lo, hi)
+        out[o + r] = clampToInt8(q.apply(sums[r] &+ (bias?[o + r] ?? 0), channel: o + r) &+ outputZeroPoint, lo, hi)
     }
 }
 

@@ -40,10 +40,15 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
         _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
     }
 
-    // A pixel of the zero point: what taps in the padding (and pixels past a row's end) read.
-    withUnsafeTemporaryAllocation(of: Int8.self, capacity: 4 * quads) { paddingBuffer in
-    paddingBuffer.initialize(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint))
-    let paddingPixel = UnsafePointer(paddingBuffer.baseAddress!)
+    // A pixel of the zero point in the caller's scratch (`Conv2DOp.scratchBytes`): what taps in
+    // the padding (and pixels past a row's end) read.
+    guard let scratch = p.scratch else {
+        conv2d_s8_packed_avx2(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+        return
+    }
+    let paddingBuffer = scratch.bindMemory(to: Int8.self, capacity: 4 * quads)
+    paddingBuffer.initialize(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint), count: 4 * quads)
+    let paddingPixel = UnsafePointer(paddingBuffer)
     for group in 0..<p.groups {
         var block = 0
         while block < blocks {
@@ -132,7 +137,6 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
             }
             block += 2
         }
-    }
     }
 
     /// One block's eight sums of a pixel, requantized into channels `o ..< o + rows` at `out`.

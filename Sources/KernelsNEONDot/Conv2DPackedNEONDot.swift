@@ -114,7 +114,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
                     UnsafeMutableRawPointer(out).storeBytes(of: SIMD8(lowHalf: a, highHalf: b), as: SIMD8<Int8>.self)
                 } else {
                     for r in 0..<rows {
-                        out[r] = clampToInt8(requantization.apply(sums[r], channel: o + r) + p.outputZeroPoint,
+                        out[r] = clampToInt8(requantization.apply(sums[r], channel: o + r) &+ p.outputZeroPoint,
                                              p.activationMin, p.activationMax)
                     }
                 }

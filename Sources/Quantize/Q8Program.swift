@@ -66,9 +66,31 @@ public struct Q8Program: Sendable {
         return tensors.count - 1
     }
 
+    /// An int8 scratch buffer of `bytes` bytes in the arena, live only during its op.
+    public mutating func scratchBytes(_ bytes: Int) -> Int {
+        tensors.append(Tensor(type: .int8, shape: [bytes], quantization: AffineQuantization(scale: 1, zeroPoint: 0), constant: nil))
+        return tensors.count - 1
+    }
+
+    /// Appends an op; `inputs` and `parameters` in the order its contract (`Conv2DOp`, …) names.
+    /// Convolutions and depthwise convolutions get the scratch their contract asks for.
     public mutating func add(_ code: Q8OpCode, _ inputs: [Int?], output: Int, parameters: [Int32] = [], scratch: Int? = nil,
                              name: String = "") {
         precondition(parameters.count == code.parameterCount, "wrong parameter count for \(code)")
+        var scratch = scratch
+        if scratch == nil {
+            let bytes: Int
+            switch code {
+            case .conv2d:
+                let packed = inputs.count > Conv2DOp.Input.packedFilter && inputs[Conv2DOp.Input.packedFilter] != nil
+                bytes = Conv2DOp.scratchBytes(inputsPerGroup: tensors[inputs[Conv2DOp.Input.filter]!].shape[3], packed: packed)
+            case .depthwiseConv2d:
+                bytes = DepthwiseConv2DOp.scratchBytes(taps: Int(parameters[Conv2DOp.Word.kernelH] * parameters[Conv2DOp.Word.kernelW]))
+            default:
+                bytes = 0
+            }
+            if bytes > 0 { scratch = scratchBytes(bytes) }
+        }
         ops.append(Op(code: code, inputs: inputs, output: output, parameters: parameters, scratch: scratch, name: name))
     }
 
@@ -200,13 +222,25 @@ public struct Q8Program: Sendable {
         header.bytes += withUnsafeBytes(of: Q8Format.version.littleEndian) { Array($0) }
         header.bytes += withUnsafeBytes(of: UInt16(Q8Format.headerSize).littleEndian) { Array($0) }
         header.u32(body.count)
-        header.u32(Int(body[Q8Format.headerSize...].withUnsafeBytes { crc32(of: $0) }))
+        header.u32(0)  // the CRC, below
         header.u32(sections.count)
-        header.u32(plan.peak)
+        header.u32(plan.peak + ops.count * Q8Format.preparedOpBytes)
         header.u32(plan.lowerBound)
         header.bytes += [UInt8](repeating: 0, count: Q8Format.headerSize - header.bytes.count)
         body.replaceSubrange(0..<Q8Format.headerSize, with: header.bytes)
+        Self.sealChecksum(&body)
         return (body, plan)
+    }
+
+    /// Writes the CRC-32 of every byte but bytes 12 ..< 16 into bytes 12 ..< 16 (docs/formats.md);
+    /// a tool that edits a model.q8 on purpose (the fuzzer's mutator, tests) calls it after.
+    public static func sealChecksum(_ bytes: inout [UInt8]) {
+        var crc = CRC32()
+        bytes.withUnsafeBytes {
+            crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<12]))
+            crc.update(UnsafeRawBufferPointer(rebasing: $0[16...]))
+        }
+        withUnsafeBytes(of: crc.value.littleEndian) { bytes.replaceSubrange(12..<16, with: $0) }
     }
 
     /// Writes the encoded model to a temporary file and renames it into place.

@@ -82,7 +82,12 @@ struct AVX2DifferentialTests {
         var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
-            let p = randomConv(&r, depthwise: depthwise)
+            var p = randomConv(&r, depthwise: depthwise)
+            let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW) : 0
+            #expect(!depthwise || dwconv2d_s8_avx2_scratch_bytes(p) <= scratchBytes)
+            let scratch = GuardedScratch(bytes: scratchBytes)
+            defer { scratch.check() }
+            p.scratch = scratch.start
             let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
             let filterCount = depthwise ? p.kernelH * p.kernelW * p.output.channels
                                         : p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
@@ -117,8 +122,11 @@ struct AVX2DifferentialTests {
         var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
-            let p = randomConv(&r, depthwise: false, outputsPerGroup: 1...40)
+            var p = randomConv(&r, depthwise: false, outputsPerGroup: 1...40)
             let cinG = p.input.channels / p.groups
+            let scratch = GuardedScratch(bytes: Conv2DOp.scratchBytes(inputsPerGroup: cinG, packed: true))
+            defer { scratch.check() }
+            p.scratch = scratch.start
             let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
             let filter = r.int8s(p.output.channels * p.kernelH * p.kernelW * cinG, -127, 127)
             var packed = [Int8](repeating: 0, count: Q8WeightLayout.convQuads8Count(groups: p.groups, outputsPerGroup: p.output.channels / p.groups,
@@ -245,5 +253,26 @@ struct AVX2DifferentialTests {
                     { y in x.withUnsafeBufferPointer { mean_s8_avx2(p, input: $0.baseAddress!, output: y) } })
         }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+}
+
+/// A kernel's scratch as the arena gives it (16-byte aligned, not always 32), followed by guard
+/// bytes that `check` expects untouched.
+final class GuardedScratch {
+    let buffer: UnsafeMutableRawBufferPointer
+    let bytes: Int
+    var start: UnsafeMutableRawPointer { buffer.baseAddress! + 16 }
+
+    init(bytes: Int) {
+        self.bytes = bytes
+        buffer = .allocate(byteCount: bytes + 16 + 64, alignment: 32)
+        buffer.initializeMemory(as: UInt8.self, repeating: 0x5A)
+    }
+
+    func check() {
+        let guardBytes = (16 + bytes)..<buffer.count
+        #expect(guardBytes.allSatisfy { buffer[$0] == 0x5A } && (0..<16).allSatisfy { buffer[$0] == 0x5A },
+                "a kernel wrote outside its \(bytes) scratch bytes")
+        buffer.deallocate()
     }
 }

@@ -112,11 +112,11 @@ extension GoldenCase {
     /// inputs and returns the output bytes.
     func runThroughInterpreter() throws -> [Int8] {
         let prog = try program()
-        let (bytes, plan) = prog.encode()
+        let (bytes, _) = prog.encode()
         let inputs: [[String: Any]] = try field("inputs")
         return try withAlignedBytes(bytes) { buffer in
             let model = try Q8Model(bytes: buffer)
-            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(plan.peak, 16), alignment: 16)
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes, alignment: 16)
             defer { arena.deallocate() }
             let interpreter = try Interpreter(model: model, arena: arena)
             for (k, object) in inputs.enumerated() {

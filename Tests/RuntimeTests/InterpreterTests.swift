@@ -40,7 +40,8 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         let (bytes, plan) = chainProgram().encode()
         try withAlignedBytes(bytes) { buffer in
             let model = try Q8Model(bytes: buffer)
-            #expect(model.opCount == 15 && model.arenaBytes == plan.peak && model.arenaLowerBound == plan.lowerBound)
+            #expect(model.opCount == 15 && model.arenaBytes == plan.peak + 15 * Q8Format.preparedOpBytes
+                    && model.activationBytes == plan.peak && model.arenaLowerBound == plan.lowerBound)
             #expect(model.labelCount == 5 && String(decoding: model.label(4), as: UTF8.self) == "e")
             #expect(model.normalizationChannels == 3 && model.normalizationStd(2) == 0.25)
             #expect(model.tensor(model.inputTensor(0)).image == ImageShape(height: 10, width: 10, channels: 3))
@@ -92,8 +93,7 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
                 let i = Int.random(in: 16..<min(bytes.count, 2048), using: &rng)  // the tables and ops, mostly
                 bytes[i] = Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : bytes[i] ^ (1 << UInt8.random(in: 0...7, using: &rng))
             }
-            let crc = bytes[64...].withUnsafeBytes { crc32(of: $0) }
-            for k in 0..<4 { bytes[12 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+            Q8Program.sealChecksum(&bytes)
             do {
                 _ = try runQ8(bytes, input: [Int8](repeating: 3, count: 300))
                 ran += 1
@@ -102,6 +102,42 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
             }
         }
         #expect(rejected > 100 && ran > 100, "rejected \(rejected), ran \(ran)")
+    }
+}
+
+@Suite struct HeaderTests {
+    /// `bytes` with `edit` applied and the checksum sealed again, through `Q8Model`.
+    func load(_ bytes: [UInt8], sealed: Bool = true, _ edit: (inout [UInt8]) -> Void) -> Q8Error? {
+        var b = bytes
+        edit(&b)
+        if sealed { Q8Program.sealChecksum(&b) }
+        do {
+            _ = try withAlignedBytes(b) { try Q8Model(bytes: $0) }
+            return nil
+        } catch { return error as? Q8Error }
+    }
+
+    @Test func everyHeaderByteIsCheckedOrCovered() throws {
+        let (good, _) = chainProgram().encode()
+        #expect(load(good) { _ in } == nil)
+        // Any one flipped header byte but the CRC's own, without resealing: refused.
+        for i in 0..<Q8Format.headerSize where !(12..<16).contains(i) {
+            #expect(load(good, sealed: false) { $0[i] ^= 0x10 } != nil, "header byte \(i) flipped was accepted")
+        }
+        // With the CRC resealed: the arena size must be the plan's, reserved bytes zero, version 2.
+        let arena = good.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 20, as: UInt32.self) }
+        for wrong in [arena + 16, arena - 16, arena ^ 0x0100_0000, UInt32.max, 0] {
+            let error = load(good) { b in withUnsafeBytes(of: wrong.littleEndian) { b.replaceSubrange(20..<24, with: $0) } }
+            #expect(error?.place == .byte(20) || error?.place == .byte(24), "arena \(wrong): \(String(describing: error))")
+        }
+        for i in Q8Format.reservedRange {
+            #expect(load(good) { $0[i] = 1 } == Q8Error(.byte(i), "reserved header byte is not zero"))
+        }
+        #expect(load(good) { $0[4] = 1 }?.place == .byte(4))
+    }
+
+    @Test func preparedOpsFitTheirRecords() {
+        #expect(MemoryLayout<PreparedOp>.stride <= Q8Format.preparedOpBytes && MemoryLayout<PreparedOp>.alignment <= 16)
     }
 }
 

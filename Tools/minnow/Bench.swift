@@ -86,15 +86,15 @@ struct Bench: ParsableCommand {
         var perOp = [[Double]](repeating: [], count: q8.opCount)
         for _ in 0..<runs {
             for i in 0..<q8.opCount {
-                let op = q8.op(i)
                 let start = DispatchTime.now().uptimeNanoseconds
-                interpreter.run(op)
+                interpreter.run(i)
                 perOp[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
             }
         }
         let layers = (0..<q8.opCount).map { i -> Layer in
             let op = q8.op(i), macs = Self.macs(q8, op), us = median(perOp[i])
-            return Layer(index: i, op: op.code.name, kernel: Self.kernel(q8, op, kernels), median_us: us, macs: macs,
+            return Layer(index: i, op: op.code.name, kernel: op.code.kernelName(kernels, packed: op.inputCount > Conv2DOp.Input.packedFilter
+                                                                             && q8.input(Conv2DOp.Input.packedFilter, of: op) != nil).description, median_us: us, macs: macs,
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
         let total = layers.reduce(0) { $0 + $1.macs }, latency = median(latencies)
@@ -121,31 +121,6 @@ struct Bench: ParsableCommand {
         case .fullyConnected: return out.count * m.tensor(x).count
         case .transposeConv2d: return m.tensor(x).count * filter.0 * filter.1 * filter.2
         default: return 0
-        }
-    }
-
-    /// The kernel `Interpreter.run` calls for `op` with `kernels` (`KernelSet` covers convolutions,
-    /// dense layers, adds, pools and means; other ops always run the reference).
-    static func kernel(_ m: Q8Model, _ op: Q8Op, _ kernels: KernelSet) -> String {
-        let suffix = kernels.suffix.description.isEmpty ? "" : "_\(kernels.suffix)"
-        switch op.code {
-        case .conv2d:
-            let packed = kernels.conv2dPacked != nil && op.inputCount > 5 && m.input(5, of: op) != nil
-            return packed ? "conv2d_s8_packed_\(kernels.conv2dPackedSuffix)" : "conv2d_s8" + suffix
-        case .depthwiseConv2d: return "dwconv2d_s8" + suffix
-        case .fullyConnected: return "fully_connected_s8" + suffix
-        case .maxPool2d: return "max_pool2d_s8" + suffix
-        case .averagePool2d: return "avg_pool2d_s8" + suffix
-        case .mean: return "mean_s8" + suffix
-        case .add: return "add_s8" + suffix
-        case .concatenation: return "concat_s8"
-        case .channelShuffle: return "channel_shuffle_s8"
-        case .reshape: return "copy (none in place)"
-        case .pad: return "pad_s8"
-        case .transposeConv2d: return "transpose_conv2d_s8"
-        case .resizeNearest: return "resize_nearest_s8"
-        case .softmax: return "softmax_s8"
-        case .lookup: return "lut_s8"
         }
     }
 }

@@ -75,6 +75,11 @@ extension Q8OpCode {
     }
 }
 
+extension KernelName: CustomStringConvertible {
+    /// `conv2d_s8_avx2`, or `conv2d_s8` for the reference.
+    public var description: String { suffix.description.isEmpty ? base.description : "\(base)_\(suffix)" }
+}
+
 extension Q8Tensor {
     var shapeList: [Int] { Array([dims.0, dims.1, dims.2, dims.3].prefix(rank)) }
 }

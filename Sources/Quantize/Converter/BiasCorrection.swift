@@ -41,7 +41,7 @@ func correctBiasesOnData(_ program: inout Q8Program, layers: [LayerQuantization]
                     quantize_f32_s8(input: x.baseAddress! + i * perImage, count: perImage, scale: input.scale,
                                     zeroPoint: input.zeroPoint, output: interpreter.input(0).baseAddress!)
                     // The ops up to this layer's: the later ones do not change its output.
-                    for o in 0...opIndex { interpreter.run(q8.op(o)) }
+                    for o in 0...opIndex { interpreter.run(o) }
                     let y = (arena.baseAddress! + t.offset).assumingMemoryBound(to: Int8.self)
                     for j in 0..<size where Int32(y[j]) > clampMin && Int32(y[j]) < clampMax {
                         let c = j % channels

@@ -210,15 +210,17 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, quads, 32], layout: .convQuads8))
             }
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
-                        parameters: [c.kernelH, c.kernelW, c.strideH, c.strideW, c.dilationH, c.dilationW, rows.before, cols.before,
-                                     c.groups].map { Int32($0) } + [clamp.min, clamp.max], name: node.name)
+                        parameters: Conv2DOp.words(kernelH: c.kernelH, kernelW: c.kernelW, strideH: c.strideH, strideW: c.strideW,
+                                                   dilationH: c.dilationH, dilationW: c.dilationW, padTop: rows.before, padLeft: cols.before,
+                                                   groups: c.groups, activationMin: clamp.min, activationMax: clamp.max), name: node.name)
         case let .transposedConv(t, weight, bias, activation):
             let clamp = clampOf(activation)
             let (top, left) = t.paddingBefore
             let inputs = channelConstants(weight, bias: bias, channels: t.outChannels,
                                           filterShape: [t.outChannels, t.kernelH, t.kernelW, inShape.channels])
             program.add(.transposeConv2d, inputs, output: y,
-                        parameters: [t.kernelH, t.kernelW, t.strideH, t.strideW, top, left].map { Int32($0) } + [clamp.min, clamp.max],
+                        parameters: TransposeConv2DOp.words(kernelH: t.kernelH, kernelW: t.kernelW, strideH: t.strideH, strideW: t.strideW,
+                                                            padTop: top, padLeft: left, activationMin: clamp.min, activationMax: clamp.max),
                         scratch: program.scratch(node.shape.count), name: node.name)
         case let .dense(weight, bias, activation):
             let clamp = clampOf(activation)
@@ -229,20 +231,19 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                         parameters: [clamp.min, clamp.max], name: node.name)
         case let .add(activation):
             let p = addParams(input1: quantization(node.inputs[0]), input2: quantization(node.inputs[1]), output: q, activation: activation)
-            program.add(.add, xs, output: y, parameters: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift,
-                                                          p.outputMultiplier, p.outputShift, p.activationMin, p.activationMax], name: node.name)
+            program.add(.add, xs, output: y, parameters: AddOp.words(p), name: node.name)
         case let .maxPool(p), let .averagePool(p):
             let rows = resolveWindow(input: inShape.height, kernel: p.kernelH, stride: p.strideH, dilation: 1, padding: p.padding, vertical: true)!
             let cols = resolveWindow(input: inShape.width, kernel: p.kernelW, stride: p.strideW, dilation: 1, padding: p.padding, vertical: false)!
             let isMax: Bool
             if case .maxPool = node.op { isMax = true } else { isMax = false }
             program.add(isMax ? .maxPool2d : .averagePool2d, xs, output: y,
-                        parameters: [p.kernelH, p.kernelW, p.strideH, p.strideW, rows.before, cols.before, -128, 127].map { Int32($0) },
-                        name: node.name)
+                        parameters: Pool2DOp.words(kernelH: p.kernelH, kernelW: p.kernelW, strideH: p.strideH, strideW: p.strideW,
+                                                   padTop: rows.before, padLeft: cols.before), name: node.name)
         case .mean:
             let p = meanParams(input: ImageShape(height: inShape.height, width: inShape.width, channels: inShape.channels),
                                inputQuantization: inQ, outputQuantization: q)
-            program.add(.mean, xs, output: y, parameters: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0], name: node.name)
+            program.add(.mean, xs, output: y, parameters: MeanOp.words(p), name: node.name)
         case .concat:
             program.add(.concatenation, xs, output: y, name: node.name)
         case let .channelShuffle(groups):
@@ -259,7 +260,7 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
         case .softmax:
             let depth = node.shape.channels
             let p = softmaxParams(beta: 1, inputScale: inQ.scale, rows: node.shape.count / depth, depth: depth)
-            program.add(.softmax, xs, output: y, parameters: [p.inputMultiplier, p.inputLeftShift, p.diffMin], name: node.name)
+            program.add(.softmax, xs, output: y, parameters: SoftmaxOp.words(p), name: node.name)
         case let .lookup(a):
             let table = lookupTable(input: inQ, output: q) { Double(a.apply(Float($0))) }
             program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)

@@ -31,8 +31,8 @@ public struct AddParams {
         let x1 = (Int32(a) - input1ZeroPoint) << AddParams.leftShift
         let x2 = (Int32(b) - input2ZeroPoint) << AddParams.leftShift
         let sum = multiplyByQuantizedMultiplier(x1, input1Multiplier, input1Shift)
-            + multiplyByQuantizedMultiplier(x2, input2Multiplier, input2Shift)
-        return clampToInt8(multiplyByQuantizedMultiplier(sum, outputMultiplier, outputShift) + outputZeroPoint,
+            &+ multiplyByQuantizedMultiplier(x2, input2Multiplier, input2Shift)
+        return clampToInt8(multiplyByQuantizedMultiplier(sum, outputMultiplier, outputShift) &+ outputZeroPoint,
                            activationMin, activationMax)
     }
 }

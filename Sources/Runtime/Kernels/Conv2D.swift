@@ -18,6 +18,9 @@ public struct Conv2DParams {
     public var outputZeroPoint: Int32
     public var activationMin: Int32
     public var activationMax: Int32
+    /// Scratch memory from the arena, as large as the op's contract says (`Conv2DOp.scratchBytes`,
+    /// `DepthwiseConv2DOp.scratchBytes`, the transposed convolution's accumulators), or nil.
+    public var scratch: UnsafeMutableRawPointer? = nil
 
     public init(input: ImageShape, output: ImageShape, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int,
                 dilationH: Int, dilationW: Int, padTop: Int, padLeft: Int, groups: Int,
@@ -43,7 +46,7 @@ public struct Conv2DParams {
 /// Reference int8 convolution (TFLite's per-channel `ConvPerChannel`):
 ///
 /// `acc = bias[o] + Σ_{ky,kx,i} (input[y·sh − padTop + ky·dh, x·sw − padLeft + kx·dw, g·Cg + i] − inputZeroPoint) · filter[o, ky, kx, i]`
-/// over taps inside the image, then `out = clamp(requantize(acc, o) + outputZeroPoint)`.
+/// over taps inside the image, then `out = clamp(requantize(acc, o) &+ outputZeroPoint)`.
 ///
 /// - `input`: `[H, W, Cin]`; `filter`: `[Cout, KH, KW, Cin / groups]` (OHWI); `bias`: `[Cout]` or nil;
 ///   `output`: `[OH, OW, Cout]`.
@@ -72,7 +75,7 @@ public func conv2d_s8(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Uns
                         }
                     }
                 }
-                let scaled = requantization.apply(acc, channel: o) + p.outputZeroPoint
+                let scaled = requantization.apply(acc, channel: o) &+ p.outputZeroPoint
                 output[(oy * p.output.width + ox) * p.output.channels + o] = clampToInt8(scaled, p.activationMin, p.activationMax)
             }
         }

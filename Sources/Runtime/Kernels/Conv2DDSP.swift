@@ -33,9 +33,9 @@ public func conv2d_s8_dsp(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
                         }
                     }
                 }
-                out[o] = clampToInt8(requantization.apply(acc0, channel: o) + p.outputZeroPoint, p.activationMin, p.activationMax)
+                out[o] = clampToInt8(requantization.apply(acc0, channel: o) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
                 if both {
-                    out[o + 1] = clampToInt8(requantization.apply(acc1, channel: o + 1) + p.outputZeroPoint, p.activationMin, p.activationMax)
+                    out[o + 1] = clampToInt8(requantization.apply(acc1, channel: o + 1) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
                 }
                 o += both ? 2 : 1
             }

@@ -43,7 +43,7 @@ public func conv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
                         UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD4<Int8>.self)
                     } else {
                         for r in 0..<rows {
-                            out[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) + p.outputZeroPoint,
+                            out[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) &+ p.outputZeroPoint,
                                                      p.activationMin, p.activationMax)
                         }
                     }

@@ -2,7 +2,7 @@
 /// reads input channel `o / M`, where the depth multiplier `M = Cout / Cin`:
 ///
 /// `acc = bias[o] + Σ_{ky,kx} (input[iy, ix, o / M] − inputZeroPoint) · filter[ky, kx, o]`
-/// over taps inside the image, then `out = clamp(requantize(acc, o) + outputZeroPoint)`.
+/// over taps inside the image, then `out = clamp(requantize(acc, o) &+ outputZeroPoint)`.
 ///
 /// - `input`: `[H, W, Cin]`; `filter`: `[KH, KW, Cout]` (TFLite's 1HWO); `bias`: `[Cout]` or nil;
 ///   `output`: `[OH, OW, Cout]`. `p.groups` is ignored (it is Cin by definition).
@@ -26,7 +26,7 @@ public func dwconv2d_s8(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: U
                         acc &+= (x - p.inputZeroPoint) * Int32(filter[(ky * p.kernelW + kx) * p.output.channels + o])
                     }
                 }
-                let scaled = requantization.apply(acc, channel: o) + p.outputZeroPoint
+                let scaled = requantization.apply(acc, channel: o) &+ p.outputZeroPoint
                 output[(oy * p.output.width + ox) * p.output.channels + o] = clampToInt8(scaled, p.activationMin, p.activationMax)
             }
         }

@@ -14,7 +14,7 @@ public func dwconv2d_s8_dsp(_ p: Conv2DParams, input: UnsafePointer<Int8>, filte
     let channels = p.output.channels
     let pair = offsetPairDSP(p.inputZeroPoint)
     @inline(__always) func store(_ acc: Int32, _ c: Int, _ out: UnsafeMutablePointer<Int8>) {
-        out[c] = clampToInt8(requantization.apply(acc, channel: c) + p.outputZeroPoint, p.activationMin, p.activationMax)
+        out[c] = clampToInt8(requantization.apply(acc, channel: c) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
     }
     for oy in 0..<p.output.height {
         for ox in 0..<p.output.width {

@@ -53,7 +53,7 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                     UnsafeMutableRawPointer(out + c).storeBytes(of: SIMD8(lowHalf: y0, highHalf: y1), as: SIMD8<Int8>.self)
                 } else {
                     for l in 0..<lanes {
-                        out[c + l] = clampToInt8(requantization.apply(acc[l], channel: c + l) + p.outputZeroPoint,
+                        out[c + l] = clampToInt8(requantization.apply(acc[l], channel: c + l) &+ p.outputZeroPoint,
                                                  p.activationMin, p.activationMax)
                     }
                 }

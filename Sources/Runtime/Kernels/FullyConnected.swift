@@ -20,7 +20,7 @@ public struct FullyConnectedParams {
 
 /// Reference int8 fully connected layer with per-channel weights:
 /// `acc = bias[o] + Σ_i (input[i] − inputZeroPoint) · filter[o, i]`, then
-/// `out[o] = clamp(requantize(acc, o) + outputZeroPoint)`.
+/// `out[o] = clamp(requantize(acc, o) &+ outputZeroPoint)`.
 /// `filter` is `[outputs, inputs]` (OI); `bias` is `[outputs]` or nil.
 public func fully_connected_s8(_ p: FullyConnectedParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
@@ -31,6 +31,6 @@ public func fully_connected_s8(_ p: FullyConnectedParams, input: UnsafePointer<I
         for i in 0..<p.inputs {
             acc &+= (Int32(input[i]) - p.inputZeroPoint) * Int32(row[i])
         }
-        output[o] = clampToInt8(requantization.apply(acc, channel: o) + p.outputZeroPoint, p.activationMin, p.activationMax)
+        output[o] = clampToInt8(requantization.apply(acc, channel: o) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
     }
 }

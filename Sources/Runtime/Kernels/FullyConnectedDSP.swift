@@ -10,13 +10,13 @@ public func fully_connected_s8_dsp(_ p: FullyConnectedParams, input: UnsafePoint
         let row = filter + o * p.inputs
         let (acc0, acc1) = dot2S8DSP(input, row, row + p.inputs, count: p.inputs, offsetPair: pair,
                                      bias?[o] ?? 0, bias?[o + 1] ?? 0)
-        output[o] = clampToInt8(requantization.apply(acc0, channel: o) + p.outputZeroPoint, p.activationMin, p.activationMax)
-        output[o + 1] = clampToInt8(requantization.apply(acc1, channel: o + 1) + p.outputZeroPoint, p.activationMin, p.activationMax)
+        output[o] = clampToInt8(requantization.apply(acc0, channel: o) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
+        output[o + 1] = clampToInt8(requantization.apply(acc1, channel: o + 1) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
         o += 2
     }
     if o < p.outputs {
         let acc = dotS8DSP(input, filter + o * p.inputs, count: p.inputs, offsetPair: pair, bias?[o] ?? 0)
-        output[o] = clampToInt8(requantization.apply(acc, channel: o) + p.outputZeroPoint, p.activationMin, p.activationMax)
+        output[o] = clampToInt8(requantization.apply(acc, channel: o) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
     }
 }
 #endif

@@ -22,7 +22,7 @@ public func fully_connected_s8_neon(_ p: FullyConnectedParams, input: UnsafePoin
             UnsafeMutableRawPointer(output + o).storeBytes(of: y, as: SIMD4<Int8>.self)
         } else {
             for r in 0..<rows {
-                output[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) + p.outputZeroPoint,
+                output[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) &+ p.outputZeroPoint,
                                             p.activationMin, p.activationMax)
             }
         }

@@ -25,7 +25,7 @@ public struct MeanParams {
 /// With the same quantization in and out: `out = Σ x / n`, truncating toward zero.
 /// Otherwise the `1 / n` is folded into the multiplier: with `k = min(floor(log2 n), 32, 31 + shift)`,
 /// `m' = (multiplier · 2^k) / n` (truncating) and `shift' = shift − k`,
-/// `out = clamp(multiplyByQuantizedMultiplier(Σ x − inputZeroPoint · n, m', shift') + outputZeroPoint)`.
+/// `out = clamp(multiplyByQuantizedMultiplier(Σ x − inputZeroPoint · n, m', shift') &+ outputZeroPoint)`.
 /// Example: n = 49 → k = 5, m' = multiplier · 32 / 49.
 public func mean_s8(_ p: MeanParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let n = p.input.height * p.input.width
@@ -33,7 +33,7 @@ public func mean_s8(_ p: MeanParams, input: UnsafePointer<Int8>, output: UnsafeM
     let scaling = MeanScaling(p)
     for ch in 0..<c {
         var sum: Int32 = 0
-        for i in 0..<n { sum += Int32(input[i * c + ch]) }
+        for i in 0..<n { sum &+= Int32(input[i * c + ch]) }
         output[ch] = scaling.output(sum)
     }
 }
@@ -64,6 +64,6 @@ public struct MeanScaling {
     @inlinable @inline(__always)
     public func output(_ sum: Int32) -> Int8 {
         if sameQuantization { return Int8(truncatingIfNeeded: sum / count) }
-        return clampToInt8(multiplyByQuantizedMultiplier(sum - inputZeroPoint * count, multiplier, shift) + outputZeroPoint, -128, 127)
+        return clampToInt8(multiplyByQuantizedMultiplier(sum &- inputZeroPoint &* count, multiplier, shift) &+ outputZeroPoint, -128, 127)
     }
 }

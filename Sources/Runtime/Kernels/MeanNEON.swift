@@ -17,7 +17,7 @@ public func mean_s8_neon(_ p: MeanParams, input: UnsafePointer<Int8>, output: Un
     }
     while ch < c {
         var sum: Int32 = 0
-        for i in 0..<n { sum += Int32(input[i * c + ch]) }
+        for i in 0..<n { sum &+= Int32(input[i * c + ch]) }
         output[ch] = scaling.output(sum)
         ch += 1
     }

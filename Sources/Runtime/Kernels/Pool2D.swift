@@ -54,7 +54,7 @@ public func max_pool2d_s8(_ p: Pool2DParams, input: UnsafePointer<Int8>, output:
 /// Example: cells [1, 2] → (3 + 1) / 2 = 2; cells [−1, −2] → (−3 − 1) / 2 = −2.
 @inlinable @inline(__always)
 public func roundedAverage(_ sum: Int32, count n: Int32, _ lo: Int32, _ hi: Int32) -> Int8 {
-    clampToInt8(sum > 0 ? (sum + n / 2) / n : (sum - n / 2) / n, lo, hi)
+    clampToInt8(sum > 0 ? (sum &+ n / 2) / n : (sum &- n / 2) / n, lo, hi)
 }
 
 /// Reference int8 average pool (TFLite's rule): the window's `n` cells inside the image are summed
@@ -68,7 +68,7 @@ public func avg_pool2d_s8(_ p: Pool2DParams, input: UnsafePointer<Int8>, output:
             for ch in 0..<c {
                 var sum: Int32 = 0
                 for y in w.y0..<w.y1 {
-                    for x in w.x0..<w.x1 { sum += Int32(input[(y * p.input.width + x) * c + ch]) }
+                    for x in w.x0..<w.x1 { sum &+= Int32(input[(y * p.input.width + x) * c + ch]) }
                 }
                 output[(oy * p.output.width + ox) * c + ch] = roundedAverage(sum, count: n, p.activationMin, p.activationMax)
             }

@@ -58,7 +58,7 @@ public func avg_pool2d_s8_neon(_ p: Pool2DParams, input: UnsafePointer<Int8>, ou
             while ch < c {
                 var sum: Int32 = 0
                 for y in w.y0..<w.y1 {
-                    for x in w.x0..<w.x1 { sum += Int32(input[(y * p.input.width + x) * c + ch]) }
+                    for x in w.x0..<w.x1 { sum &+= Int32(input[(y * p.input.width + x) * c + ch]) }
                 }
                 out[ch] = roundedAverage(sum, count: n, p.activationMin, p.activationMax)
                 ch += 1

@@ -36,7 +36,7 @@ public func transpose_conv2d_s8(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
     for pixel in 0..<(p.output.height * p.output.width) {
         for o in 0..<cout {
             let acc = scratch[pixel * cout + o] &+ (bias?[o] ?? 0)
-            output[pixel * cout + o] = clampToInt8(requantization.apply(acc, channel: o) + p.outputZeroPoint,
+            output[pixel * cout + o] = clampToInt8(requantization.apply(acc, channel: o) &+ p.outputZeroPoint,
                                                    p.activationMin, p.activationMax)
         }
     }

@@ -2,11 +2,17 @@
 public enum Q8Format {
     /// "MNQ8"
     public static let magic: UInt32 = 0x3851_4E4D
-    public static let version: UInt16 = 1
+    /// 2: the CRC covers the header too, reserved bytes are zero, the arena size is recomputed
+    /// by the validator and includes the prepared-op records (version 1 files are refused).
+    public static let version: UInt16 = 2
     public static let headerSize = 64
     public static let sectionEntrySize = 16
     public static let tensorEntrySize = 36
     public static let opEntrySize = 24
+    /// Arena bytes per op for its decoded record (`PreparedOp`), after the activations.
+    public static let preparedOpBytes = 224
+    /// Header bytes 28 ..< 64, which must be zero.
+    public static let reservedRange = 28..<64
     /// Marks an absent tensor (no bias, no scratch).
     public static let none: UInt32 = 0xFFFF_FFFF
 
@@ -71,55 +77,25 @@ public enum Q8Storage: UInt8, Sendable {
     case constant = 1
 }
 
-/// Operators of model.q8 and the int32 parameter words each carries (in PARM), in order.
-/// Inputs are listed in INDX; `?` marks an optional input (absent: 0xFFFFFFFF).
+/// Operators of model.q8. Each op's input slots, parameter words, scratch, bounds and kernel
+/// names are in its own file under `Sources/Runtime/Ops/` (`Conv2DOp`, `PadOp`, …);
+/// `docs/formats.md` has the table.
 public enum Q8OpCode: UInt16, Sendable {
-    /// params: kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups,
-    /// activationMin, activationMax. inputs: x, filter [Cout, KH, KW, Cin/groups], multipliers, shifts, bias?
     case conv2d = 1
-    /// params as conv2d (groups = Cin). inputs: x, filter [KH, KW, Cout], multipliers, shifts, bias?
     case depthwiseConv2d = 2
-    /// params: activationMin, activationMax. inputs: x, filter [Cout, Cin], multipliers, shifts, bias?
     case fullyConnected = 3
-    /// params: kernelH, kernelW, strideH, strideW, padTop, padLeft, activationMin, activationMax. inputs: x
     case maxPool2d = 4
-    /// params as maxPool2d. inputs: x
     case averagePool2d = 5
-    /// params: multiplier, shift, sameQuantization (0/1). inputs: x [H, W, C]; output [C]
     case mean = 6
-    /// params: input1Multiplier, input1Shift, input2Multiplier, input2Shift, outputMultiplier,
-    /// outputShift, activationMin, activationMax. inputs: a, b (b the same size, or [C] broadcast)
     case add = 7
-    /// no params. inputs: 1 or more images of equal H, W
     case concatenation = 8
-    /// params: groups. inputs: x
     case channelShuffle = 9
-    /// no params. inputs: x (same byte count)
     case reshape = 10
-    /// params: top, left. inputs: x; fill = output zero point
     case pad = 11
-    /// params: kernelH, kernelW, strideH, strideW, padTop, padLeft, activationMin, activationMax.
-    /// inputs: x, filter [Cout, KH, KW, Cin], multipliers, shifts, bias?; scratch: int32 [OH·OW·Cout]
     case transposeConv2d = 12
-    /// no params. inputs: x, rows (int32 [OH]), cols (int32 [OW])
     case resizeNearest = 13
-    /// params: inputMultiplier, inputLeftShift, diffMin. inputs: x
     case softmax = 14
-    /// no params. inputs: x, table (int8 [256])
     case lookup = 15
-
-    /// The number of int32 parameter words the op carries.
-    public var parameterCount: Int {
-        switch self {
-        case .conv2d, .depthwiseConv2d: return 11
-        case .fullyConnected: return 2
-        case .maxPool2d, .averagePool2d, .transposeConv2d, .add: return 8
-        case .mean, .softmax: return 3
-        case .pad: return 2
-        case .channelShuffle: return 1
-        case .concatenation, .reshape, .resizeNearest, .lookup: return 0
-        }
-    }
 }
 
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).

@@ -50,6 +50,9 @@ public struct Q8Model: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
     public let arenaBytes: Int
     public let arenaLowerBound: Int
+    /// The arena's first bytes, where activations and scratch live: `arenaBytes` less the
+    /// prepared-op records (`Q8Format.preparedOpBytes` per op).
+    public let activationBytes: Int
     public let tensorCount: Int
     public let opCount: Int
     let sections: SectionOffsets
@@ -61,8 +64,14 @@ public struct Q8Model: @unchecked Sendable {
 
     @inline(__always)
     func u32(_ at: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self) }
+    /// The u32 at `at` as an Int, values past 2^31 − 1 read as 2^31 − 1 (no field may be that
+    /// large, and on 32-bit targets the conversion would trap).
     @inline(__always)
-    func int(_ at: Int) -> Int { Int(u32(at)) }
+    func int(_ at: Int) -> Int { Self.int(bytes, at) }
+    @inline(__always)
+    static func int(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> Int {
+        Int(min(bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self), 0x7FFF_FFFF))
+    }
 
     public init(bytes: UnsafeRawBufferPointer) throws(Q8Error) {
         self.bytes = bytes
@@ -78,15 +87,17 @@ public struct Q8Model: @unchecked Sendable {
         guard bytes.loadUnaligned(fromByteOffset: 6, as: UInt16.self) == UInt16(Q8Format.headerSize) else {
             throw Q8Error(.byte(6), "header size is not 64")
         }
-        let fileSize = Int(bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        let fileSize = Self.int(bytes, 8)
         guard fileSize == bytes.count else { throw Q8Error(.byte(8), "file size does not match the header (truncated or padded)") }
-        let storedCRC = bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
-        guard crc32(of: UnsafeRawBufferPointer(rebasing: bytes[Q8Format.headerSize...])) == storedCRC else {
-            throw Q8Error(.byte(12), "CRC-32 mismatch (the file is corrupt)")
-        }
-        let sectionCount = Int(bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-        arenaBytes = Int(bytes.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
-        arenaLowerBound = Int(bytes.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        // The CRC covers every byte but its own four: the header's fields too.
+        var crc = CRC32()
+        crc.update(UnsafeRawBufferPointer(rebasing: bytes[0..<12]))
+        crc.update(UnsafeRawBufferPointer(rebasing: bytes[16...]))
+        guard crc.value == bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self) else { throw Q8Error(.byte(12), "CRC-32 mismatch (the file is corrupt)") }
+        for at in Q8Format.reservedRange where bytes[at] != 0 { throw Q8Error(.byte(at), "reserved header byte is not zero") }
+        let sectionCount = Self.int(bytes, 16)
+        arenaBytes = Self.int(bytes, 20)
+        arenaLowerBound = Self.int(bytes, 24)
         guard sectionCount <= 32, Q8Format.headerSize + sectionCount * Q8Format.sectionEntrySize <= fileSize else {
             throw Q8Error(.byte(16), "section table does not fit the file")
         }
@@ -95,8 +106,7 @@ public struct Q8Model: @unchecked Sendable {
         for i in 0..<sectionCount {
             let entry = Q8Format.headerSize + i * Q8Format.sectionEntrySize
             let tag = bytes.loadUnaligned(fromByteOffset: entry, as: UInt32.self)
-            let offset = Int(bytes.loadUnaligned(fromByteOffset: entry + 4, as: UInt32.self))
-            let size = Int(bytes.loadUnaligned(fromByteOffset: entry + 8, as: UInt32.self))
+            let offset = Self.int(bytes, entry + 4), size = Self.int(bytes, entry + 8)
             guard offset % 16 == 0, offset >= Q8Format.headerSize, offset <= fileSize, size <= fileSize - offset else {
                 throw Q8Error(.section(tag), "section lies outside the file or is not 16-byte aligned")
             }
@@ -116,7 +126,7 @@ public struct Q8Model: @unchecked Sendable {
             }
             if section != .data {
                 guard countFits else { throw Q8Error(.section(tag), "section is too small for its count") }
-                let count = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let count = Self.int(bytes, offset)
                 let entrySize: Int
                 switch section {
                 case .tensors: entrySize = Q8Format.tensorEntrySize
@@ -135,9 +145,12 @@ public struct Q8Model: @unchecked Sendable {
             throw Q8Error(.file, "a required section is missing")
         }
         sections = s
-        tensorCount = Int(bytes.loadUnaligned(fromByteOffset: s.tensors, as: UInt32.self))
-        opCount = Int(bytes.loadUnaligned(fromByteOffset: s.ops, as: UInt32.self))
-        guard arenaLowerBound <= arenaBytes else { throw Q8Error(.byte(24), "arena lower bound exceeds the arena size") }
+        tensorCount = Self.int(bytes, s.tensors)
+        opCount = Self.int(bytes, s.ops)
+        guard opCount >= 1, opCount <= Self.opLimit else { throw Q8Error(.file, "op count is not 1 to 65536") }
+        guard arenaBytes >= opCount * Q8Format.preparedOpBytes else { throw Q8Error(.byte(20), "arena size does not hold the op records") }
+        activationBytes = arenaBytes - opCount * Q8Format.preparedOpBytes
+        guard arenaLowerBound <= activationBytes else { throw Q8Error(.byte(24), "arena lower bound exceeds the activations' arena") }
         try validate()
     }
 
@@ -161,13 +174,13 @@ public struct Q8Model: @unchecked Sendable {
         return Q8Op(code: Q8OpCode(rawValue: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)) ?? .reshape,
                     inputCount: Int(bytes.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)),
                     firstInput: int(at + 4), output: int(at + 8), firstParameter: int(at + 12), parameterCount: int(at + 16),
-                    scratch: scratch == Q8Format.none ? nil : Int(scratch))
+                    scratch: scratch == Q8Format.none ? nil : Int(min(scratch, 0x7FFF_FFFF)))
     }
 
     /// Input `k` of op `o` as a tensor index, or nil when the optional input is absent.
     public func input(_ k: Int, of o: Q8Op) -> Int? {
         let v = u32(sections.indices + 4 + 4 * (o.firstInput + k))
-        return v == Q8Format.none ? nil : Int(v)
+        return v == Q8Format.none ? nil : Int(min(v, 0x7FFF_FFFF))
     }
 
     /// Parameter word `k` of op `o`.

@@ -1,0 +1,68 @@
+/// model.q8 op 7, `add`: int8 element-wise addition (TFLite's `Add` with 20 bits of headroom),
+/// run by `add_s8` and its twins.
+///
+/// Slots (`Input`): a, b (b the same element count as a, or a `[C]` vector broadcast along a's
+/// last axis). Words (`Word`): input1Multiplier, input1Shift, input2Multiplier, input2Shift,
+/// outputMultiplier, outputShift, activationMin, activationMax. Output: a's element count.
+/// The output may be written in place over a or b (same offset and size) or apart from them.
+///
+/// Bounds: multipliers 0 or in [2^30, 2^31), shifts in [−31, 30]; zero points in [−128, 127]
+/// (so `(x − zp)·2^20` fits in 29 bits); the clamp inside [−128, 127]. The scaled inputs' sum
+/// wraps in int32, as TFLite's does.
+/// Example: two 14×14×16 tensors: words m1, s1, m2, s2, mOut, sOut, −128, 127 (`addParams`).
+public enum AddOp {
+    public enum Input {
+        public static let a = 0, b = 1
+    }
+    public enum Word {
+        public static let input1Multiplier = 0, input1Shift = 1, input2Multiplier = 2, input2Shift = 3
+        public static let outputMultiplier = 4, outputShift = 5, activationMin = 6, activationMax = 7
+        public static let count = 8
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(2, 2)
+        let a = try v.activation(Input.a), b = try v.activation(Input.b), out = v.output
+        guard a.count == out.count, b.count == a.count || (b.count == a.channels && b.rank == 1) else {
+            throw v.fail("add inputs must match the output, or the second be a [C] vector")
+        }
+        try v.requireMultiplier(v.word(Word.input1Multiplier), shift: v.word(Word.input1Shift))
+        try v.requireMultiplier(v.word(Word.input2Multiplier), shift: v.word(Word.input2Shift))
+        try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
+        try v.requireClamp(Word.activationMin)
+        try v.requireInPlaceOrSeparate(a)
+        try v.requireInPlaceOrSeparate(b)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> AddCall {
+        let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
+        let params = AddParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
+                               input1Multiplier: v.word(Word.input1Multiplier), input1Shift: v.word(Word.input1Shift),
+                               input2Multiplier: v.word(Word.input2Multiplier), input2Shift: v.word(Word.input2Shift),
+                               outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
+                               activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+        return AddCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
+                       input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
+    }
+
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("add_s8", set.suffix) }
+}
+
+/// A prepared add.
+struct AddCall {
+    var params: AddParams
+    var input1: UnsafePointer<Int8>
+    var input2: UnsafePointer<Int8>
+    var input2Count: Int
+    var count: Int
+    var output: UnsafeMutablePointer<Int8>
+}
+
+#if !hasFeature(Embedded)
+extension AddOp {
+    public static func words(_ p: AddParams) -> [Int32] {
+        [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift,
+         p.activationMin, p.activationMax]
+    }
+}
+#endif

@@ -1,0 +1,46 @@
+/// model.q8 op 9, `channel_shuffle`: ShuffleNet's channel shuffle (a byte permutation), run by
+/// `channel_shuffle_s8`.
+///
+/// Slots (`Input`): x (any rank; its last axis is the channels). Words (`Word`): groups, which
+/// divides the channels. Output: x's shape, apart from x.
+/// Example: 12 channels in 3 groups: word 3.
+public enum ChannelShuffleOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let groups = 0
+        public static let count = 1
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x), out = v.output
+        let groups = v.int(Word.groups)
+        guard x.count == out.count, groups >= 1, x.channels % groups == 0, out.channels == x.channels else {
+            throw v.fail("channel shuffle groups must divide the channels")
+        }
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> CopyCall {
+        let x = v.tensor(Input.x)
+        return CopyCall(input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(v.output, in: arena),
+                        count: x.count, channels: x.channels, parameter: v.int(Word.groups))
+    }
+
+    static func run(_ c: CopyCall) {
+        channel_shuffle_s8(input: c.input, pixels: c.count / c.channels, channels: c.channels, groups: c.parameter, output: c.output)
+    }
+
+    public static let kernelName = KernelName("channel_shuffle_s8", "")
+}
+
+/// A prepared byte-copying op of one input: element count, channels and one parameter.
+struct CopyCall {
+    var input: UnsafePointer<Int8>
+    var output: UnsafeMutablePointer<Int8>
+    var count: Int
+    var channels: Int
+    var parameter: Int
+}

@@ -1,0 +1,130 @@
+/// model.q8 op 1, `conv2d`: a standard or grouped int8 convolution (TFLite's per-channel
+/// `ConvPerChannel`), run by `conv2d_s8` and its twins, or by a set's packed GEMM kernel when the
+/// filter is also stored in the `convQuads8` layout.
+///
+/// Slots (`Input`): x `[H, W, Cin]` int8; filter `[Cout, KH, KW, Cin/groups]` int8 (OHWI);
+/// multipliers, shifts `[Cout]` int32; bias? `[Cout]` int32; packed filter? (`convQuads8`).
+/// Words (`Word`): kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft,
+/// groups, activationMin, activationMax. Output `[OH, OW, Cout]` int8.
+/// Scratch: `scratchBytes` (the packed kernels' zero-point pixel) when the packed filter is present.
+///
+/// Bounds the validator proves: kernel, stride and dilation in 1...65536, padding in 0...65536,
+/// every window touches the image and no coordinate passes 2^30; groups divide Cin and Cout;
+/// the filter's element count (at most 2^30) equals Cout·KH·KW·Cin/groups; zero points in
+/// [−128, 127] (so `(x − zp)·w` fits in 16 bits before widening); multipliers 0 or in
+/// [2^30, 2^31) and shifts in [−31, 30]; the clamp inside [−128, 127]; any bias (sums wrap, as
+/// TFLite's int32 sums do); the output apart from x and the scratch apart from both.
+/// Example: 28×28×1 → 14×14×8 with a 3×3 kernel, stride 2: words 3, 3, 2, 2, 1, 1, 0, 0, 1, −128, 127.
+public enum Conv2DOp {
+    public enum Input {
+        public static let x = 0, filter = 1, multipliers = 2, shifts = 3, bias = 4, packedFilter = 5
+    }
+    public enum Word {
+        public static let kernelH = 0, kernelW = 1, strideH = 2, strideW = 3, dilationH = 4, dilationW = 5
+        public static let padTop = 6, padLeft = 7, groups = 8, activationMin = 9, activationMax = 10
+        public static let count = 11
+    }
+
+    /// Scratch bytes the packed kernels need: one pixel of the input zero point per group's input
+    /// channels, rounded up to quads (`conv2d_s8_packed_avxvnni`); 0 without a packed filter.
+    public static func scratchBytes(inputsPerGroup: Int, packed: Bool) -> Int {
+        packed ? (inputsPerGroup + 3) / 4 * 4 : 0
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(4, 6)
+        let x = try v.activation(Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3 else { throw v.fail("convolution needs [H, W, C] input and output") }
+        try v.requireSizes(Word.kernelH, 6, minimum: 1)
+        try v.requireSizes(Word.padTop, 2, minimum: 0)
+        try v.requireClamp(Word.activationMin)
+        let cin = x.channels, cout = out.channels, groups = v.int(Word.groups)
+        guard groups >= 1, cin % groups == 0, cout % groups == 0 else { throw v.fail("groups do not divide the channels") }
+        let taps = try v.product(v.int(Word.kernelH), v.int(Word.kernelW))
+        let filterCount = try v.product(try v.product(cout, taps), cin / groups)
+        _ = try v.constant(Input.filter, .int8, count: filterCount)
+        try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias, channels: cout)
+        let packed = v.has(Input.packedFilter)
+        if packed {
+            let blocks = try v.product(groups, (cout / groups + 7) / 8)
+            let count = try v.product(try v.product(try v.product(blocks, taps), (cin / groups + 3) / 4), 32)
+            _ = try v.constant(Input.packedFilter, .int8, count: count, layout: .convQuads8)
+        }
+        try v.requireWindow(input: x.dims.0, output: out.dims.0, kernel: v.int(Word.kernelH), stride: v.int(Word.strideH),
+                            dilation: v.int(Word.dilationH), pad: v.int(Word.padTop))
+        try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
+                            dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
+        try v.requireSeparate(x)
+        try v.requireScratch(bytes: scratchBytes(inputsPerGroup: cin / groups, packed: packed), apartFrom: x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+        let x = v.tensor(Input.x), out = v.output
+        var p = Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: v.int(Word.dilationH),
+                             dilationW: v.int(Word.dilationW), padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft),
+                             groups: v.int(Word.groups), inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                             activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+        p.scratch = v.scratch(in: arena)
+        return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena),
+                               packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
+    }
+
+    /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name.
+    public static func kernelName(_ set: KernelSet, packed: Bool) -> KernelName {
+        packed && set.conv2dPacked != nil ? KernelName("conv2d_s8_packed", set.conv2dPackedSuffix) : KernelName("conv2d_s8", set.suffix)
+    }
+}
+
+/// The operands every op with per-channel requantization reads, in the slots convolutions,
+/// depthwise convolutions, transposed convolutions and dense layers share (x, filter,
+/// multipliers, shifts, bias), decoded once when the interpreter starts.
+struct ChannelOperands {
+    var input: UnsafePointer<Int8>
+    var filter: UnsafePointer<Int8>
+    var bias: UnsafePointer<Int32>?
+    var requantization: ChannelRequantization
+    var output: UnsafeMutablePointer<Int8>
+
+    init(_ v: OpView, arena: UnsafeMutableRawPointer) {
+        input = UnsafePointer(v.activation(v.tensor(Conv2DOp.Input.x), in: arena))
+        filter = v.int8Constant(Conv2DOp.Input.filter)
+        bias = v.optionalInt32Constant(Conv2DOp.Input.bias)
+        requantization = ChannelRequantization(multipliers: v.int32Constant(Conv2DOp.Input.multipliers),
+                                               shifts: v.int32Constant(Conv2DOp.Input.shifts))
+        output = v.activation(v.output, in: arena)
+    }
+}
+
+/// A prepared convolution: parameters, operands and the packed filter where there is one.
+struct ConvolutionCall {
+    var params: Conv2DParams
+    var operands: ChannelOperands
+    var packedFilter: UnsafePointer<Int8>?
+
+    /// Runs the packed kernel when the set has one and the model carries the packed filter.
+    @inline(__always)
+    func run(_ kernels: KernelSet) {
+        let o = operands
+        if let packedFilter, let packed = kernels.conv2dPacked {
+            packed(params, o.input, packedFilter, o.bias, o.requantization, o.output)
+        } else {
+            kernels.conv2d(params, o.input, o.filter, o.bias, o.requantization, o.output)
+        }
+    }
+}
+
+#if !hasFeature(Embedded)
+extension Conv2DOp {
+    /// The op's inputs in slot order.
+    public static func inputs(x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, packedFilter: Int? = nil) -> [Int?] {
+        packedFilter == nil ? [x, filter, multipliers, shifts, bias] : [x, filter, multipliers, shifts, bias, packedFilter]
+    }
+
+    /// The op's parameter words in order.
+    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, dilationH: Int, dilationW: Int,
+                             padTop: Int, padLeft: Int, groups: Int, activationMin: Int32, activationMax: Int32) -> [Int32] {
+        [kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups].map { Int32($0) } + [activationMin, activationMax]
+    }
+}
+#endif

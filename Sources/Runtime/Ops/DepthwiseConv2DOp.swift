@@ -1,0 +1,54 @@
+/// model.q8 op 2, `depthwise_conv2d`: an int8 depthwise convolution with any depth multiplier
+/// (TFLite's `DepthwiseConvPerChannel`), run by `dwconv2d_s8` and its twins.
+///
+/// Slots: as `Conv2DOp.Input` without the packed filter; the filter is `[KH, KW, Cout]`.
+/// Words: as `Conv2DOp.Word`, with groups = Cin. Output `[OH, OW, Cout]`, Cout a multiple of Cin
+/// (output channel `o` reads input channel `o / (Cout / Cin)`).
+/// Scratch: `scratchBytes(taps:)`, what the largest kernel set needs (the AVX2 kernel's tap
+/// offsets and widened weights); every twin's own need is at most that (tested).
+///
+/// Bounds: as `Conv2DOp`; the filter count KH·KW·Cout at most 2^30.
+/// Example: 14×14×8 → 14×14×8, 3×3, stride 1, padding 1: words 3, 3, 1, 1, 1, 1, 1, 1, 8, −128, 127.
+public enum DepthwiseConv2DOp {
+    public typealias Input = Conv2DOp.Input
+    public typealias Word = Conv2DOp.Word
+
+    /// Scratch bytes for a `taps`-tap filter: 32 bytes of alignment, two 32-byte weight vectors
+    /// per pair of taps and three 8-byte offsets per tap plus one (`dwconv2d_s8_avx2`).
+    public static func scratchBytes(taps: Int) -> Int { 32 + 64 * ((taps + 1) / 2) + 24 * (taps + 1) }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(4, 5)
+        let x = try v.activation(Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3 else { throw v.fail("convolution needs [H, W, C] input and output") }
+        try v.requireSizes(Word.kernelH, 6, minimum: 1)
+        try v.requireSizes(Word.padTop, 2, minimum: 0)
+        try v.requireClamp(Word.activationMin)
+        let cin = x.channels, cout = out.channels
+        guard v.int(Word.groups) == cin, cout % cin == 0 else { throw v.fail("depthwise groups must equal Cin and divide Cout") }
+        let taps = try v.product(v.int(Word.kernelH), v.int(Word.kernelW))
+        _ = try v.constant(Input.filter, .int8, count: try v.product(taps, cout))
+        try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias, channels: cout)
+        try v.requireWindow(input: x.dims.0, output: out.dims.0, kernel: v.int(Word.kernelH), stride: v.int(Word.strideH),
+                            dilation: v.int(Word.dilationH), pad: v.int(Word.padTop))
+        try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
+                            dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
+        try v.requireSeparate(x)
+        try v.requireScratch(bytes: scratchBytes(taps: taps), apartFrom: x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+        let call = Conv2DOp.prepare(v, arena: arena)
+        return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
+    }
+
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("dwconv2d_s8", set.suffix) }
+}
+
+#if !hasFeature(Embedded)
+extension DepthwiseConv2DOp {
+    public static func inputs(x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?) -> [Int?] {
+        [x, filter, multipliers, shifts, bias]
+    }
+}
+#endif

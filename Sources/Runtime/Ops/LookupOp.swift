@@ -1,0 +1,40 @@
+/// model.q8 op 15, `lookup`: any int8 → int8 function through a 256-entry table (sigmoid, tanh,
+/// hard-swish, leaky ReLU, a requantization), run by `lut_s8`.
+///
+/// Slots (`Input`): x; table int8 `[256]` (`table[x + 128]`). No words. Output: x's element
+/// count, in place or apart from x.
+/// Example: ReLU at zero point −128: table[i] = max(i − 128, −128).
+public enum LookupOp {
+    public enum Input {
+        public static let x = 0, table = 1
+    }
+    public enum Word {
+        public static let count = 0
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(2, 2)
+        let x = try v.activation(Input.x)
+        guard x.count == v.output.count else { throw v.fail("lookup output must match its input") }
+        _ = try v.constant(Input.table, .int8, count: 256)
+        try v.requireInPlaceOrSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> LookupCall {
+        let x = v.tensor(Input.x)
+        return LookupCall(input: UnsafePointer(v.activation(x, in: arena)), count: x.count, table: v.int8Constant(Input.table),
+                          output: v.activation(v.output, in: arena))
+    }
+
+    static func run(_ c: LookupCall) { lut_s8(input: c.input, count: c.count, table: c.table, output: c.output) }
+
+    public static let kernelName = KernelName("lut_s8", "")
+}
+
+/// A prepared lookup.
+struct LookupCall {
+    var input: UnsafePointer<Int8>
+    var count: Int
+    var table: UnsafePointer<Int8>
+    var output: UnsafeMutablePointer<Int8>
+}

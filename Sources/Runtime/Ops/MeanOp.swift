@@ -1,0 +1,51 @@
+/// model.q8 op 6, `mean`: the int8 mean over H and W (a global average pool, TFLite's `Mean` with
+/// axes [1, 2]), run by `mean_s8` and its twins.
+///
+/// Slots (`Input`): x `[H, W, C]`. Words (`Word`): multiplier, shift (input scale / output
+/// scale, as `QuantizeMultiplier` makes them), sameQuantization (0 or 1: input and output share
+/// scale and zero point, and the raw sum is divided). Output `[C]` (any shape of C values).
+///
+/// Bounds: multiplier 0 or in [2^30, 2^31), shift in [−31, 30]; H·W at most 2^28 (a tensor's
+/// limit). The sum and `zp·H·W` wrap in int32, as TFLite's do.
+/// Example: 7×7×64 → 64: words (multiplier, shift of inputScale/outputScale), 0.
+public enum MeanOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let multiplier = 0, shift = 1, sameQuantization = 2
+        public static let count = 3
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x)
+        guard x.rank == 3, v.output.count == x.channels else { throw v.fail("mean needs [H, W, C] in and [C] out") }
+        try v.requireMultiplier(v.word(Word.multiplier), shift: v.word(Word.shift))
+        guard v.int(Word.sameQuantization) == 0 || v.int(Word.sameQuantization) == 1 else { throw v.fail("mean flag is not 0 or 1") }
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> MeanCall {
+        let x = v.tensor(Input.x), out = v.output
+        return MeanCall(params: MeanParams(input: x.image, inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                                           multiplier: v.word(Word.multiplier), shift: v.word(Word.shift),
+                                           sameQuantization: v.int(Word.sameQuantization) == 1),
+                        input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
+    }
+
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("mean_s8", set.suffix) }
+}
+
+/// A prepared mean.
+struct MeanCall {
+    var params: MeanParams
+    var input: UnsafePointer<Int8>
+    var output: UnsafeMutablePointer<Int8>
+}
+
+#if !hasFeature(Embedded)
+extension MeanOp {
+    public static func words(_ p: MeanParams) -> [Int32] { [p.multiplier, p.shift, p.sameQuantization ? 1 : 0] }
+}
+#endif

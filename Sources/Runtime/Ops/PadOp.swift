@@ -1,0 +1,51 @@
+/// model.q8 op 11, `pad`: spatial zero padding of an image (TFLite's `Pad` on H and W), the fill
+/// being the output zero point, run by `pad_s8`.
+///
+/// Slots (`Input`): x `[H, W, C]`. Words (`Word`): top, left (the bottom and right padding follow
+/// from the output). Output `[OH, OW, C]` with OH ≥ H + top, OW ≥ W + left, apart from x.
+/// Bounds: top and left in 0...65536.
+/// Example: [28, 28, 1] → [30, 30, 1]: words 1, 1.
+public enum PadOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let top = 0, left = 1
+        public static let count = 2
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x), out = v.output
+        try v.requireSizes(Word.top, 2, minimum: 0)
+        guard x.rank == 3, out.rank == 3, x.channels == out.channels,
+              out.dims.0 >= x.dims.0 + v.int(Word.top), out.dims.1 >= x.dims.1 + v.int(Word.left) else {
+            throw v.fail("pad output does not hold the padded input")
+        }
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> PadCall {
+        let x = v.tensor(Input.x), out = v.output
+        return PadCall(input: UnsafePointer(v.activation(x, in: arena)), inputShape: x.image, outputShape: out.image,
+                       top: v.int(Word.top), left: v.int(Word.left), fill: Int8(truncatingIfNeeded: out.zeroPoint),
+                       output: v.activation(out, in: arena))
+    }
+
+    static func run(_ c: PadCall) {
+        pad_s8(input: c.input, inputShape: c.inputShape, outputShape: c.outputShape, top: c.top, left: c.left, fill: c.fill, output: c.output)
+    }
+
+    public static let kernelName = KernelName("pad_s8", "")
+}
+
+/// A prepared pad.
+struct PadCall {
+    var input: UnsafePointer<Int8>
+    var inputShape: ImageShape
+    var outputShape: ImageShape
+    var top: Int
+    var left: Int
+    var fill: Int8
+    var output: UnsafeMutablePointer<Int8>
+}

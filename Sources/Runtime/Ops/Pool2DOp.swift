@@ -1,0 +1,70 @@
+/// model.q8 ops 4 `max_pool2d` and 5 `average_pool2d`: int8 pooling windows (TFLite's
+/// `MaxPool`/`AveragePool`), run by `max_pool2d_s8`, `avg_pool2d_s8` and their twins. The two ops
+/// share one contract; input and output share scale and zero point.
+///
+/// Slots (`Input`): x `[H, W, C]`. Words (`Word`): kernelH, kernelW, strideH, strideW, padTop,
+/// padLeft, activationMin, activationMax. Output `[OH, OW, C]`.
+///
+/// Bounds: kernel and stride in 1...65536, padding below the window in each axis (so every window
+/// holds at least one cell and the average never divides by 0), every window touches the image
+/// and no coordinate passes 2^30; the clamp inside [−128, 127]. Average sums wrap in int32 like
+/// TFLite's (a window of more than 2^24 cells could wrap; none this large is a real model).
+/// Example: 28×28×8 → 14×14×8, 2×2 stride 2: words 2, 2, 2, 2, 0, 0, −128, 127.
+public enum Pool2DOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let kernelH = 0, kernelW = 1, strideH = 2, strideW = 3, padTop = 4, padLeft = 5
+        public static let activationMin = 6, activationMax = 7
+        public static let count = 8
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3, x.channels == out.channels else {
+            throw v.fail("pooling needs one [H, W, C] input and output of equal C")
+        }
+        try v.requireSizes(Word.kernelH, 4, minimum: 1)
+        try v.requireSizes(Word.padTop, 2, minimum: 0)
+        try v.requireClamp(Word.activationMin)
+        guard v.int(Word.padTop) < v.int(Word.kernelH), v.int(Word.padLeft) < v.int(Word.kernelW) else {
+            throw v.fail("pool padding must be smaller than the window")
+        }
+        try v.requireWindow(input: x.dims.0, output: out.dims.0, kernel: v.int(Word.kernelH), stride: v.int(Word.strideH),
+                            dilation: 1, pad: v.int(Word.padTop))
+        try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
+                            dilation: 1, pad: v.int(Word.padLeft))
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> PoolCall {
+        let x = v.tensor(Input.x), out = v.output
+        return PoolCall(params: Pool2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), padTop: v.int(Word.padTop),
+                                             padLeft: v.int(Word.padLeft), activationMin: v.word(Word.activationMin),
+                                             activationMax: v.word(Word.activationMax)),
+                        input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
+    }
+
+    public static func kernelName(_ set: KernelSet, average: Bool) -> KernelName {
+        KernelName(average ? "avg_pool2d_s8" : "max_pool2d_s8", set.suffix)
+    }
+}
+
+/// A prepared pooling op.
+struct PoolCall {
+    var params: Pool2DParams
+    var input: UnsafePointer<Int8>
+    var output: UnsafeMutablePointer<Int8>
+}
+
+#if !hasFeature(Embedded)
+extension Pool2DOp {
+    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padTop: Int, padLeft: Int,
+                             activationMin: Int32 = -128, activationMax: Int32 = 127) -> [Int32] {
+        [kernelH, kernelW, strideH, strideW, padTop, padLeft].map { Int32($0) } + [activationMin, activationMax]
+    }
+}
+#endif

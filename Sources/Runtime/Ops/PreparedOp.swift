@@ -1,0 +1,118 @@
+/// One op decoded for `Interpreter.invoke`: which kernel runs and everything it reads, so invoke
+/// is a loop over these records with no parsing. `Interpreter.init` writes one per op into the
+/// arena's last `opCount · Q8Format.preparedOpBytes` bytes (planned by the converter, like
+/// TensorFlow Lite Micro's persistent op data). Only pointers and integers: trivially copyable.
+enum PreparedOp {
+    case conv2d(ConvolutionCall)
+    case depthwiseConv2d(ConvolutionCall)
+    case transposeConv2d(ConvolutionCall)
+    case fullyConnected(DenseCall)
+    case maxPool2d(PoolCall)
+    case averagePool2d(PoolCall)
+    case mean(MeanCall)
+    case add(AddCall)
+    case concatenation(ConcatenationCall)
+    case channelShuffle(CopyCall)
+    case reshape(CopyCall)
+    case pad(PadCall)
+    case resizeNearest(ResizeCall)
+    case softmax(SoftmaxCall)
+    case lookup(LookupCall)
+
+    /// Op `i` of a validated model, decoded against `arena`.
+    init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
+        let v = OpView(model, i)
+        switch v.op.code {
+        case .conv2d: self = .conv2d(Conv2DOp.prepare(v, arena: arena))
+        case .depthwiseConv2d: self = .depthwiseConv2d(DepthwiseConv2DOp.prepare(v, arena: arena))
+        case .transposeConv2d: self = .transposeConv2d(TransposeConv2DOp.prepare(v, arena: arena))
+        case .fullyConnected: self = .fullyConnected(FullyConnectedOp.prepare(v, arena: arena))
+        case .maxPool2d: self = .maxPool2d(Pool2DOp.prepare(v, arena: arena))
+        case .averagePool2d: self = .averagePool2d(Pool2DOp.prepare(v, arena: arena))
+        case .mean: self = .mean(MeanOp.prepare(v, arena: arena))
+        case .add: self = .add(AddOp.prepare(v, arena: arena))
+        case .concatenation: self = .concatenation(ConcatenationOp.prepare(v, arena: arena))
+        case .channelShuffle: self = .channelShuffle(ChannelShuffleOp.prepare(v, arena: arena))
+        case .reshape: self = .reshape(ReshapeOp.prepare(v, arena: arena))
+        case .pad: self = .pad(PadOp.prepare(v, arena: arena))
+        case .resizeNearest: self = .resizeNearest(ResizeNearestOp.prepare(v, arena: arena))
+        case .softmax: self = .softmax(SoftmaxOp.prepare(v, arena: arena))
+        case .lookup: self = .lookup(LookupOp.prepare(v, arena: arena))
+        }
+    }
+}
+
+extension Q8OpCode {
+    /// The number of int32 parameter words the op carries (its file's `Word.count`).
+    public var parameterCount: Int {
+        switch self {
+        case .conv2d, .depthwiseConv2d: return Conv2DOp.Word.count
+        case .transposeConv2d: return TransposeConv2DOp.Word.count
+        case .fullyConnected: return FullyConnectedOp.Word.count
+        case .maxPool2d, .averagePool2d: return Pool2DOp.Word.count
+        case .mean: return MeanOp.Word.count
+        case .add: return AddOp.Word.count
+        case .concatenation: return ConcatenationOp.Word.count
+        case .channelShuffle: return ChannelShuffleOp.Word.count
+        case .reshape: return ReshapeOp.Word.count
+        case .pad: return PadOp.Word.count
+        case .resizeNearest: return ResizeNearestOp.Word.count
+        case .softmax: return SoftmaxOp.Word.count
+        case .lookup: return LookupOp.Word.count
+        }
+    }
+
+    /// Checks op `v` against its op's contract (the op files' `validate`).
+    func validate(_ v: OpView) throws(Q8Error) {
+        switch self {
+        case .conv2d: try Conv2DOp.validate(v)
+        case .depthwiseConv2d: try DepthwiseConv2DOp.validate(v)
+        case .transposeConv2d: try TransposeConv2DOp.validate(v)
+        case .fullyConnected: try FullyConnectedOp.validate(v)
+        case .maxPool2d, .averagePool2d: try Pool2DOp.validate(v)
+        case .mean: try MeanOp.validate(v)
+        case .add: try AddOp.validate(v)
+        case .concatenation: try ConcatenationOp.validate(v)
+        case .channelShuffle: try ChannelShuffleOp.validate(v)
+        case .reshape: try ReshapeOp.validate(v)
+        case .pad: try PadOp.validate(v)
+        case .resizeNearest: try ResizeNearestOp.validate(v)
+        case .softmax: try SoftmaxOp.validate(v)
+        case .lookup: try LookupOp.validate(v)
+        }
+    }
+
+    /// The kernel `set` runs for an op of this code (`packed`: the op carries a packed filter),
+    /// as `inspect` and `bench` print it.
+    public func kernelName(_ set: KernelSet, packed: Bool = false) -> KernelName {
+        switch self {
+        case .conv2d: return Conv2DOp.kernelName(set, packed: packed)
+        case .depthwiseConv2d: return DepthwiseConv2DOp.kernelName(set)
+        case .transposeConv2d: return TransposeConv2DOp.kernelName
+        case .fullyConnected: return FullyConnectedOp.kernelName(set)
+        case .maxPool2d: return Pool2DOp.kernelName(set, average: false)
+        case .averagePool2d: return Pool2DOp.kernelName(set, average: true)
+        case .mean: return MeanOp.kernelName(set)
+        case .add: return AddOp.kernelName(set)
+        case .concatenation: return ConcatenationOp.kernelName
+        case .channelShuffle: return ChannelShuffleOp.kernelName
+        case .reshape: return ReshapeOp.kernelName
+        case .pad: return PadOp.kernelName
+        case .resizeNearest: return ResizeNearestOp.kernelName
+        case .softmax: return SoftmaxOp.kernelName
+        case .lookup: return LookupOp.kernelName
+        }
+    }
+}
+
+/// A kernel's name as the op's base name and the set's ISA suffix: `conv2d_s8` + `avx2` is
+/// `conv2d_s8_avx2`; the reference kernels have no suffix.
+public struct KernelName: Sendable {
+    public var base: StaticString
+    public var suffix: StaticString
+
+    public init(_ base: StaticString, _ suffix: StaticString) {
+        self.base = base
+        self.suffix = suffix
+    }
+}

@@ -1,0 +1,33 @@
+/// model.q8 op 10, `reshape`: the same bytes under another shape (a copy, or nothing when the
+/// planner put the output over the input).
+///
+/// Slots (`Input`): x. No words. Output: x's element count, in place (same offset and size) or
+/// apart from x.
+/// Example: [1, 1, 64] → [64].
+public enum ReshapeOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let count = 0
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x)
+        guard x.count == v.output.count else { throw v.fail("reshape changes the element count") }
+        try v.requireInPlaceOrSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> CopyCall {
+        let x = v.tensor(Input.x)
+        return CopyCall(input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(v.output, in: arena),
+                        count: x.count, channels: x.channels, parameter: 0)
+    }
+
+    static func run(_ c: CopyCall) {
+        if UnsafePointer(c.output) != c.input { c.output.update(from: c.input, count: c.count) }
+    }
+
+    public static let kernelName = KernelName("copy_s8", "")
+}

@@ -1,0 +1,53 @@
+/// model.q8 op 13, `resize_nearest`: nearest-neighbour resize of an image (TFLite's
+/// `ResizeNearestNeighbor`), the source row and column of every output pixel precomputed by the
+/// converter, run by `resize_nearest_s8`.
+///
+/// Slots (`Input`): x `[H, W, C]`; rows int32 `[OH]`, each in 0..<H; cols int32 `[OW]`, each in
+/// 0..<W. No words. Output `[OH, OW, C]`, apart from x.
+/// Example: 7×7 → 14×14 (scale 2): rows = cols = [0, 0, 1, 1, …, 6, 6].
+public enum ResizeNearestOp {
+    public enum Input {
+        public static let x = 0, rows = 1, cols = 2
+    }
+    public enum Word {
+        public static let count = 0
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(3, 3)
+        let x = try v.activation(Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3, x.channels == out.channels else { throw v.fail("resize needs [H, W, C] tensors of equal C") }
+        try requireIndices(v, try v.constant(Input.rows, .int32, count: out.dims.0), below: x.dims.0)
+        try requireIndices(v, try v.constant(Input.cols, .int32, count: out.dims.1), below: x.dims.1)
+        try v.requireSeparate(x)
+    }
+
+    static func requireIndices(_ v: OpView, _ t: Q8Tensor, below limit: Int) throws(Q8Error) {
+        for k in 0..<t.count {
+            let index = v.model.constantBytes(t).loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)
+            guard index >= 0, Int(index) < limit else { throw v.fail("resize source index outside the input") }
+        }
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ResizeCall {
+        let x = v.tensor(Input.x), out = v.output
+        return ResizeCall(input: UnsafePointer(v.activation(x, in: arena)), inputShape: x.image, outputShape: out.image,
+                          rows: v.int32Constant(Input.rows), cols: v.int32Constant(Input.cols), output: v.activation(out, in: arena))
+    }
+
+    static func run(_ c: ResizeCall) {
+        resize_nearest_s8(input: c.input, inputShape: c.inputShape, outputShape: c.outputShape, rows: c.rows, cols: c.cols, output: c.output)
+    }
+
+    public static let kernelName = KernelName("resize_nearest_s8", "")
+}
+
+/// A prepared resize.
+struct ResizeCall {
+    var input: UnsafePointer<Int8>
+    var inputShape: ImageShape
+    var outputShape: ImageShape
+    var rows: UnsafePointer<Int32>
+    var cols: UnsafePointer<Int32>
+    var output: UnsafeMutablePointer<Int8>
+}

@@ -1,0 +1,50 @@
+/// model.q8 op 14, `softmax`: int8 softmax over the last axis (TFLite's `Softmax`, output scale
+/// 1/256 and zero point −128), run by `softmax_s8`.
+///
+/// Slots (`Input`): x. Words (`Word`): inputMultiplier, inputLeftShift, diffMin (`softmaxParams`).
+/// Output: x's element count, apart from x.
+/// Bounds: inputMultiplier ≥ 0 (so every scaled difference is ≤ 0, where `exp` is defined),
+/// inputLeftShift in 0...31, diffMin ≤ 0 (the row's largest value always counts, so the sum is
+/// positive). The exponentials' sum wraps in int32 past 2^12 values of a row, as TFLite's does.
+/// Example: 10 logits at scale 0.1: words from `softmaxParams(beta: 1, inputScale: 0.1, …)`.
+public enum SoftmaxOp {
+    public enum Input {
+        public static let x = 0
+    }
+    public enum Word {
+        public static let inputMultiplier = 0, inputLeftShift = 1, diffMin = 2
+        public static let count = 3
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(1, 1)
+        let x = try v.activation(Input.x)
+        guard x.count == v.output.count, v.word(Word.inputMultiplier) >= 0, v.int(Word.inputLeftShift) >= 0,
+              v.int(Word.inputLeftShift) <= 31, v.int(Word.diffMin) <= 0 else {
+            throw v.fail("softmax parameters out of range")
+        }
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> SoftmaxCall {
+        let x = v.tensor(Input.x)
+        return SoftmaxCall(params: SoftmaxParams(rows: x.count / x.channels, depth: x.channels, inputMultiplier: v.word(Word.inputMultiplier),
+                                                 inputLeftShift: v.word(Word.inputLeftShift), diffMin: v.word(Word.diffMin)),
+                           input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(v.output, in: arena))
+    }
+
+    public static let kernelName = KernelName("softmax_s8", "")
+}
+
+/// A prepared softmax.
+struct SoftmaxCall {
+    var params: SoftmaxParams
+    var input: UnsafePointer<Int8>
+    var output: UnsafeMutablePointer<Int8>
+}
+
+#if !hasFeature(Embedded)
+extension SoftmaxOp {
+    public static func words(_ p: SoftmaxParams) -> [Int32] { [p.inputMultiplier, p.inputLeftShift, p.diffMin] }
+}
+#endif

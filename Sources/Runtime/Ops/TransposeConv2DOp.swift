@@ -1,0 +1,71 @@
+/// model.q8 op 12, `transpose_conv2d`: an int8 transposed convolution (TFLite's
+/// `TransposeConv` per channel), run by `transpose_conv2d_s8`.
+///
+/// Slots: as `Conv2DOp.Input` without the packed filter; the filter is `[Cout, KH, KW, Cin]`.
+/// Words (`Word`): kernelH, kernelW, strideH, strideW, padTop, padLeft, activationMin,
+/// activationMax (no dilation, no groups). Output `[OH, OW, Cout]`.
+/// Scratch: int32 `[OH·OW·Cout]`, the accumulators every input pixel scatters into.
+///
+/// Bounds: kernel and stride in 1...65536, padding in 0...65536, the filter count at most 2^30;
+/// requantization, zero points and clamp as `Conv2DOp`; the scratch apart from x and the output.
+/// Example: 7×7×8 → 14×14×4, 3×3, stride 2, padding 1: words 3, 3, 2, 2, 1, 1, −128, 127.
+public enum TransposeConv2DOp {
+    public typealias Input = Conv2DOp.Input
+    public enum Word {
+        public static let kernelH = 0, kernelW = 1, strideH = 2, strideW = 3, padTop = 4, padLeft = 5
+        public static let activationMin = 6, activationMax = 7
+        public static let count = 8
+    }
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(4, 5)
+        let x = try v.activation(Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3 else { throw v.fail("transposed convolution needs [H, W, C] tensors") }
+        try v.requireSizes(Word.kernelH, 4, minimum: 1)
+        try v.requireSizes(Word.padTop, 2, minimum: 0)
+        try v.requireClamp(Word.activationMin)
+        let taps = try v.product(v.int(Word.kernelH), v.int(Word.kernelW))
+        _ = try v.constant(Input.filter, .int8, count: try v.product(try v.product(out.channels, taps), x.channels))
+        try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias,
+                                           channels: out.channels)
+        // Every input pixel's farthest tap, y·stride + kernel, stays under 2^30.
+        guard try v.product(x.dims.0 - 1, v.int(Word.strideH)) + v.int(Word.kernelH) <= 1 << 30,
+              try v.product(x.dims.1 - 1, v.int(Word.strideW)) + v.int(Word.kernelW) <= 1 << 30 else {
+            throw v.fail("op sizes multiply past 2^30")
+        }
+        guard let s = v.op.scratch, s < v.model.tensorCount, v.model.tensor(s).type == .int32 else {
+            throw v.fail("transposed convolution scratch is not int32 [OH·OW·Cout] in the arena")
+        }
+        try v.requireScratch(bytes: try v.product(out.count, 4), apartFrom: x)
+        try v.requireSeparate(x)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+        let x = v.tensor(Input.x), out = v.output
+        var p = Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: 1, dilationW: 1,
+                             padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft), groups: 1,
+                             inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                             activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+        p.scratch = v.scratch(in: arena)
+        return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena), packedFilter: nil)
+    }
+
+    /// Runs the reference kernel (no set has a twin).
+    static func run(_ c: ConvolutionCall) {
+        let o = c.operands
+        transpose_conv2d_s8(c.params, input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
+                            scratch: c.params.scratch!.assumingMemoryBound(to: Int32.self), output: o.output)
+    }
+
+    public static let kernelName = KernelName("transpose_conv2d_s8", "")
+}
+
+#if !hasFeature(Embedded)
+extension TransposeConv2DOp {
+    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padTop: Int, padLeft: Int,
+                             activationMin: Int32, activationMax: Int32) -> [Int32] {
+        [kernelH, kernelW, strideH, strideW, padTop, padLeft].map { Int32($0) } + [activationMin, activationMax]
+    }
+}
+#endif
