@@ -45,10 +45,13 @@ struct AVX2DifferentialTests {
 
     struct Constants {
         var multipliers: [Int32], shifts: [Int32], bias: [Int32]?
+        /// Typical values, or in one case of four anything the validator accepts (multipliers 0
+        /// or [2^30, 2^31), shifts [−31, 30], any bias), where only wrapping arithmetic is exact.
         init(_ channels: Int, _ r: inout Random) {
-            multipliers = (0..<channels).map { _ in r.int32((1 << 30)...Int32.max) }
-            shifts = (0..<channels).map { _ in r.int32(-18...1) }
-            bias = r.int(0...3) == 0 ? nil : (0..<channels).map { _ in r.int32(-60_000...60_000) }
+            let hostile = r.int(0...3) == 0
+            multipliers = (0..<channels).map { _ in hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max) }
+            shifts = (0..<channels).map { _ in hostile ? r.int32(-31...30) : r.int32(-18...1) }
+            bias = r.int(0...3) == 0 ? nil : (0..<channels).map { _ in hostile ? r.int32(Int32.min...Int32.max) : r.int32(-60_000...60_000) }
         }
         func with<T>(_ body: (ChannelRequantization, UnsafePointer<Int32>?) -> T) -> T {
             multipliers.withUnsafeBufferPointer { m in
@@ -201,12 +204,15 @@ struct AVX2DifferentialTests {
     @Test func addMatchesReference() {
         let failures = differences(seed: 4) { r in
             let channels = r.int(1...70), pixels = r.int(1...9)
-            let broadcast = r.int(0...3) == 0
+            let broadcast = r.int(0...3) == 0, hostile = r.int(0...3) == 0
             let lo = r.int32(-128...0)
             let p = AddParams(input1ZeroPoint: r.int32(-128...127), input2ZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
-                              input1Multiplier: r.int32((1 << 30)...Int32.max), input1Shift: r.int32(-6...0),
-                              input2Multiplier: r.int32((1 << 30)...Int32.max), input2Shift: r.int32(-6...0),
-                              outputMultiplier: r.int32((1 << 30)...Int32.max), outputShift: r.int32(-24...(-12)),
+                              input1Multiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
+                              input1Shift: hostile ? r.int32(-31...30) : r.int32(-6...0),
+                              input2Multiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
+                              input2Shift: hostile ? r.int32(-31...30) : r.int32(-6...0),
+                              outputMultiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
+                              outputShift: hostile ? r.int32(-31...30) : r.int32(-24...(-12)),
                               activationMin: lo, activationMax: r.int32(lo...127))
             let count = channels * pixels, count2 = broadcast ? channels : count
             let a = r.int8s(count, -128, 127), b = r.int8s(count2, -128, 127)
@@ -246,13 +252,25 @@ struct AVX2DifferentialTests {
     @Test func meanMatchesReference() {
         let failures = differences(seed: 7) { r in
             let shape = ImageShape(height: r.int(1...10), width: r.int(1...10), channels: r.int(1...100))
+            let hostile = r.int(0...3) == 0
             let p = MeanParams(input: shape, inputZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
-                               multiplier: r.int32((1 << 30)...Int32.max), shift: r.int32(-8...0), sameQuantization: r.int(0...3) == 0)
+                               multiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
+                               shift: hostile ? r.int32(-31...30) : r.int32(-8...0), sameQuantization: r.int(0...3) == 0)
             let x = r.int8s(shape.height * shape.width * shape.channels, -128, 127)
             return (shape.channels, { y in x.withUnsafeBufferPointer { mean_s8(p, input: $0.baseAddress!, output: y) } },
                     { y in x.withUnsafeBufferPointer { mean_s8_avx2(p, input: $0.baseAddress!, output: y) } })
         }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+}
+
+/// A multiplier the validator accepts, often on its bounds: 0, 2^30, 2^31 − 1 or any between.
+func hostileMultiplier(_ r: inout AVX2DifferentialTests.Random) -> Int32 {
+    switch r.int(0...3) {
+    case 0: return 0
+    case 1: return 1 << 30
+    case 2: return Int32.max
+    default: return r.int32((1 << 30)...Int32.max)
     }
 }
 

@@ -186,3 +186,94 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         return buffers.indices.map { offsets[$0] + aligned(buffers[$0].size) }.max() ?? 0
     }
 }
+
+/// Every parameter word, requantization constant and bias of every op of a 15-op model set to
+/// values on and past the bounds: each model is refused with an error naming the op, or loads
+/// and runs to completion (a trap here fails the whole test run). Then the fuzzer's committed
+/// regression inputs, the same way.
+@Suite struct HostileFieldTests {
+    static let values: [UInt32] = [0, 1, 2, 15, 16, 30, 31, 32, 127, 128, 0xFFFF, 0x1_0000, 0x1_0001, 0x3FFF_FFFF, 0x4000_0000,
+                                   0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FF80, 0xFFFF_FFE1, 0xFFFF_FFE0, 0xFFFF_FFFF]
+
+    /// Loads and runs `bytes` on the reference kernels; true when it ran, false when refused.
+    func refusedOrRuns(_ bytes: [UInt8]) -> Bool {
+        (try? runQ8(bytes, input: [Int8](repeating: -7, count: 300))) != nil
+    }
+
+    /// Each op's code, the byte offsets of its parameter words, and of the first and last value of
+    /// its multipliers, shifts and bias (for ops with per-channel requantization).
+    func fieldOffsets(_ bytes: [UInt8]) throws -> [(code: Q8OpCode, words: [Int], constants: [Int])] {
+        try withAlignedBytes(bytes) { buffer in
+            let model = try Q8Model(bytes: buffer)
+            return (0..<model.opCount).map { i in
+                let o = model.op(i)
+                let words = (0..<o.parameterCount).map { model.sections.parameters + 4 + 4 * (o.firstParameter + $0) }
+                var constants: [Int] = []
+                if [.conv2d, .depthwiseConv2d, .fullyConnected, .transposeConv2d].contains(o.code) {
+                    for slot in 2...4 {
+                        guard let id = model.input(slot, of: o) else { continue }
+                        let t = model.tensor(id)
+                        constants += [model.sections.data + t.offset, model.sections.data + t.offset + 4 * (t.count - 1)]
+                    }
+                }
+                return (o.code, words, constants)
+            }
+        }
+    }
+
+    @Test func everyWordAndConstantOnItsBounds() throws {
+        let (good, _) = chainProgram().encode()
+        var ran = 0, refused = 0
+        func sweep(_ at: Int) {
+            for v in Self.values {
+                var bytes = good
+                withUnsafeBytes(of: v.littleEndian) { bytes.replaceSubrange(at..<(at + 4), with: $0) }
+                Q8Program.sealChecksum(&bytes)
+                if refusedOrRuns(bytes) { ran += 1 } else { refused += 1 }
+            }
+        }
+        for op in try fieldOffsets(good) {
+            for at in op.words + op.constants { sweep(at) }
+        }
+        #expect(ran > 100 && refused > 100, "ran \(ran), refused \(refused)")
+    }
+
+    /// The classes found by hand before the validator bounded them: each is refused with its
+    /// op, field and value named, or (where TFLite wraps) runs.
+    @Test func knownClasses() throws {
+        let (good, _) = chainProgram().encode()
+        let ops = try fieldOffsets(good)
+        func edited(op i: Int, word k: Int, _ v: Int32) -> [UInt8] {
+            var bytes = good
+            let at = ops[i].words[k]
+            withUnsafeBytes(of: v.littleEndian) { bytes.replaceSubrange(at..<(at + 4), with: $0) }
+            Q8Program.sealChecksum(&bytes)
+            return bytes
+        }
+        func error(_ bytes: [UInt8]) -> Q8Error? {
+            do { _ = try withAlignedBytes(bytes) { try Q8Model(bytes: $0) }; return nil } catch { return error as? Q8Error }
+        }
+        let conv = ops.firstIndex { $0.code == .conv2d }!
+        let transposed = ops.firstIndex { $0.code == .transposeConv2d }!
+        let add = ops.firstIndex { $0.code == .add }!
+        // Filter counts that overflowed the validator's own arithmetic.
+        #expect(error(edited(op: conv, word: Conv2DOp.Word.kernelH, 65536))?.place == .op(conv))
+        #expect(error(edited(op: transposed, word: TransposeConv2DOp.Word.kernelW, 65536))?.place == .op(transposed))
+        // A shift past 30 and a multiplier below 2^30: refused, the value named.
+        let shift = error(edited(op: add, word: AddOp.Word.outputShift, 31))
+        #expect(shift?.place == .op(add) && shift?.value == 31 && "\(shift!)".contains("shift"))
+        #expect(error(edited(op: add, word: AddOp.Word.input1Multiplier, 5))?.value == 5)
+        // The largest multiplier with the largest left shift: accepted, and the add wraps as TFLite's does.
+        let extreme = edited(op: add, word: AddOp.Word.input1Shift, 30)
+        #expect(error(extreme) == nil && refusedOrRuns(extreme))
+    }
+
+    @Test func fuzzRegressionsAreRefusedOrRun() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Tools/fuzz/regressions")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") && $0 != "README.md" }
+        for name in files {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            _ = refusedOrRuns(bytes)
+        }
+    }
+}

@@ -12,7 +12,7 @@ extension Q8Error: CustomStringConvertible {
         case let .tensor(t): place = "tensor \(t)"
         case let .op(o): place = "op \(o)"
         }
-        return "\(place): \(message)"
+        return "\(place): \(message)" + (value.map { " (value \($0))" } ?? "")
     }
 }
 #endif

@@ -111,10 +111,13 @@ public struct Q8Error: Error, Equatable {
 
     public var place: Place
     public var message: StaticString
+    /// The offending value where one field is at fault (a shift of 45, a kernel of 0), else nil.
+    public var value: Int?
 
-    public init(_ place: Place, _ message: StaticString) {
+    public init(_ place: Place, _ message: StaticString, value: Int? = nil) {
         self.place = place
         self.message = message
+        self.value = value
     }
 
     public static func == (a: Q8Error, b: Q8Error) -> Bool {

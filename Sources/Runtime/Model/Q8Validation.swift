@@ -28,7 +28,7 @@ extension Q8Model {
         var count = 1
         for d in 0..<rank {
             let dim = int(at + 4 + 4 * d)
-            guard dim >= 1, dim <= Self.sizeLimit else { throw Q8Error(.tensor(i), "tensor dimension is not 1 to 65536") }
+            guard dim >= 1, dim <= Self.sizeLimit else { throw Q8Error(.tensor(i), "tensor dimension is not 1 to 65536", value: dim) }
             let (product, overflow) = count.multipliedReportingOverflow(by: dim)
             count = product
             guard !overflow, count <= 1 << 28 else { throw Q8Error(.tensor(i), "tensor has more than 2^28 elements") }
@@ -42,7 +42,7 @@ extension Q8Model {
         }
         if type == .int8 {
             guard t.scale.isFinite, t.scale > 0 else { throw Q8Error(.tensor(i), "int8 tensor scale is not a positive number") }
-            guard t.zeroPoint >= -128, t.zeroPoint <= 127 else { throw Q8Error(.tensor(i), "int8 zero point outside [-128, 127]") }
+            guard t.zeroPoint >= -128, t.zeroPoint <= 127 else { throw Q8Error(.tensor(i), "int8 zero point outside [-128, 127]", value: Int(t.zeroPoint)) }
         }
     }
 

@@ -72,7 +72,7 @@ public enum Conv2DOp {
 
     /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name.
     public static func kernelName(_ set: KernelSet, packed: Bool) -> KernelName {
-        packed && set.conv2dPacked != nil ? KernelName("conv2d_s8_packed", set.conv2dPackedSuffix) : KernelName("conv2d_s8", set.suffix)
+        packed && set.conv2dPackedSuffix.utf8CodeUnitCount > 0 ? KernelName("conv2d_s8_packed", set.conv2dPackedSuffix) : KernelName("conv2d_s8", set.suffix)
     }
 }
 

@@ -17,7 +17,7 @@ struct OpView {
     }
 
     /// An error naming this op.
-    func fail(_ message: StaticString) -> Q8Error { Q8Error(.op(index), message) }
+    func fail(_ message: StaticString, value: Int? = nil) -> Q8Error { Q8Error(.op(index), message, value: value) }
 
     /// Whether input slot `slot` holds a tensor (optional inputs may be absent or left out).
     func has(_ slot: Int) -> Bool { slot < op.inputCount && model.input(slot, of: op) != nil }
@@ -64,21 +64,21 @@ struct OpView {
     /// `a · b`, refused past 2^30 (the bound every element count, window and offset here stays under).
     func product(_ a: Int, _ b: Int) throws(Q8Error) -> Int {
         let (p, overflow) = a.multipliedReportingOverflow(by: b)
-        guard !overflow, a >= 0, b >= 0, p <= 1 << 30 else { throw fail("op sizes multiply past 2^30") }
+        guard !overflow, a >= 0, b >= 0, p <= 1 << 30 else { throw fail("op sizes multiply past 2^30", value: overflow ? nil : p) }
         return p
     }
 
     /// Words `from ..< from + count` (kernel sizes, strides, dilations, paddings) lie in `minimum ... 65536`.
     func requireSizes(_ from: Int, _ count: Int, minimum: Int) throws(Q8Error) {
         for k in from..<(from + count) where int(k) < minimum || int(k) > Q8Model.sizeLimit {
-            throw fail("op kernel, stride, dilation or padding out of range")
+            throw fail("op kernel, stride, dilation or padding out of range", value: int(k))
         }
     }
 
     /// Words `k`, `k + 1` are an output clamp inside [-128, 127].
     func requireClamp(_ k: Int) throws(Q8Error) {
         guard int(k) >= -128, int(k + 1) <= 127, int(k) <= int(k + 1) else {
-            throw fail("op activation clamp is not inside [-128, 127]")
+            throw fail("op activation clamp is not inside [-128, 127]", value: int(k) >= -128 ? int(k + 1) : int(k))
         }
     }
 
@@ -86,8 +86,10 @@ struct OpView {
     /// multiplier 0 or in [2^30, 2^31), the shift in [-31, 30] (so `x · 2^shift` is a defined
     /// int32 shift and every kernel's rounding shift stays inside 32 bits).
     func requireMultiplier(_ multiplier: Int32, shift: Int32) throws(Q8Error) {
-        guard multiplier == 0 || multiplier >= 1 << 30 else { throw fail("op requantization multiplier is not 0 or in [2^30, 2^31)") }
-        guard shift >= -31, shift <= 30 else { throw fail("op requantization shift is outside [-31, 30]") }
+        guard multiplier == 0 || multiplier >= 1 << 30 else {
+            throw fail("op requantization multiplier is not 0 or in [2^30, 2^31)", value: Int(multiplier))
+        }
+        guard shift >= -31, shift <= 30 else { throw fail("op requantization shift is outside [-31, 30]", value: Int(shift)) }
     }
 
     /// Per-channel multipliers in `multipliers`, shifts in `shifts` and an optional bias in `bias`

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the model.q8 fuzz target with libFuzzer and AddressSanitizer and runs it for a bounded
+# time over seeds made from the shipped models (plain and packed model.q8) plus the committed
+# regression inputs.
+#
+#   Tools/fuzz/run.sh [seconds]       (default 180; MINNOW_FUZZ_SEED sets libFuzzer's -seed)
+#
+# Modules are compiled as SwiftPM compiles them (Runtime plain, KernelsAVX2 with -mavx2,
+# KernelsAVX-VNNI with -mavxvnni, Kernels choosing by CPUID), each with coverage and ASan.
+# A crash leaves its input in .build-fuzz/crashes/: copy it to Tools/fuzz/regressions/, where
+# RuntimeTests replays it. Exits non-zero on any crash, leak or ASan report.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_TO_RUN=${1:-180}
+B=.build-fuzz
+mkdir -p $B/obj $B/corpus $B/crashes
+export SWIFT_BACKTRACE=enable=no
+SAN="-sanitize=fuzzer,address -parse-as-library -O -wmo -I $B/obj -I Sources/CPUFeatures/include"
+module() {  # name, extra flags, sources...
+  local name=$1 flags=$2; shift 2
+  swiftc $SAN $flags -module-name "$name" -emit-module -emit-module-path $B/obj/$name.swiftmodule -c "$@" -o $B/obj/$name.o
+}
+clang -O1 -fsanitize=fuzzer-no-link,address -I Sources/CPUFeatures/include -c Sources/CPUFeatures/cpu_features.c -o $B/obj/cpu_features.o
+cat > $B/obj/module.modulemap <<MAP
+module CPUFeatures { header "$(pwd)/Sources/CPUFeatures/include/cpu_features.h" export * }
+MAP
+module Runtime "" $(find Sources/Runtime -name '*.swift' | sort)
+module KernelsAVX2 "-Xcc -mavx2" Sources/KernelsAVX2/*.swift
+module KernelsAVXVNNI "-Xcc -mavx2 -Xcc -mavxvnni" Sources/KernelsAVXVNNI/*.swift
+module KernelsNEONDot "" Sources/KernelsNEONDot/*.swift
+module Kernels "" Sources/Kernels/*.swift
+swiftc $SAN -module-name FuzzQ8 Tools/fuzz/FuzzQ8.swift $B/obj/*.o -o $B/fuzz-q8
+
+# Seeds: every shipped model quantized quickly (what matters is the structure, not accuracy),
+# plain and with packed conv filters.
+swift build -c release --product minnow >/dev/null
+for m in Models/*/model.bin; do
+  name=$(basename "$(dirname "$m")")
+  for packed in "" --pack-weights; do
+    out=$B/corpus/$name${packed:+-packed}.q8
+    [ -s "$out" ] || .build/release/minnow quantize "$m" -o "$out" --samples 32 --no-adaptive-rounding \
+      --no-search-ranges --no-equalize-activations --no-bias-correction $packed >/dev/null
+  done
+done
+cp Tools/fuzz/regressions/* $B/corpus/ 2>/dev/null || true
+
+# The regressions first (each must pass), then the timed run.
+if ls Tools/fuzz/regressions/* >/dev/null 2>&1; then $B/fuzz-q8 Tools/fuzz/regressions/*; fi
+$B/fuzz-q8 $B/corpus -max_total_time="$SECONDS_TO_RUN" -max_len=1048576 -rss_limit_mb=4096 -timeout=30 \
+  -artifact_prefix=$B/crashes/ -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz.log | grep -E "^#[0-9]+.*(pulse|DONE)|stat::|ERROR|SUMMARY" || true
+grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz.log && { echo "fuzz: crash, input in $B/crashes/"; exit 1; }
+echo "fuzz: no crash in ${SECONDS_TO_RUN} s"
