@@ -14,11 +14,13 @@ public struct Image: Hashable, Sendable {
         self.pixels = pixels
     }
 
-    /// This image with `channels` channels (1 or 3). RGB → gray uses ITU-R 601 luma
-    /// `(299·R + 587·G + 114·B) / 1000`, rounded; gray → RGB repeats the value.
+    /// This image (1 or 3 channels) with `target` channels, any count ≥ 1. RGB → gray uses
+    /// ITU-R 601 luma `(299·R + 587·G + 114·B) / 1000`, rounded; otherwise channel c of the
+    /// result is channel c mod 3 of the RGB image (gray repeats its value), so a 4-channel input
+    /// gets R, G, B, R.
     /// Example: RGB (255, 0, 0) → gray 76.
     public func converted(toChannels target: Int) -> Image {
-        precondition(target == 1 || target == 3, "images have 1 or 3 channels")
+        precondition(target >= 1, "an image has at least one channel")
         if target == channels { return self }
         let n = width * height
         var out = [UInt8](repeating: 0, count: n * target)
@@ -28,7 +30,8 @@ public struct Image: Hashable, Sendable {
                 out[i] = UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
             }
         } else {
-            for i in 0..<n { for c in 0..<3 { out[3 * i + c] = pixels[i] } }
+            // Channel c of the result is channel c mod 3 of the RGB image (gray replicated).
+            for i in 0..<n { for c in 0..<target { out[target * i + c] = pixels[channels * i + (channels == 1 ? 0 : c % 3)] } }
         }
         return Image(width: width, height: height, channels: target, pixels: out)
     }

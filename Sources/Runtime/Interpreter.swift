@@ -77,6 +77,7 @@ public struct Interpreter {
         case let .resizeNearest(c): ResizeNearestOp.run(c)
         case let .softmax(c): softmax_s8(c.params, input: c.input, output: c.output)
         case let .lookup(c): LookupOp.run(c)
+        case let .transpose(c): TransposeOp.run(c)
         }
     }
 }

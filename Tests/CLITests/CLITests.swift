@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Graph
+import Runtime
 import Testing
 import TestSupport
 import Train
@@ -45,7 +46,7 @@ import Train
         #expect(inspected.out.contains("arena: ") && inspected.out.contains("lower bound"))
         let json = try minnow(["inspect", q8, "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-        #expect(report?["arena_bytes"] as? Int == plan.peak && (report?["ops"] as? [Any])?.count == 15)
+        #expect(report?["arena_bytes"] as? Int == plan.peak + 15 * Q8Format.preparedOpBytes && (report?["ops"] as? [Any])?.count == 15)
 
         let run = try minnow(["run", q8, "Models/samples/00-ankle-boot.png", "Models/samples/01-pullover.png", "--json"])
         #expect(run.status == 0, "\(run.err)")

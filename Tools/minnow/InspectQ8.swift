@@ -47,7 +47,7 @@ enum InspectQ8 {
                 first[t] = min(first[t] ?? i, i)
                 last[t] = max(last[t] ?? i, i)
             }
-            return OpRow(index: i, op: o.code.name, inputs: inputs, output: o.output, scratch: o.scratch,
+            return OpRow(index: i, op: o.code.name.description, inputs: inputs, output: o.output, scratch: o.scratch,
                          parameters: (0..<o.parameterCount).map { m.parameter($0, of: o) })
         }
         for k in 0..<m.inputCount { first[m.inputTensor(k)] = -1 }
@@ -81,7 +81,9 @@ enum InspectQ8 {
              t.live.map { "\($0[0] < 0 ? "in" : String($0[0]))–\($0[1] >= r.ops.count ? "out" : String($0[1]))" } ?? ""]
         }, rightAligned: [0, 4, 5, 6, 7]))
         Swift.print()
-        Swift.print("arena: \(grouped(r.arena_bytes)) bytes (lower bound, the largest live set: \(grouped(r.arena_lower_bound)) bytes)")
+        let records = r.ops.count * Q8Format.preparedOpBytes
+        Swift.print("arena: \(grouped(r.arena_bytes)) bytes: activations and scratch \(grouped(r.arena_bytes - records)) "
+                    + "(lower bound, the largest live set: \(grouped(r.arena_lower_bound))), op records \(grouped(records))")
         Swift.print("weights and constants: \(grouped(r.weight_bytes)) bytes")
     }
 }

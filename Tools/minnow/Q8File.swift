@@ -53,28 +53,6 @@ struct ValidationFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Q8OpCode {
-    var name: String {
-        switch self {
-        case .conv2d: return "conv2d"
-        case .depthwiseConv2d: return "depthwise_conv2d"
-        case .fullyConnected: return "fully_connected"
-        case .maxPool2d: return "max_pool2d"
-        case .averagePool2d: return "average_pool2d"
-        case .mean: return "mean"
-        case .add: return "add"
-        case .concatenation: return "concatenation"
-        case .channelShuffle: return "channel_shuffle"
-        case .reshape: return "reshape"
-        case .pad: return "pad"
-        case .transposeConv2d: return "transpose_conv2d"
-        case .resizeNearest: return "resize_nearest"
-        case .softmax: return "softmax"
-        case .lookup: return "lookup"
-        }
-    }
-}
-
 extension KernelName: CustomStringConvertible {
     /// `conv2d_s8_avx2`, or `conv2d_s8` for the reference.
     public var description: String { suffix.description.isEmpty ? base.description : "\(base)_\(suffix)" }

@@ -43,6 +43,9 @@ struct Run: ParsableCommand {
         defer { arena.deallocate() }
         let interpreter = try Interpreter(model: q8, arena: arena, kernels: .best)
         let input = q8.tensor(q8.inputTensor(0)), output = q8.tensor(q8.outputTensor(0))
+        guard input.rank == 3 else {
+            throw ValidationFailure("\(model): input 0 has shape \(input.shapeList), not an image [H, W, C]; PNG input needs an image model")
+        }
         let labels = file.labels
         var results: [Result] = []
         for path in images {

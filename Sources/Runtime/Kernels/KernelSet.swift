@@ -4,7 +4,7 @@
 /// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
 /// signatures and contracts, and give the same bytes (differential tests); `neon` (AArch64) is
 /// here, in Embedded-clean Swift, for the firmware builds. Example:
-/// `Interpreter(model: m, arena: a, kernels: .best)` with `best` from KernelsAVX2.
+/// `Interpreter(model: m, arena: a, kernels: .best)` with `best` from module Kernels (CPUID decides).
 public struct KernelSet {
     public typealias Convolution = (_ p: Conv2DParams, _ input: UnsafePointer<Int8>, _ filter: UnsafePointer<Int8>,
                                     _ bias: UnsafePointer<Int32>?, _ requantization: ChannelRequantization,

@@ -11,6 +11,8 @@
 /// wraps in int32, as TFLite's does.
 /// Example: two 14×14×16 tensors: words m1, s1, m2, s2, mOut, sOut, −128, 127 (`addParams`).
 public enum AddOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "add"
     public enum Input {
         public static let a = 0, b = 1
     }

@@ -5,6 +5,8 @@
 /// divides the channels. Output: x's shape, apart from x.
 /// Example: 12 channels in 3 groups: word 3.
 public enum ChannelShuffleOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "channel_shuffle"
     public enum Input {
         public static let x = 0
     }

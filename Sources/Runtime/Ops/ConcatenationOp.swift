@@ -5,6 +5,8 @@
 /// Output `[H, W, ΣC_k]`, apart from every input.
 /// Example: [14, 14, 8] and [14, 14, 16] → [14, 14, 24].
 public enum ConcatenationOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "concatenation"
     public enum Word {
         public static let count = 0
     }

@@ -16,6 +16,8 @@
 /// TFLite's int32 sums do); the output apart from x and the scratch apart from both.
 /// Example: 28×28×1 → 14×14×8 with a 3×3 kernel, stride 2: words 3, 3, 2, 2, 1, 1, 0, 0, 1, −128, 127.
 public enum Conv2DOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "conv2d"
     public enum Input {
         public static let x = 0, filter = 1, multipliers = 2, shifts = 3, bias = 4, packedFilter = 5
     }

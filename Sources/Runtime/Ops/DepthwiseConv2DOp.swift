@@ -10,6 +10,8 @@
 /// Bounds: as `Conv2DOp`; the filter count KH·KW·Cout at most 2^30.
 /// Example: 14×14×8 → 14×14×8, 3×3, stride 1, padding 1: words 3, 3, 1, 1, 1, 1, 1, 1, 8, −128, 127.
 public enum DepthwiseConv2DOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "depthwise_conv2d"
     public typealias Input = Conv2DOp.Input
     public typealias Word = Conv2DOp.Word
 

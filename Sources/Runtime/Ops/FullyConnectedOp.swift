@@ -1,13 +1,17 @@
 /// model.q8 op 3, `fully_connected`: an int8 dense layer with per-channel weights (TFLite's
 /// `FullyConnected` per channel), run by `fully_connected_s8` and its twins.
 ///
-/// Slots: as `Conv2DOp.Input` without the packed filter; x any shape (read as `[Cin]`), the filter
-/// `[Cout, Cin]`. Words (`Word`): activationMin, activationMax. Output any shape of Cout values.
+/// Slots: as `Conv2DOp.Input` without the packed filter; x any shape, read as `rows` vectors of
+/// Cin values (`rows = count / Cin`, TFLite's batch of a `[rows, Cin]` input); the filter
+/// `[Cout, Cin]` (rank 2). Words (`Word`): activationMin, activationMax. Output any shape of
+/// rows·Cout values, row after row.
 ///
-/// Bounds: Cout·Cin at most 2^30; requantization, zero points and clamp as `Conv2DOp`; the
-/// output apart from x.
-/// Example: 64 → 10 logits: words −128, 127.
+/// Bounds: Cout·Cin at most 2^30, Cin divides x's count; requantization, zero points and clamp
+/// as `Conv2DOp`; the output apart from x.
+/// Example: 64 → 10 logits: filter [10, 64], words −128, 127.
 public enum FullyConnectedOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "fully_connected"
     public typealias Input = Conv2DOp.Input
     public enum Word {
         public static let activationMin = 0, activationMax = 1
@@ -18,17 +22,22 @@ public enum FullyConnectedOp {
         try v.requireInputCount(4, 5)
         let x = try v.activation(Input.x), out = v.output
         try v.requireClamp(Word.activationMin)
-        _ = try v.constant(Input.filter, .int8, count: try v.product(out.count, x.count))
-        try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias, channels: out.count)
+        let filter = try v.required(Input.filter)
+        guard filter.rank == 2, x.count % filter.dims.1 == 0, out.count == x.count / filter.dims.1 * filter.dims.0 else {
+            throw v.fail("dense filter is not [Cout, Cin] with Cin dividing the input and rows·Cout outputs")
+        }
+        let cout = filter.dims.0
+        _ = try v.constant(Input.filter, .int8, count: try v.product(cout, filter.dims.1))
+        try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias, channels: cout)
         try v.requireSeparate(x)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> DenseCall {
-        let x = v.tensor(Input.x), out = v.output
-        return DenseCall(params: FullyConnectedParams(inputs: x.count, outputs: out.count, inputZeroPoint: x.zeroPoint,
+        let x = v.tensor(Input.x), out = v.output, filter = v.tensor(Input.filter)
+        return DenseCall(params: FullyConnectedParams(inputs: filter.dims.1, outputs: filter.dims.0, inputZeroPoint: x.zeroPoint,
                                                       outputZeroPoint: out.zeroPoint, activationMin: v.word(Word.activationMin),
                                                       activationMax: v.word(Word.activationMax)),
-                         operands: ChannelOperands(v, arena: arena))
+                         operands: ChannelOperands(v, arena: arena), rows: x.count / filter.dims.1)
     }
 
     public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("fully_connected_s8", set.suffix) }
@@ -38,11 +47,14 @@ public enum FullyConnectedOp {
 struct DenseCall {
     var params: FullyConnectedParams
     var operands: ChannelOperands
+    var rows: Int
 
     @inline(__always)
     func run(_ kernels: KernelSet) {
         let o = operands
-        kernels.fullyConnected(params, o.input, o.filter, o.bias, o.requantization, o.output)
+        for r in 0..<rows {
+            kernels.fullyConnected(params, o.input + r * params.inputs, o.filter, o.bias, o.requantization, o.output + r * params.outputs)
+        }
     }
 }
 

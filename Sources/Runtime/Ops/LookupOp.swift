@@ -5,6 +5,8 @@
 /// count, in place or apart from x.
 /// Example: ReLU at zero point −128: table[i] = max(i − 128, −128).
 public enum LookupOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "lookup"
     public enum Input {
         public static let x = 0, table = 1
     }

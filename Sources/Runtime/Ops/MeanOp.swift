@@ -9,6 +9,8 @@
 /// limit). The sum and `zp·H·W` wrap in int32, as TFLite's do.
 /// Example: 7×7×64 → 64: words (multiplier, shift of inputScale/outputScale), 0.
 public enum MeanOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "mean"
     public enum Input {
         public static let x = 0
     }

@@ -6,6 +6,8 @@
 /// Bounds: top and left in 0...65536.
 /// Example: [28, 28, 1] → [30, 30, 1]: words 1, 1.
 public enum PadOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "pad"
     public enum Input {
         public static let x = 0
     }

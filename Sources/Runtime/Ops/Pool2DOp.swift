@@ -11,6 +11,8 @@
 /// TFLite's (a window of more than 2^24 cells could wrap; none this large is a real model).
 /// Example: 28×28×8 → 14×14×8, 2×2 stride 2: words 2, 2, 2, 2, 0, 0, −128, 127.
 public enum Pool2DOp {
+    /// The ops' names in `inspect`, `bench` and docs/formats.md.
+    public static let maxName: StaticString = "max_pool2d", averageName: StaticString = "average_pool2d"
     public enum Input {
         public static let x = 0
     }

@@ -18,6 +18,7 @@ enum PreparedOp {
     case resizeNearest(ResizeCall)
     case softmax(SoftmaxCall)
     case lookup(LookupCall)
+    case transpose(TransposeCall)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -38,6 +39,7 @@ enum PreparedOp {
         case .resizeNearest: self = .resizeNearest(ResizeNearestOp.prepare(v, arena: arena))
         case .softmax: self = .softmax(SoftmaxOp.prepare(v, arena: arena))
         case .lookup: self = .lookup(LookupOp.prepare(v, arena: arena))
+        case .transpose: self = .transpose(TransposeOp.prepare(v, arena: arena))
         }
     }
 }
@@ -59,6 +61,29 @@ extension Q8OpCode {
         case .resizeNearest: return ResizeNearestOp.Word.count
         case .softmax: return SoftmaxOp.Word.count
         case .lookup: return LookupOp.Word.count
+        case .transpose: return TransposeOp.Word.count
+        }
+    }
+
+    /// The op's name (`conv2d`, `max_pool2d`, …), from its file.
+    public var name: StaticString {
+        switch self {
+        case .conv2d: return Conv2DOp.name
+        case .depthwiseConv2d: return DepthwiseConv2DOp.name
+        case .transposeConv2d: return TransposeConv2DOp.name
+        case .fullyConnected: return FullyConnectedOp.name
+        case .maxPool2d: return Pool2DOp.maxName
+        case .averagePool2d: return Pool2DOp.averageName
+        case .mean: return MeanOp.name
+        case .add: return AddOp.name
+        case .concatenation: return ConcatenationOp.name
+        case .channelShuffle: return ChannelShuffleOp.name
+        case .reshape: return ReshapeOp.name
+        case .pad: return PadOp.name
+        case .resizeNearest: return ResizeNearestOp.name
+        case .softmax: return SoftmaxOp.name
+        case .lookup: return LookupOp.name
+        case .transpose: return TransposeOp.name
         }
     }
 
@@ -79,6 +104,7 @@ extension Q8OpCode {
         case .resizeNearest: try ResizeNearestOp.validate(v)
         case .softmax: try SoftmaxOp.validate(v)
         case .lookup: try LookupOp.validate(v)
+        case .transpose: try TransposeOp.validate(v)
         }
     }
 
@@ -101,6 +127,7 @@ extension Q8OpCode {
         case .resizeNearest: return ResizeNearestOp.kernelName
         case .softmax: return SoftmaxOp.kernelName
         case .lookup: return LookupOp.kernelName
+        case .transpose: return TransposeOp.kernelName
         }
     }
 }

@@ -5,6 +5,8 @@
 /// apart from x.
 /// Example: [1, 1, 64] → [64].
 public enum ReshapeOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "reshape"
     public enum Input {
         public static let x = 0
     }

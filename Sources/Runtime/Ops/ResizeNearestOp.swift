@@ -6,6 +6,8 @@
 /// 0..<W. No words. Output `[OH, OW, C]`, apart from x.
 /// Example: 7×7 → 14×14 (scale 2): rows = cols = [0, 0, 1, 1, …, 6, 6].
 public enum ResizeNearestOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "resize_nearest"
     public enum Input {
         public static let x = 0, rows = 1, cols = 2
     }

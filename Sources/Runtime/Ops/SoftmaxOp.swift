@@ -8,6 +8,8 @@
 /// positive). The exponentials' sum wraps in int32 past 2^12 values of a row, as TFLite's does.
 /// Example: 10 logits at scale 0.1: words from `softmaxParams(beta: 1, inputScale: 0.1, …)`.
 public enum SoftmaxOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "softmax"
     public enum Input {
         public static let x = 0
     }

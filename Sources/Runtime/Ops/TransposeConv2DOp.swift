@@ -10,6 +10,8 @@
 /// requantization, zero points and clamp as `Conv2DOp`; the scratch apart from x and the output.
 /// Example: 7×7×8 → 14×14×4, 3×3, stride 2, padding 1: words 3, 3, 2, 2, 1, 1, −128, 127.
 public enum TransposeConv2DOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "transpose_conv2d"
     public typealias Input = Conv2DOp.Input
     public enum Word {
         public static let kernelH = 0, kernelW = 1, strideH = 2, strideW = 3, padTop = 4, padLeft = 5

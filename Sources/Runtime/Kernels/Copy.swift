@@ -46,3 +46,33 @@ public func resize_nearest_s8(input: UnsafePointer<Int8>, inputShape: ImageShape
         }
     }
 }
+
+/// Axis permutation of an int8 tensor of up to four dimensions (TFLite's TRANSPOSE): output
+/// element `(i_perm[0], …, i_perm[r−1])` is input element `(i_0, …, i_{r−1})`, i.e. output axis
+/// `k` is input axis `perm[k]`. `dims` are the input's; unused trailing axes are 1 with
+/// `perm[k] = k`. Example: NCHW [1, 2, 2, 3] with perm [0, 2, 3, 1] gives NHWC [1, 2, 3, 2].
+public func transpose_s8(input: UnsafePointer<Int8>, dims: (Int, Int, Int, Int), perm: (Int, Int, Int, Int),
+                         output: UnsafeMutablePointer<Int8>) {
+    // Input strides, then the strides of the input axes in output order.
+    let stride3 = 1, stride2 = dims.3, stride1 = dims.2 * dims.3, stride0 = dims.1 * dims.2 * dims.3
+    @inline(__always) func inputStride(_ axis: Int) -> Int {
+        axis == 0 ? stride0 : axis == 1 ? stride1 : axis == 2 ? stride2 : stride3
+    }
+    @inline(__always) func inputDim(_ axis: Int) -> Int {
+        axis == 0 ? dims.0 : axis == 1 ? dims.1 : axis == 2 ? dims.2 : dims.3
+    }
+    let (n0, n1, n2, n3) = (inputDim(perm.0), inputDim(perm.1), inputDim(perm.2), inputDim(perm.3))
+    let (s0, s1, s2, s3) = (inputStride(perm.0), inputStride(perm.1), inputStride(perm.2), inputStride(perm.3))
+    var o = 0
+    for a in 0..<n0 {
+        for b in 0..<n1 {
+            for c in 0..<n2 {
+                let base = a * s0 + b * s1 + c * s2
+                for d in 0..<n3 {
+                    output[o] = input[base + d * s3]
+                    o += 1
+                }
+            }
+        }
+    }
+}
