@@ -45,11 +45,15 @@ let package = Package(
         .target(name: "Train", dependencies: ["Graph", "Data"]),
         // Float → int8 converter.
         .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data", "Kernels"]),
+        // A zero-copy, bounds-checked reader of .tflite FlatBuffers (the schema subset the importer reads).
+        .target(name: "TFLiteFile"),
+        // int8 .tflite → model.q8, with TensorFlow Lite Micro's arithmetic.
+        .target(name: "Import", dependencies: ["TFLiteFile", "Quantize", "Runtime"]),
 
         .executableTarget(
             name: "minnow",
             dependencies: [
-                "Graph", "Data", "Train", "Quantize", "Runtime", "Kernels",
+                "Graph", "Data", "Train", "Quantize", "Runtime", "Kernels", "TFLiteFile", "Import",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/minnow"),
@@ -64,6 +68,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Quantize", "Runtime", "Kernels"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Graph", "Runtime", "Train", "TestSupport"]),
     ]
 )

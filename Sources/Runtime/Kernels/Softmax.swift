@@ -108,7 +108,7 @@ public func reciprocalQ31(_ x: Int32, integerBits: Int32) -> (reciprocal: Int32,
 /// `1 / (1 + a)` for `a` in [0, 1), Q0.31 in and out, by three Newton–Raphson steps on the half
 /// denominator from the initial estimate `48/17 − 32/17 · d` (gemmlowp's
 /// `one_over_one_plus_x_for_x_in_0_1`; intermediate values in Q2.29).
-func oneOverOnePlusX(_ a: Int32) -> Int32 {
+public func oneOverOnePlusX(_ a: Int32) -> Int32 {
     let sum = widen(a) + widen(Int32.max)
     let halfDenominator = Int32(truncatingIfNeeded: (sum + (sum >= 0 ? 1 : -1)) / 2)
     let fortyEightSeventeenths: Int32 = 1_515_870_810

@@ -1,0 +1,366 @@
+import Foundation
+import Quantize
+import Runtime
+import TFLiteFile
+
+/// One lowering per TFLite builtin operator: its tensors checked, its TFLM parameters derived,
+/// its model.q8 ops emitted.
+extension TFLiteImporter {
+    mutating func lower(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let code = model.operatorCodes[op.opcodeIndex]
+        guard code.custom == nil, code.builtin != BuiltinOperator.custom else { throw Unsupported("") }
+        guard supportedBuiltinOperators.contains(code.builtin) else { throw Unsupported("") }
+        guard op.outputs.count == 1, op.outputs[0] >= 0 else { throw Unsupported("expects one output") }
+        switch code.builtin {
+        case BuiltinOperator.conv2d: try convolution(op, depthwise: false)
+        case BuiltinOperator.depthwiseConv2d: try convolution(op, depthwise: true)
+        case BuiltinOperator.fullyConnected: try fullyConnected(op)
+        case BuiltinOperator.transposeConv: try transposeConvolution(op)
+        case BuiltinOperator.add: try add(op)
+        case BuiltinOperator.averagePool2d, BuiltinOperator.maxPool2d:
+            try pool(op, average: code.builtin == BuiltinOperator.averagePool2d)
+        case BuiltinOperator.mean: try mean(op)
+        case BuiltinOperator.softmax: try softmax(op)
+        case BuiltinOperator.concatenation: try concatenation(op)
+        case BuiltinOperator.reshape, BuiltinOperator.squeeze: try reshape(op)
+        case BuiltinOperator.pad: try pad(op)
+        case BuiltinOperator.transpose: try transpose(op)
+        case BuiltinOperator.resizeNearestNeighbor: try resizeNearest(op)
+        default: try elementwise(op, code.builtin)
+        }
+    }
+
+    // MARK: Shared derivations
+
+    func input(_ op: TFLiteModel.Operator, _ k: Int) throws(Unsupported) -> Int {
+        guard k < op.inputs.count, op.inputs[k] >= 0 else { throw Unsupported("input \(k) is missing") }
+        return op.inputs[k]
+    }
+
+    /// The output clamp of a fused activation with TFLite's `CalculateActivationRangeQuantized`.
+    func activationClamp(_ activation: TFLiteModel.Activation, _ q: AffineQuantization) throws(Unsupported) -> (min: Int32, max: Int32) {
+        switch activation {
+        case .none: return FusedActivation.none.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint))
+        case .relu: return FusedActivation.relu.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint))
+        case .relu6: return FusedActivation.relu6.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint))
+        case .reluN1To1:
+            func level(_ f: Float) -> Int32 { Int32(q.zeroPoint) + Int32((f / q.scale).rounded(.toNearestOrAwayFromZero)) }
+            return (max(-128, level(-1)), min(127, level(1)))
+        case .tanh, .signBit: throw Unsupported("fused \(activation) activation")
+        }
+    }
+
+    /// TFLite's explicit padding before the window along one axis (`ComputePaddingHeightWidth`),
+    /// after checking that the file's output size is the one the padding rule gives.
+    func explicitPadding(_ rule: TFLiteModel.Padding, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int) throws(Unsupported) -> Int {
+        guard kernel >= 1, stride >= 1, dilation >= 1 else { throw Unsupported("kernel, stride and dilation must be positive") }
+        let effective = (kernel - 1) * dilation + 1
+        let expected = rule == .same ? (input + stride - 1) / stride : (input - effective + stride) / stride
+        guard expected == output, output >= 1 else {
+            throw Unsupported("output size \(output) is not what \(rule) padding gives (\(expected)) for input \(input), kernel \(kernel)")
+        }
+        return max((output - 1) * stride + effective - input, 0) / 2
+    }
+
+    /// Per-output-channel filter scales (a per-tensor scale repeated), zero points all 0.
+    func filterScales(_ t: Int, channels: Int) throws(Unsupported) -> [Float] {
+        let f = tensor(t)
+        guard f.type == .int8 else { throw Unsupported("filter tensor \(t) is \(f.type?.name ?? "type \(f.typeCode)"), not int8") }
+        guard let q = f.quantization, q.scales.count == 1 || q.scales.count == channels,
+              q.scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw Unsupported("filter tensor \(t) has no per-tensor or per-channel scales for \(channels) channels")
+        }
+        guard q.zeroPoints.allSatisfy({ $0 == 0 }) else { throw Unsupported("filter tensor \(t) has non-zero zero points") }
+        return q.scales.count == 1 ? [Float](repeating: q.scales[0], count: channels) : q.scales
+    }
+
+    /// The int32 bias in input `k`, or nil when absent (`channels` values).
+    func bias(_ op: TFLiteModel.Operator, _ k: Int, channels: Int) throws(Unsupported) -> [Int32]? {
+        guard k < op.inputs.count, op.inputs[k] >= 0 else { return nil }
+        let b = tensor(op.inputs[k])
+        guard b.type == .int32 else { throw Unsupported("bias is \(b.type?.name ?? "type \(b.typeCode)"), not int32") }
+        let values = try constant(op.inputs[k], Int32.self)
+        guard values.count == channels else { throw Unsupported("bias has \(values.count) values for \(channels) channels") }
+        return values
+    }
+
+    /// The requantization and bias constants of a channel-wise op, in the program.
+    mutating func channelConstants(multipliers: [Int32], shifts: [Int32], bias: [Int32]?) -> (Int, Int, Int?) {
+        let n = multipliers.count
+        return (program.constant(multipliers, shape: [n]), program.constant(shifts, shape: [n]),
+                bias.map { program.constant($0, shape: [n]) })
+    }
+
+    /// An activation's program shape as an image `[H, W, C]`.
+    func image(_ t: Int) throws(Unsupported) -> [Int] {
+        let s = tensor(t).shape
+        guard s.count == 4, s[0] == 1 else { throw Unsupported("tensor \(t) has shape \(s), not [1, H, W, C]") }
+        return Array(s.dropFirst())
+    }
+
+    // MARK: Operators
+
+    mutating func convolution(_ op: TFLiteModel.Operator, depthwise: Bool) throws(Unsupported) {
+        let x = try input(op, 0), f = try input(op, 1), y = op.outputs[0]
+        let (xs, ys) = (try image(x), try image(y))
+        let fs = tensor(f).shape
+        guard fs.count == 4 else { throw Unsupported("filter shape \(fs) is not 4-D") }
+        let (padding, sw, sh, activation, dw, dh): (TFLiteModel.Padding, Int, Int, TFLiteModel.Activation, Int, Int)
+        switch op.options {
+        case let .conv(p, a, b, c, d, e): (padding, sw, sh, activation, dw, dh) = (p, a, b, c, d, e)
+        case let .depthwise(p, a, b, _, c, d, e): (padding, sw, sh, activation, dw, dh) = (p, a, b, c, d, e)
+        default: throw Unsupported("options are missing")
+        }
+        let cin = xs[2], cout = ys[2], kh = fs[1], kw = fs[2]
+        let groups: Int
+        if depthwise {
+            guard fs[0] == 1, fs[3] == cout, cout % cin == 0 else { throw Unsupported("depthwise filter \(fs) does not fit \(cin) → \(cout) channels") }
+            groups = cin
+        } else {
+            guard fs[0] == cout, fs[3] >= 1, cin % fs[3] == 0, cout % (cin / fs[3]) == 0 else {
+                throw Unsupported("filter \(fs) does not fit \(cin) → \(cout) channels")
+            }
+            groups = cin / fs[3]
+        }
+        let padTop = try explicitPadding(padding, input: xs[0], output: ys[0], kernel: kh, stride: sh, dilation: dh)
+        let padLeft = try explicitPadding(padding, input: xs[1], output: ys[1], kernel: kw, stride: sw, dilation: dw)
+        let xq = try quantization(x), yq = try quantization(y)
+        let (m, s) = channelMultipliers(inputScale: xq.scale, weightScales: try filterScales(f, channels: cout), outputScale: yq.scale)
+        let weights = try constant(f, Int8.self)
+        let biasValues = try bias(op, 2, channels: cout)
+        let clamp = try activationClamp(activation, yq)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
+        let words = Conv2DOp.words(kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: padTop,
+                                   padLeft: padLeft, groups: groups, activationMin: clamp.min, activationMax: clamp.max)
+        if depthwise {
+            let filter = program.constant(weights, shape: [kh, kw, cout])
+            program.add(.depthwiseConv2d, DepthwiseConv2DOp.inputs(x: xi, filter: filter, multipliers: mi, shifts: si, bias: bi),
+                        output: yi, parameters: words)
+        } else {
+            let filter = program.constant(weights, shape: [cout, kh, kw, cin / groups])
+            var packed: Int?
+            if packWeights {
+                let count = Q8WeightLayout.convQuads8Count(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw,
+                                                            inputsPerGroup: cin / groups)
+                var bytes = [Int8](repeating: 0, count: count)
+                weights.withUnsafeBufferPointer { w in
+                    bytes.withUnsafeMutableBufferPointer {
+                        packConvQuads8(w.baseAddress!, outChannels: cout, kernelH: kh, kernelW: kw, inputsPerGroup: cin / groups,
+                                       groups: groups, into: $0.baseAddress!)
+                    }
+                }
+                let blocks = groups * ((cout / groups + 7) / 8), quads = (cin / groups + 3) / 4
+                packed = program.constant(bytes, shape: [blocks, kh * kw, quads, 32], layout: .convQuads8)
+            }
+            program.add(.conv2d, Conv2DOp.inputs(x: xi, filter: filter, multipliers: mi, shifts: si, bias: bi, packedFilter: packed),
+                        output: yi, parameters: words)
+        }
+    }
+
+    mutating func fullyConnected(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), f = try input(op, 1), y = op.outputs[0]
+        guard case let .fullyConnected(activation, weightsFormat, _) = op.options else { throw Unsupported("options are missing") }
+        guard weightsFormat == 0 else { throw Unsupported("shuffled weights format \(weightsFormat)") }
+        let fs = tensor(f).shape
+        guard fs.count == 2, fs[1] >= 1 else { throw Unsupported("weights shape \(fs) is not [units, inputs]") }
+        let (units, depth) = (fs[0], fs[1])
+        guard tensor(x).count % depth == 0, tensor(y).count == tensor(x).count / depth * units else {
+            throw Unsupported("input \(tensor(x).shape) and output \(tensor(y).shape) do not fit weights \(fs)")
+        }
+        let xq = try quantization(x), yq = try quantization(y)
+        let scales = try filterScales(f, channels: units)
+        let (m, s): ([Int32], [Int32])
+        if tensor(f).quantization?.scales.count == 1 {
+            // Per-tensor weights: TFLM multiplies the scales in float32 first.
+            let (pm, ps) = quantizeMultiplier(Double(xq.scale * scales[0]) / Double(yq.scale))
+            (m, s) = ([Int32](repeating: pm, count: units), [Int32](repeating: ps, count: units))
+        } else {
+            (m, s) = channelMultipliers(inputScale: xq.scale, weightScales: scales, outputScale: yq.scale)
+        }
+        let weights = try constant(f, Int8.self), biasValues = try bias(op, 2, channels: units)
+        let clamp = try activationClamp(activation, yq)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
+        program.add(.fullyConnected, FullyConnectedOp.inputs(x: xi, filter: program.constant(weights, shape: [units, depth]),
+                                                             multipliers: mi, shifts: si, bias: bi),
+                    output: yi, parameters: [clamp.min, clamp.max])
+    }
+
+    mutating func transposeConvolution(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        // Inputs: output shape, filter [Cout, KH, KW, Cin], x, bias?.
+        let f = try input(op, 1), x = try input(op, 2), y = op.outputs[0]
+        guard case let .transposeConv(padding, sw, sh, activation) = op.options else { throw Unsupported("options are missing") }
+        let (xs, ys) = (try image(x), try image(y)), fs = tensor(f).shape
+        guard fs.count == 4, fs[0] == ys[2], fs[3] == xs[2] else { throw Unsupported("filter \(fs) does not fit \(xs) → \(ys)") }
+        guard sh >= 1, sw >= 1 else { throw Unsupported("strides must be positive") }
+        func before(_ out: Int, _ k: Int, _ stride: Int) -> Int {
+            padding == .same ? max(((out + stride - 1) / stride - 1) * stride + k - out, 0) / 2 : 0
+        }
+        let xq = try quantization(x), yq = try quantization(y)
+        let (m, s) = channelMultipliers(inputScale: xq.scale, weightScales: try filterScales(f, channels: ys[2]), outputScale: yq.scale)
+        let weights = try constant(f, Int8.self), biasValues = try bias(op, 3, channels: ys[2])
+        let clamp = try activationClamp(activation, yq)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
+        program.add(.transposeConv2d, [xi, program.constant(weights, shape: fs), mi, si, bi], output: yi,
+                    parameters: TransposeConv2DOp.words(kernelH: fs[1], kernelW: fs[2], strideH: sh, strideW: sw,
+                                                        padTop: before(ys[0], fs[1], sh), padLeft: before(ys[1], fs[2], sw),
+                                                        activationMin: clamp.min, activationMax: clamp.max),
+                    scratch: program.scratch(ys.reduce(1, *)))
+    }
+
+    mutating func add(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        var a = try input(op, 0), b = try input(op, 1)
+        let y = op.outputs[0]
+        guard case let .add(activation) = op.options else { throw Unsupported("options are missing") }
+        // The smaller operand goes second (ADD commutes); it must match or be a channel vector.
+        if tensor(a).count < tensor(b).count { swap(&a, &b) }
+        let (sa, sb) = (tensor(a).shape, tensor(b).shape)
+        let broadcast = tensor(b).count != tensor(a).count
+        guard tensor(y).count == tensor(a).count,
+              !broadcast ? sa.reduce(1, *) == sb.reduce(1, *) : (sb.last == sa.last && tensor(b).count == (sa.last ?? 0)) else {
+            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes or a channel vector)")
+        }
+        let aq = try quantization(a), bq = try quantization(b), yq = try quantization(y)
+        var p = addParams(input1: aq, input2: bq, output: yq, activation: .none)
+        (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
+        let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
+        program.add(.add, [ai, bi], output: yi, parameters: AddOp.words(p))
+    }
+
+    mutating func pool(_ op: TFLiteModel.Operator, average: Bool) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard case let .pool(padding, sw, sh, fw, fh, activation) = op.options else { throw Unsupported("options are missing") }
+        let (xs, ys) = (try image(x), try image(y))
+        guard xs[2] == ys[2] else { throw Unsupported("pooling changes the channels") }
+        let top = try explicitPadding(padding, input: xs[0], output: ys[0], kernel: fh, stride: sh, dilation: 1)
+        let left = try explicitPadding(padding, input: xs[1], output: ys[1], kernel: fw, stride: sw, dilation: 1)
+        let clamp = try activationClamp(activation, try quantization(y))
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(average ? .averagePool2d : .maxPool2d, [xi], output: yi,
+                    parameters: Pool2DOp.words(kernelH: fh, kernelW: fw, strideH: sh, strideW: sw, padTop: top, padLeft: left,
+                                               activationMin: clamp.min, activationMax: clamp.max))
+    }
+
+    mutating func mean(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        let xs = try image(x)
+        let axes = Set(try indices(try input(op, 1)).map { $0 < 0 ? $0 + 4 : $0 })
+        guard axes == [1, 2] else { throw Unsupported("mean over axes \(axes.sorted()) (only H and W)") }
+        guard tensor(y).count == xs[2] else { throw Unsupported("mean output \(tensor(y).shape) is not C values") }
+        let xq = try quantization(x), yq = try quantization(y)
+        let p = meanParams(input: ImageShape(height: xs[0], width: xs[1], channels: xs[2]), inputQuantization: xq, outputQuantization: yq)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.mean, [xi], output: yi, parameters: MeanOp.words(p))
+    }
+
+    mutating func softmax(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard case let .softmax(beta) = op.options else { throw Unsupported("options are missing") }
+        let xq = try quantization(x), yq = try quantization(y)
+        guard yq.zeroPoint == -128, yq.scale == 1 / 256 else { throw Unsupported("int8 output must have scale 1/256 and zero point -128") }
+        let depth = tensor(x).shape.last ?? 1
+        let p = softmaxParams(beta: beta, inputScale: xq.scale, rows: tensor(x).count / max(depth, 1), depth: depth)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.softmax, [xi], output: yi, parameters: SoftmaxOp.words(p))
+    }
+
+    mutating func concatenation(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let y = op.outputs[0]
+        guard case let .concatenation(axis, activation) = op.options else { throw Unsupported("options are missing") }
+        guard activation == .none else { throw Unsupported("fused activation on concatenation") }
+        let rank = tensor(y).shape.count
+        guard axis == -1 || axis == rank - 1 else { throw Unsupported("axis \(axis) (only the last axis)") }
+        /// The shape as `[H, W, C]`, leading 1s added.
+        func asImage(_ t: Int) -> [Int] { Array(([1, 1, 1] + outputShape(t)).suffix(3)) }
+        var xs: [Int] = []
+        for t in op.inputs {
+            guard t >= 0 else { throw Unsupported("a missing input") }
+            var id = try arenaTensor(t)
+            if program.tensors[id].shape.count != 3 {
+                // A view of the same bytes as an image, for the runtime's concatenation.
+                let view = program.activation(asImage(t), try quantization(t))
+                program.add(.reshape, [id], output: view)
+                id = view
+            }
+            xs.append(id)
+        }
+        let yi = try arenaTensor(y, shape: asImage(y))
+        program.add(.concatenation, xs, output: yi)
+    }
+
+    mutating func reshape(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard tensor(x).count == tensor(y).count else { throw Unsupported("reshape changes the element count") }
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.reshape, [xi], output: yi)
+    }
+
+    mutating func pad(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        let (xs, ys) = (try image(x), try image(y))
+        let p = try indices(try input(op, 1))
+        guard p.count == 8, p[0] == 0, p[1] == 0, p[6] == 0, p[7] == 0, p.allSatisfy({ $0 >= 0 }),
+              ys[0] == xs[0] + p[2] + p[3], ys[1] == xs[1] + p[4] + p[5], ys[2] == xs[2] else {
+            throw Unsupported("paddings \(p) (only non-negative H and W padding)")
+        }
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.pad, [xi], output: yi, parameters: [Int32(p[2]), Int32(p[4])])
+    }
+
+    mutating func transpose(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        let dims = tensor(x).shape, perm = try indices(try input(op, 1))
+        guard perm.count == dims.count, Set(perm) == Set(0..<dims.count) else { throw Unsupported("permutation \(perm) of \(dims)") }
+        // Axes of size 1 do not move bytes: drop them and renumber the rest.
+        let kept = dims.indices.filter { dims[$0] > 1 }
+        let renumber = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        let keptPerm = perm.compactMap { renumber[$0] }
+        guard kept.count <= 4 else { throw Unsupported("transpose of more than 4 axes larger than 1") }
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        if kept.isEmpty || keptPerm == Array(0..<kept.count) {
+            program.add(.reshape, [xi], output: yi)
+        } else {
+            program.add(.transpose, [xi], output: yi, parameters: TransposeOp.words(dims: kept.map { dims[$0] }, permutation: keptPerm))
+        }
+    }
+
+    mutating func resizeNearest(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard case let .resizeNearest(alignCorners, halfPixelCenters) = op.options else { throw Unsupported("options are missing") }
+        let (xs, ys) = (try image(x), try image(y))
+        guard xs[2] == ys[2] else { throw Unsupported("resize changes the channels") }
+        let rows = nearestSourceIndices(input: xs[0], output: ys[0], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+        let cols = nearestSourceIndices(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.resizeNearest, [xi, program.constant(rows, shape: [rows.count]), program.constant(cols, shape: [cols.count])],
+                    output: yi)
+    }
+
+    /// Element-wise int8 functions, as exact TFLM tables.
+    mutating func elementwise(_ op: TFLiteModel.Operator, _ code: Int) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard tensor(x).count == tensor(y).count else { throw Unsupported("output size differs from the input's") }
+        let xq = try quantization(x), yq = try quantization(y)
+        let table: [Int8]
+        switch code {
+        case BuiltinOperator.quantize: table = ElementwiseTables.requantize(input: xq, output: yq)
+        case BuiltinOperator.relu: table = ElementwiseTables.relu(input: xq, output: yq)
+        case BuiltinOperator.relu6: table = ElementwiseTables.relu6(input: xq)
+        case BuiltinOperator.logistic:
+            guard yq.zeroPoint == -128, yq.scale == 1 / 256 else { throw Unsupported("int8 output must have scale 1/256 and zero point -128") }
+            table = ElementwiseTables.logistic(input: xq)
+        case BuiltinOperator.tanh:
+            guard yq.zeroPoint == 0, yq.scale == 1 / 128 else { throw Unsupported("int8 output must have scale 1/128 and zero point 0") }
+            table = ElementwiseTables.tanh(input: xq)
+        case BuiltinOperator.hardSwish: table = ElementwiseTables.hardSwish(input: xq, output: yq)
+        case BuiltinOperator.leakyRelu:
+            guard case let .leakyRelu(alpha) = op.options else { throw Unsupported("options are missing") }
+            table = ElementwiseTables.leakyRelu(input: xq, output: yq, alpha: alpha)
+        default: throw Unsupported("")
+        }
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.add(.lookup, [xi, program.constant(table, shape: [256])], output: yi)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Import
+import Kernels
+import Quantize
+import Runtime
+import TFLiteFile
+import Testing
+
+/// The real .tflite models in ../shared/outside (or $MINNOW_OUTSIDE_DIR), each with raw int8
+/// inputs and the outputs TensorFlow Lite Micro computed: imported, validated, run on the
+/// reference kernels and on the best this CPU has, byte for byte against TFLM.
+struct SharedModelTests {
+    static let folder: URL = {
+        if let dir = ProcessInfo.processInfo.environment["MINNOW_OUTSIDE_DIR"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/outside").standardized
+    }()
+
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/model.tflite").path) }.sorted()
+    }
+
+    /// Runs `program` on `input` with `kernels`; output 0's bytes.
+    static func run(_ program: Q8Program, _ inputs: [[Int8]], kernels: KernelSet) throws -> [Int8] {
+        let bytes = program.encode().bytes
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.copyBytes(from: bytes)
+        let model = try Q8Model(bytes: UnsafeRawBufferPointer(buffer))
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes, alignment: 16)
+        defer { arena.deallocate() }
+        let interpreter = try Interpreter(model: model, arena: arena, kernels: kernels)
+        for (k, input) in inputs.enumerated() {
+            let view = interpreter.input(k)
+            guard view.count == input.count else { throw TFLiteError("input \(k) holds \(view.count) bytes, the case \(input.count)") }
+            _ = view.update(fromContentsOf: input)
+        }
+        interpreter.invoke()
+        return Array(interpreter.output(0))
+    }
+
+    @Test(arguments: cases)
+    func bitExactWithTFLM(name: String) throws {
+        let dir = Self.folder.appendingPathComponent(name)
+        let model = try TFLiteModel(bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent("model.tflite"))))
+        for packed in [false, true] {
+            let program = try importTFLite(model, packWeights: packed)
+            var k = 0, exact = 0
+            while FileManager.default.fileExists(atPath: dir.appendingPathComponent("input_\(k).bin").path) {
+                let input = [UInt8](try Data(contentsOf: dir.appendingPathComponent("input_\(k).bin"))).map { Int8(bitPattern: $0) }
+                let want = [UInt8](try Data(contentsOf: dir.appendingPathComponent("output_\(k).bin"))).map { Int8(bitPattern: $0) }
+                let reference = try Self.run(program, [input], kernels: .reference)
+                let best = try Self.run(program, [input], kernels: .best)
+                #expect(reference == want, "\(name) case \(k): reference kernels differ from TFLM")
+                #expect(best == reference, "\(name) case \(k): \(KernelSet.best.name) kernels differ from the reference")
+                if reference == want && best == want { exact += 1 }
+                k += 1
+            }
+            #expect(k > 0 && exact == k, "\(name)\(packed ? " (packed)" : ""): \(exact) of \(k) cases bit-exact")
+            print("\(name)\(packed ? " (packed filters)" : ""): \(exact) of \(k) cases bit-exact with TFLM on the reference and \(KernelSet.best.name) kernels")
+        }
+    }
+
+    @Test func unsupportedModelsAreRefusedByName() throws {
+        let dir = Self.folder.appendingPathComponent("unsupported")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".tflite") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(file)))
+            var message = ""
+            do {
+                _ = try importTFLite(try TFLiteModel(bytes: bytes))
+            } catch {
+                message = "\(error)"
+            }
+            // Each refusal names an operator by index and builtin name or custom code.
+            #expect(message.contains("#") && message.contains("unsupported"), "\(file): \(message)")
+            print("\(file): \(message)")
+        }
+    }
+}
