@@ -4,9 +4,9 @@ import Graph
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a model: a float model's graph (ops, shapes, parameters, MACs) or an int8 model's ops, tensors and arena plan.")
+        abstract: "Print a model: a float model's graph (ops, shapes, parameters, MACs), an int8 model's ops, tensors and arena plan, or a .tflite model's operators (and which Minnow runs), tensors and quantization.")
 
-    @Argument(help: "A float model (model.bin) or an int8 model (model.q8).")
+    @Argument(help: "A float model (model.bin), an int8 model (model.q8) or a TensorFlow Lite model (.tflite).")
     var model: String
 
     @Flag(help: "Print JSON instead of a table.")
@@ -36,6 +36,10 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
+        if TFLiteSource.isTFLite(model) {
+            let report = InspectTFLite.report(model, try TFLiteSource(path: model))
+            return json ? printJSON(report) : InspectTFLite.print(report)
+        }
         if Q8File.isQ8(model) {
             let report = InspectQ8.report(try Q8File(path: model))
             return json ? printJSON(report) : InspectQ8.print(report)

@@ -6,7 +6,7 @@ struct Minnow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minnow",
         abstract: "Minnow: train small CNNs, quantize them to int8, run them anywhere.",
-        subcommands: [Train.self, QuantizeCommand.self, Eval.self, Run.self, Inspect.self, Bench.self, Export.self, MakeSamples.self])
+        subcommands: [Train.self, QuantizeCommand.self, ImportCommand.self, Eval.self, Run.self, Inspect.self, Bench.self, Export.self, MakeSamples.self])
 
     /// Runs the command; a file the system could not read or write is reported as
     /// `path: reason` (e.g. `out/model.q8: No such file or directory`), not as a Foundation dump.

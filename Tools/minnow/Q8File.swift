@@ -33,10 +33,12 @@ final class Q8File {
     var labels: [String] { (0..<model.labelCount).map { String(decoding: model.label($0), as: UTF8.self) } }
 
     /// HWC pixels quantized to the model input: `(p / 255 − mean[c]) / std[c]` with the
-    /// normalization recorded in the model, then the input tensor's scale and zero point.
-    func quantizedInput(_ pixels: [UInt8], into destination: UnsafeMutablePointer<Int8>) {
+    /// normalization recorded in the model (or `low + (high − low) · p / 255` with a
+    /// `pixelRange`), then the input tensor's scale and zero point.
+    func quantizedInput(_ pixels: [UInt8], pixelRange: (Float, Float)? = nil, into destination: UnsafeMutablePointer<Int8>) {
         let input = model.tensor(model.inputTensor(0))
         let floats = pixels.enumerated().map { i, p -> Float in
+            if let (low, high) = pixelRange { return low + (high - low) * Float(p) / 255 }
             let c = i % input.image.channels
             guard c < model.normalizationChannels else { return Float(p) / 255 }
             return (Float(p) / 255 - model.normalizationMean(c)) / model.normalizationStd(c)

@@ -6,13 +6,28 @@ import Runtime
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify PNG images with an int8 model: the top labels with probabilities.")
+        abstract: "Classify PNG images with an int8 model (the top labels with probabilities), or run it on raw int8 tensors.",
+        discussion: """
+            With --raw-input, each file holds one input tensor's raw int8 bytes (NHWC), in input order, and \
+            --raw-output names a file per output to write its raw bytes (the shared TFLM cases' format); sizes are \
+            checked against the tensors. PNG inputs are scaled to the model's input with the normalization it \
+            records, or mapped to --pixel-range (e.g. -1,1 for an imported MobileNet).
+            """)
 
     @Argument(help: "An int8 model (model.q8).")
     var model: String
 
     @Argument(help: "PNG images (any color type; fitted to the model's input).")
-    var images: [String]
+    var images: [String] = []
+
+    @Option(name: .customLong("raw-input"), help: "A file of raw int8 bytes for the next model input (repeat per input).")
+    var rawInputs: [String] = []
+
+    @Option(name: .customLong("raw-output"), help: "A file to write the next model output's raw bytes to (repeat per output).")
+    var rawOutputs: [String] = []
+
+    @Option(parsing: .unconditional, help: "Map pixels 0…255 linearly to this float range before quantizing (e.g. -1,1), instead of the model's normalization.")
+    var pixelRange: String?
 
     @Option(help: "How many labels to show per image.")
     var top = 5
@@ -31,7 +46,12 @@ struct Run: ParsableCommand {
     }
 
     func validate() throws {
-        if images.isEmpty { throw ValidationError("give at least one PNG image") }
+        if images.isEmpty && rawInputs.isEmpty { throw ValidationError("give at least one PNG image, or --raw-input files") }
+        if !images.isEmpty && !rawInputs.isEmpty { throw ValidationError("give PNG images or --raw-input files, not both") }
+        if !rawOutputs.isEmpty && rawInputs.isEmpty { throw ValidationError("--raw-output needs --raw-input") }
+        if let pixelRange, parsedPixelRange(pixelRange) == nil {
+            throw ValidationError("--pixel-range must be two numbers low,high with low < high, e.g. -1,1")
+        }
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
@@ -42,6 +62,7 @@ struct Run: ParsableCommand {
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
         defer { arena.deallocate() }
         let interpreter = try Interpreter(model: q8, arena: arena, kernels: .best)
+        if !rawInputs.isEmpty { return try runRaw(q8, interpreter) }
         let input = q8.tensor(q8.inputTensor(0)), output = q8.tensor(q8.outputTensor(0))
         guard input.rank == 3 else {
             throw ValidationFailure("\(model): input 0 has shape \(input.shapeList), not an image [H, W, C]; PNG input needs an image model")
@@ -51,7 +72,7 @@ struct Run: ParsableCommand {
         for path in images {
             let image = try PNG.read(path: path).fitted(width: input.image.width, height: input.image.height,
                                                        channels: input.image.channels)
-            file.quantizedInput(image.pixels, into: interpreter.input(0).baseAddress!)
+            file.quantizedInput(image.pixels, pixelRange: pixelRange.flatMap(parsedPixelRange), into: interpreter.input(0).baseAddress!)
             interpreter.invoke()
             let probabilities = Self.probabilities(Array(interpreter.output(0)), output)
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(top)
@@ -75,5 +96,41 @@ struct Run: ParsableCommand {
         let exps = values.map { exp($0 - largest) }
         let total = exps.reduce(0, +)
         return exps.map { $0 / total }
+    }
+
+    /// `"-1,1"` → (−1, 1); nil unless two finite numbers with low < high.
+    func parsedPixelRange(_ text: String) -> (Float, Float)? {
+        let parts = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0].isFinite, parts[1].isFinite, parts[0] < parts[1] else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    /// Feeds `--raw-input` files in input order and writes every output to its `--raw-output`
+    /// file (or prints the bytes); each size must be its tensor's.
+    func runRaw(_ q8: Q8Model, _ interpreter: Interpreter) throws {
+        guard rawInputs.count == q8.inputCount else {
+            throw ValidationFailure("\(model) has \(q8.inputCount) input\(q8.inputCount == 1 ? "" : "s"); --raw-input was given \(rawInputs.count) times")
+        }
+        guard rawOutputs.isEmpty || rawOutputs.count == q8.outputCount else {
+            throw ValidationFailure("\(model) has \(q8.outputCount) output\(q8.outputCount == 1 ? "" : "s"); --raw-output was given \(rawOutputs.count) times")
+        }
+        for (k, path) in rawInputs.enumerated() {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationFailure("\(path): cannot read the file") }
+            let view = interpreter.input(k)
+            let shape = q8.tensor(q8.inputTensor(k)).shapeList.map(String.init).joined(separator: "×")
+            guard data.count == view.count else {
+                throw ValidationFailure("\(path): \(data.count) bytes, but input \(k) (\(shape) int8) takes \(view.count)")
+            }
+            data.withUnsafeBytes { _ = view.update(fromContentsOf: $0.bindMemory(to: Int8.self)) }
+        }
+        interpreter.invoke()
+        for k in 0..<q8.outputCount {
+            let y = Array(interpreter.output(k))
+            if k < rawOutputs.count {
+                try Data(y.map { UInt8(bitPattern: $0) }).write(to: URL(fileURLWithPath: rawOutputs[k]), options: .atomic)
+            } else {
+                print("output \(k): " + y.map(String.init).joined(separator: " "))
+            }
+        }
     }
 }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Import
+import Quantize
+import Runtime
+import TFLiteFile
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Convert an int8 TensorFlow Lite model (.tflite) to model.q8, computing TensorFlow Lite Micro's bytes.",
+        discussion: """
+            Writes model.q8 beside the input unless -o is given. Quantization is taken from the file: multipliers, \
+            shifts, clamps and tables are derived as TensorFlow Lite Micro derives them. A model with operators Minnow \
+            does not run is refused, listing each, and nothing is written. The arena is compared with TFLM's smallest \
+            (--tflm-arena, or tflm_smallest_arena_bytes in a meta.json beside the model).
+            """)
+
+    @Argument(help: "An int8 .tflite model.")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Output model.q8 (default: beside the input).")
+    var output: String?
+
+    @Flag(inversion: .prefixedNo, help: "Also store conv filters packed for the GEMM kernels (the fastest layout).")
+    var packWeights = true
+
+    @Option(help: "TensorFlow Lite Micro's smallest working arena in bytes, to compare with.")
+    var tflmArena: Int?
+
+    var outputPath: String { output ?? (model.hasSuffix(".tflite") ? String(model.dropLast(7)) : model) + ".q8" }
+
+    func run() throws {
+        let parsed = try TFLiteSource(path: model)
+        let program: Q8Program
+        do { program = try importTFLite(parsed.model, packWeights: packWeights) } catch { throw ValidationFailure("\(model): \(error)") }
+        let plan = try writeValidated(program, to: outputPath, replacing: model)
+        let q8Arena = plan.peak + program.ops.count * Q8Format.preparedOpBytes
+        let weights = program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
+        var arenaLine = "arena \(grouped(q8Arena)) bytes (activations and scratch \(grouped(plan.peak)), op records "
+            + "\(grouped(program.ops.count * Q8Format.preparedOpBytes)))"
+        if let tflm = tflmArena ?? parsed.tflmSmallestArena {
+            arenaLine += String(format: ", %.2f × TFLM's smallest working arena (%@ bytes)", Double(q8Arena) / Double(tflm), grouped(tflm))
+        }
+        print("wrote \(outputPath): \(parsed.model.operators.count) TFLite operators → \(program.ops.count) int8 ops, "
+              + "\(grouped(weights)) bytes of weights and constants, \(arenaLine)")
+    }
+}
+
+/// A .tflite file read and parsed, and the TFLM figures of a meta.json beside it, if any.
+struct TFLiteSource {
+    let model: TFLiteModel
+    let tflmSmallestArena: Int?
+
+    init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationFailure("\(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw ValidationFailure("\(path): is a directory, not a .tflite file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationFailure("\(path): cannot read the file") }
+        do { model = try TFLiteModel(bytes: [UInt8](data)) } catch { throw ValidationFailure("\(path): \(error)") }
+        let meta = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("meta.json")
+        if let json = FileManager.default.contents(atPath: meta.path),
+           let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {
+            tflmSmallestArena = (object["tflm_smallest_arena_bytes"] as? NSNumber)?.intValue
+        } else {
+            tflmSmallestArena = nil
+        }
+    }
+
+    static func isTFLite(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = handle.readData(ofLength: 8)
+        return head.count == 8 && head[4..<8] == Data("TFL3".utf8)
+    }
+}
+
+/// Encodes `program`, checks the bytes load as a model.q8 (nothing is replaced otherwise), and
+/// writes them atomically to `path`, which must not be the file `input`.
+func writeValidated(_ program: Q8Program, to path: String, replacing input: String) throws -> ArenaPlan {
+    if let a = try? FileManager.default.attributesOfItem(atPath: path), let b = try? FileManager.default.attributesOfItem(atPath: input),
+       a[.systemNumber] as? Int == b[.systemNumber] as? Int, a[.systemFileNumber] as? Int == b[.systemFileNumber] as? Int {
+        throw ValidationFailure("refusing to overwrite the input \(input) with \(path); give another -o")
+    }
+    let (bytes, plan) = program.encode()
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+    defer { buffer.deallocate() }
+    buffer.copyBytes(from: bytes)
+    do {
+        _ = try Q8Model(bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]))
+    } catch {
+        throw ValidationFailure("\(path): not written: the converted model does not validate (\(error))")
+    }
+    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    return plan
+}
