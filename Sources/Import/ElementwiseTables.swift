@@ -24,19 +24,19 @@ enum ElementwiseTables {
     /// RELU6 (TFLM's `Relu6Quantized`): the raw input clamped to [zp, zp + round(6 / scale)], no
     /// rescaling (TFLM requires equal input and output quantization).
     static func relu6(input: AffineQuantization) -> [Int8] {
-        let zero = Int32(input.zeroPoint), six = zero + Int32((6 / input.scale).rounded(.toNearestOrAwayFromZero))
+        let zero = Int32(input.zeroPoint), six = zero &+ saturatingInt32((6 / input.scale).rounded(.toNearestOrAwayFromZero))
         return table { q in min(max(q, zero), six) }
     }
 
     /// The input rescaling LOGISTIC and TANH share: `scale · 2^27` as frexp's mantissa in Q31
     /// and exponent, and the radius past which the output saturates (`CalculateInputRadius`).
     static func sigmoidInput(_ scale: Float) -> (multiplier: Int32, shift: Int32, radius: Int32) {
-        let real = Double(scale) * Double(1 << 27)
+        let real = Double(scale) * Double(1 << 27)  // scale is finite and positive
         let exponent = Int(real.exponent) + 1
         let mantissa = real / pow(2, Double(exponent))
         let multiplier = Int32(clamping: Int64((mantissa * 2_147_483_648).rounded(.toNearestOrAwayFromZero)))
         let radius = (15.0 * Double(1 << 27) / pow(2, Double(exponent))).rounded(.down)
-        return (multiplier, Int32(exponent), Int32(clamping: Int64(radius)))
+        return (multiplier, Int32(clamping: exponent), Int32(min(radius, Double(Int32.max))))
     }
 
     /// LOGISTIC (TFLM's `reference_integer_ops::Logistic`; output scale 1/256, zero point −128).

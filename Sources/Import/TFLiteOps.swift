@@ -44,7 +44,7 @@ extension TFLiteImporter {
         case .relu: return FusedActivation.relu.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint))
         case .relu6: return FusedActivation.relu6.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint))
         case .reluN1To1:
-            func level(_ f: Float) -> Int32 { Int32(q.zeroPoint) + Int32((f / q.scale).rounded(.toNearestOrAwayFromZero)) }
+            func level(_ f: Float) -> Int32 { Int32(q.zeroPoint) &+ saturatingInt32((f / q.scale).rounded(.toNearestOrAwayFromZero)) }
             return (max(-128, level(-1)), min(127, level(1)))
         case .tanh, .signBit: throw Unsupported("fused \(activation) activation")
         }
@@ -94,7 +94,7 @@ extension TFLiteImporter {
     /// An activation's program shape as an image `[H, W, C]`.
     func image(_ t: Int) throws(Unsupported) -> [Int] {
         let s = tensor(t).shape
-        guard s.count == 4, s[0] == 1 else { throw Unsupported("tensor \(t) has shape \(s), not [1, H, W, C]") }
+        guard s.count == 4, s[0] == 1, s.allSatisfy({ $0 >= 1 }) else { throw Unsupported("tensor \(t) has shape \(s), not [1, H, W, C]") }
         return Array(s.dropFirst())
     }
 
@@ -104,7 +104,7 @@ extension TFLiteImporter {
         let x = try input(op, 0), f = try input(op, 1), y = op.outputs[0]
         let (xs, ys) = (try image(x), try image(y))
         let fs = tensor(f).shape
-        guard fs.count == 4 else { throw Unsupported("filter shape \(fs) is not 4-D") }
+        guard fs.count == 4, fs.allSatisfy({ $0 >= 1 }) else { throw Unsupported("filter shape \(fs) is not 4-D") }
         let (padding, sw, sh, activation, dw, dh): (TFLiteModel.Padding, Int, Int, TFLiteModel.Activation, Int, Int)
         switch op.options {
         case let .conv(p, a, b, c, d, e): (padding, sw, sh, activation, dw, dh) = (p, a, b, c, d, e)
@@ -163,7 +163,7 @@ extension TFLiteImporter {
         guard case let .fullyConnected(activation, weightsFormat, _) = op.options else { throw Unsupported("options are missing") }
         guard weightsFormat == 0 else { throw Unsupported("shuffled weights format \(weightsFormat)") }
         let fs = tensor(f).shape
-        guard fs.count == 2, fs[1] >= 1 else { throw Unsupported("weights shape \(fs) is not [units, inputs]") }
+        guard fs.count == 2, fs[0] >= 1, fs[1] >= 1 else { throw Unsupported("weights shape \(fs) is not [units, inputs]") }
         let (units, depth) = (fs[0], fs[1])
         guard tensor(x).count % depth == 0, tensor(y).count == tensor(x).count / depth * units else {
             throw Unsupported("input \(tensor(x).shape) and output \(tensor(y).shape) do not fit weights \(fs)")
@@ -192,7 +192,7 @@ extension TFLiteImporter {
         let f = try input(op, 1), x = try input(op, 2), y = op.outputs[0]
         guard case let .transposeConv(padding, sw, sh, activation) = op.options else { throw Unsupported("options are missing") }
         let (xs, ys) = (try image(x), try image(y)), fs = tensor(f).shape
-        guard fs.count == 4, fs[0] == ys[2], fs[3] == xs[2] else { throw Unsupported("filter \(fs) does not fit \(xs) → \(ys)") }
+        guard fs.count == 4, fs.allSatisfy({ $0 >= 1 }), fs[0] == ys[2], fs[3] == xs[2] else { throw Unsupported("filter \(fs) does not fit \(xs) → \(ys)") }
         guard sh >= 1, sw >= 1 else { throw Unsupported("strides must be positive") }
         func before(_ out: Int, _ k: Int, _ stride: Int) -> Int {
             padding == .same ? max(((out + stride - 1) / stride - 1) * stride + k - out, 0) / 2 : 0
@@ -258,6 +258,7 @@ extension TFLiteImporter {
     mutating func softmax(_ op: TFLiteModel.Operator) throws(Unsupported) {
         let x = try input(op, 0), y = op.outputs[0]
         guard case let .softmax(beta) = op.options else { throw Unsupported("options are missing") }
+        guard beta.isFinite, beta > 0 else { throw Unsupported("beta \(beta) is not a positive number") }
         let xq = try quantization(x), yq = try quantization(y)
         guard yq.zeroPoint == -128, yq.scale == 1 / 256 else { throw Unsupported("int8 output must have scale 1/256 and zero point -128") }
         let depth = tensor(x).shape.last ?? 1
@@ -301,7 +302,7 @@ extension TFLiteImporter {
         let x = try input(op, 0), y = op.outputs[0]
         let (xs, ys) = (try image(x), try image(y))
         let p = try indices(try input(op, 1))
-        guard p.count == 8, p[0] == 0, p[1] == 0, p[6] == 0, p[7] == 0, p.allSatisfy({ $0 >= 0 }),
+        guard p.count == 8, p[0] == 0, p[1] == 0, p[6] == 0, p[7] == 0, p.allSatisfy({ $0 >= 0 && $0 <= 65536 }),
               ys[0] == xs[0] + p[2] + p[3], ys[1] == xs[1] + p[4] + p[5], ys[2] == xs[2] else {
             throw Unsupported("paddings \(p) (only non-negative H and W padding)")
         }

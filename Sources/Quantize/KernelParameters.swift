@@ -23,9 +23,9 @@ public func softmaxParams(beta: Float, inputScale: Float, rows: Int, depth: Int)
     let integerBits = 5
     let real = min(Double(beta) * Double(inputScale) * Double(1 << (31 - integerBits)), Double((1 << 31) - 1))
     let (multiplier, shift) = quantizeMultiplier(real)
-    let radius = Double((1 << integerBits) - 1) * Double(1 << (31 - integerBits)) / Double(1 << Int(shift))
+    let radius = Double((1 << integerBits) - 1) * Double(1 << (31 - integerBits)) / pow(2, Double(shift))
     return SoftmaxParams(rows: rows, depth: depth, inputMultiplier: multiplier, inputLeftShift: shift,
-                         diffMin: -Int32(radius.rounded(.down)))
+                         diffMin: radius.isFinite ? -Int32(min(radius.rounded(.down), Double(Int32.max))) : Int32.min)
 }
 
 /// Parameters of the int8 mean over H and W: `inputScale / outputScale` in double.

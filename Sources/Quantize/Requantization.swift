@@ -7,8 +7,11 @@ import Runtime
 /// `(q, e) = frexp(real)`, `multiplier = round(q · 2^31)` (half away from zero); if that reaches
 /// 2^31 it becomes 2^30 with `e + 1`; if `e < −31` the multiplier is 0 with shift 0.
 /// Example: 0.3 = 0.6 · 2^−1 → multiplier round(0.6 · 2^31) = 1288490189, shift −1.
+/// A value no int32 multiplier encodes (infinite, NaN, or past 2^2^15) gives shift 32, which the
+/// model.q8 validator refuses.
 public func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
     if real == 0 { return (0, 0) }
+    guard real.isFinite, abs(real.exponent) < 32_000 else { return (Int32.max, 32) }
     // frexp: |q| in [0.5, 1), real = q · 2^e.
     let (q, e) = ((real < 0 ? -real.significand : real.significand) / 2, Int(real.exponent) + 1)
     var fixed = Int64((q * 2_147_483_648).rounded(.toNearestOrAwayFromZero))
@@ -32,7 +35,7 @@ public enum FusedActivation: String, Sendable {
     /// none → [−128, 127]; relu → [max(−128, q(0)), 127]; relu6 → [max(−128, q(0)), min(127, q(6))].
     /// Example: scale 0.05, zero point −100, relu6 → [−100, 20].
     public func range(scale: Float, zeroPoint: Int32) -> (min: Int32, max: Int32) {
-        func q(_ f: Float) -> Int32 { zeroPoint + Int32((f / scale).rounded(.toNearestOrAwayFromZero)) }
+        func q(_ f: Float) -> Int32 { zeroPoint &+ saturatingInt32((f / scale).rounded(.toNearestOrAwayFromZero)) }
         switch self {
         case .none: return (-128, 127)
         case .relu: return (max(-128, q(0)), 127)
@@ -47,4 +50,10 @@ public func channelMultipliers(inputScale: Float, weightScales: [Float], outputS
     -> (multipliers: [Int32], shifts: [Int32]) {
     let encoded = weightScales.map { quantizeMultiplier(Double(inputScale) * Double($0) / Double(outputScale)) }
     return (encoded.map(\.multiplier), encoded.map(\.shift))
+}
+
+/// `value` as an Int32, saturated (NaN → 0): for levels computed from a file's scales, which may
+/// be anything.
+public func saturatingInt32(_ value: Float) -> Int32 {
+    value.isNaN ? 0 : Int32(max(-1_000_000_000, min(1_000_000_000, value)))
 }

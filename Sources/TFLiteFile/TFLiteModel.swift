@@ -176,8 +176,14 @@ public struct TFLiteModel {
 
     static func tensor(_ t: FlatTable, index i: Int, buffers: [Range<Int>?]) throws(TFLiteError) -> Tensor {
         let shape = try t.vector(0, elementSize: 4, "tensor \(i) shape")?.integers(Int32.self) ?? []
-        guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }), shape.count <= 8 else {
-            throw TFLiteError("tensor \(i) has shape \(shape): dimensions must be 0 to 2^24, at most 8 of them")
+        var partial = 1, fits = shape.count <= 8
+        for d in shape where fits {
+            // Every partial product stays under 2^31, so `count` never overflows, zeros or not.
+            fits = d >= 0 && d <= 1 << 24 && partial * max(d, 1) <= 1 << 31
+            partial *= max(d, 1)
+        }
+        guard fits else {
+            throw TFLiteError("tensor \(i) has shape \(shape): dimensions must be 0 to 2^24, at most 8 of them, at most 2^31 elements")
         }
         let typeCode = try t.scalar(1, Int8.self)
         let buffer = Int(try t.scalar(2, UInt32.self))

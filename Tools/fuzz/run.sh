@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the model.q8 fuzz target with libFuzzer and AddressSanitizer and runs it for a bounded
-# time over seeds made from the shipped models (plain and packed model.q8) plus the committed
-# regression inputs.
+# Builds the fuzz targets with libFuzzer and AddressSanitizer and runs each for a bounded time:
+# model.q8 (Q8Model + Interpreter on every kernel set) over seeds made from the shipped models
+# (plain and packed) plus the committed regression inputs, then the .tflite reader over the
+# shared .tflite models.
 #
-#   Tools/fuzz/run.sh [seconds]       (default 180; MINNOW_FUZZ_SEED sets libFuzzer's -seed)
+#   Tools/fuzz/run.sh [seconds]       (default 180 for model.q8, a third of it for .tflite;
+#                                      MINNOW_FUZZ_SEED sets libFuzzer's -seed)
 #
 # Modules are compiled as SwiftPM compiles them (Runtime plain, KernelsAVX2 with -mavx2,
 # KernelsAVX-VNNI with -mavxvnni, Kernels choosing by CPUID), each with coverage and ASan.
@@ -29,7 +31,9 @@ module KernelsAVX2 "-Xcc -mavx2" Sources/KernelsAVX2/*.swift
 module KernelsAVXVNNI "-Xcc -mavx2 -Xcc -mavxvnni" Sources/KernelsAVXVNNI/*.swift
 module KernelsNEONDot "" Sources/KernelsNEONDot/*.swift
 module Kernels "" Sources/Kernels/*.swift
-swiftc $SAN -module-name FuzzQ8 Tools/fuzz/FuzzQ8.swift $B/obj/*.o -o $B/fuzz-q8
+module TFLiteFile "" Sources/TFLiteFile/*.swift
+swiftc $SAN -module-name FuzzQ8 Tools/fuzz/FuzzQ8.swift $(ls $B/obj/*.o | grep -v TFLiteFile) -o $B/fuzz-q8 2>$B/link.log
+swiftc $SAN -module-name FuzzTFLite Tools/fuzz/FuzzTFLite.swift $B/obj/TFLiteFile.o -o $B/fuzz-tflite 2>>$B/link.log
 
 # Seeds: every shipped model quantized quickly (what matters is the structure, not accuracy),
 # plain and with packed conv filters.
@@ -48,5 +52,14 @@ cp Tools/fuzz/regressions/* $B/corpus/ 2>/dev/null || true
 if ls Tools/fuzz/regressions/* >/dev/null 2>&1; then $B/fuzz-q8 Tools/fuzz/regressions/*; fi
 $B/fuzz-q8 $B/corpus -max_total_time="$SECONDS_TO_RUN" -max_len=1048576 -rss_limit_mb=4096 -timeout=30 \
   -artifact_prefix=$B/crashes/ -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz.log | grep -E "^#[0-9]+.*(pulse|DONE)|stat::|ERROR|SUMMARY" || true
-grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz.log && { echo "fuzz: crash, input in $B/crashes/"; exit 1; }
-echo "fuzz: no crash in ${SECONDS_TO_RUN} s"
+grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz.log && { echo "fuzz: model.q8 crash, input in $B/crashes/"; exit 1; }
+echo "fuzz: model.q8, no crash in ${SECONDS_TO_RUN} s"
+
+mkdir -p $B/corpus-tflite
+for f in ../shared/outside/*/model.tflite ../shared/outside/unsupported/*.tflite; do
+  [ -f "$f" ] && cp "$f" "$B/corpus-tflite/$(echo "$f" | tr / _)"
+done
+$B/fuzz-tflite $B/corpus-tflite -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
+  -artifact_prefix=$B/crashes/tflite- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-tflite.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
+grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-tflite.log && { echo "fuzz: .tflite reader crash, input in $B/crashes/"; exit 1; }
+echo "fuzz: .tflite reader, no crash in $((SECONDS_TO_RUN / 3)) s"
