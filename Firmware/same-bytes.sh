@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Same-bytes tests: for each model named, the exported test inputs run on the AArch64 executable
+# Same-bytes tests: for each model named (a shipped model, or tfl-NAME for ../shared/outside/NAME
+# imported, whose host outputs `make` has already checked against TFLM's), the exported test inputs run on the AArch64 executable
 # (NEON kernels) under qemu-aarch64-static as a Cortex-A53, on the x86-64 executable natively, and in the Cortex-M4 image under
 # qemu-system-arm; every output byte must equal the host runtime's (outputs.bin, expected.txt).
 # Called by `make test`, which builds what it needs first.
@@ -33,8 +34,9 @@ for model in "$@"; do
 done
 # Packed weights (quantize --pack-weights): the first model again, run on AArch64 without and
 # with the dot-product extension (NEON, then SDOT for the packed convolutions) and on x86-64,
-# against the host's bytes (AVX-VNNI or AVX2 packed kernels where this CPU has them).
-if [ $# -gt 0 ]; then
+# against the host's bytes (AVX-VNNI or AVX2 packed kernels where this CPU has them). Imported
+# models (tfl-*) already carry packed filters.
+if [ $# -gt 0 ] && [ -f "../Models/$1/model.bin" ]; then
   data=build/models/$1-packed
   make -s "$data/expected.txt"
   for run in "aarch64-linux cortex-a53" "aarch64-linux max" "x86_64-linux"; do

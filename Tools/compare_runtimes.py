@@ -12,8 +12,15 @@ fastest kernels this CPU has and with the reference kernels. Medians of repeated
 measured in this one run; prints the table and the ratios Minnow / LiteRT, TFLM / Minnow and
 Minnow reference / Minnow.
 
-Needs: pip install tensorflow-cpu ai-edge-litert tflite-micro numpy; a release build of minnow.
+With --tflite FILE...: the very same .tflite files (e.g. ../shared/outside/*/model.tflite) in all
+three, the fairest comparison there is: LiteRT/XNNPACK and TFLM run the file, Minnow runs
+`minnow import FILE` with `minnow bench`; --rounds rounds interleave the three, and each figure is
+the median of the rounds' medians.
+
+Needs: pip install tensorflow-cpu ai-edge-litert tflite-micro numpy (only ai-edge-litert,
+tflite-micro and numpy with --tflite); a release build of minnow.
 Usage: Tools/compare_runtimes.py [--minnow .build/release/minnow] [--only fm_dsconv]
+       Tools/compare_runtimes.py --tflite ../shared/outside/*/model.tflite [--rounds 5]
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -121,12 +128,51 @@ def minnow_ms(minnow, name, runs, work):
     return best, kernels, reference
 
 
+def input_shape(tflite):
+    from ai_edge_litert.interpreter import Interpreter
+    interpreter = Interpreter(model_content=tflite, num_threads=1)
+    return tuple(interpreter.get_input_details()[0]["shape"][1:])
+
+
+def same_files(minnow, paths, rounds):
+    """Times each .tflite in LiteRT/XNNPACK, TFLM and Minnow (imported), interleaved over rounds."""
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for path in paths:
+            name = os.path.basename(os.path.dirname(os.path.abspath(path))) or os.path.basename(path)
+            tflite = open(path, "rb").read()
+            shape = input_shape(tflite)
+            q8 = os.path.join(work, name + ".q8")
+            subprocess.run([minnow, "import", path, "-o", q8], check=True, capture_output=True)
+            pixels = int(np.prod(shape))
+            runs = max(5, min(300, 30_000_000 // max(pixels * 64, 1)))
+            measured = {"litert": [], "tflm": [], "minnow": []}
+            kernels = ""
+            for _ in range(rounds):
+                measured["litert"].append(litert_ms(tflite, shape, runs))
+                measured["tflm"].append(tflm_ms(tflite, shape, max(2, runs // 20)))
+                out = subprocess.run([minnow, "bench", q8, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True)
+                report = json.loads(out.stdout)
+                measured["minnow"].append(report["latency_ms_median"])
+                kernels = report["kernels"]
+            litert, tflm, mine = (statistics.median(measured[k]) for k in ("litert", "tflm", "minnow"))
+            print(f"{name}: LiteRT {litert:.3f} ms, TFLM {tflm:.3f} ms, Minnow {mine:.3f} ms ({kernels})", file=sys.stderr, flush=True)
+            rows.append((name, litert, tflm, mine, kernels))
+    print(f"{'model':<24} {'LiteRT/XNNPACK ms':>18} {'TFLM ms':>10} {'Minnow ms':>10} {'kernels':>8} {'Minnow/LiteRT':>14} {'TFLM/Minnow':>12}")
+    for name, litert, tflm, mine, kernels in rows:
+        print(f"{name:<24} {litert:>18.3f} {tflm:>10.3f} {mine:>10.3f} {kernels:>8} {mine / litert:>14.2f} {tflm / mine:>12.1f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minnow", default=".build/release/minnow")
     parser.add_argument("--only", choices=sorted(ARCHS))
+    parser.add_argument("--tflite", nargs="+", help="time these very .tflite files in all three runtimes")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.tflite:
+        return same_files(args.minnow, args.tflite, args.rounds)
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for name in [args.only] if args.only else ARCHS:

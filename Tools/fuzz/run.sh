@@ -46,10 +46,11 @@ for m in Models/*/model.bin; do
       --no-search-ranges --no-equalize-activations --no-bias-correction $packed >/dev/null
   done
 done
-cp Tools/fuzz/regressions/* $B/corpus/ 2>/dev/null || true
+find Tools/fuzz/regressions -type f ! -name "*.md" -exec cp {} $B/corpus/ \;
 
 # The regressions first (each must pass), then the timed run.
-if ls Tools/fuzz/regressions/* >/dev/null 2>&1; then $B/fuzz-q8 Tools/fuzz/regressions/*; fi
+regressions=$(find Tools/fuzz/regressions -type f ! -name "*.md")
+if [ -n "$regressions" ]; then $B/fuzz-q8 $regressions; fi
 $B/fuzz-q8 $B/corpus -max_total_time="$SECONDS_TO_RUN" -max_len=1048576 -rss_limit_mb=4096 -timeout=30 \
   -artifact_prefix=$B/crashes/ -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz.log | grep -E "^#[0-9]+.*(pulse|DONE)|stat::|ERROR|SUMMARY" || true
 grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz.log && { echo "fuzz: model.q8 crash, input in $B/crashes/"; exit 1; }

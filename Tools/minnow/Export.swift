@@ -20,6 +20,9 @@ struct Export: ParsableCommand {
     @Option(help: "How many images to export.")
     var images = 8
 
+    @Option(name: .customLong("raw-input"), help: "Export this file of raw int8 input bytes instead of images (repeat per case).")
+    var rawInputs: [String] = []
+
     @Option(help: "Directory to write into (created if missing).")
     var outDir: String
 
@@ -33,18 +36,32 @@ struct Export: ParsableCommand {
         let q8 = file.model
         guard q8.inputCount == 1, q8.outputCount == 1 else { throw ValidationFailure("\(model): firmware runs models with one input and one output") }
         let input = q8.tensor(q8.inputTensor(0)), output = q8.tensor(q8.outputTensor(0))
-        let set = try data.load(width: input.image.width, height: input.image.height, channels: input.image.channels).prefix(images)
-        guard set.width == input.image.width, set.height == input.image.height, set.channels == input.image.channels else {
-            throw ValidationFailure("the images are \(set.width)×\(set.height)×\(set.channels); \(model) takes \(input.image.width)×\(input.image.height)×\(input.image.channels)")
-        }
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: max(q8.arenaBytes, 16), alignment: 16)
         defer { arena.deallocate() }
         let interpreter = try Interpreter(model: q8, arena: arena)
+        // Each case's input tensor, from raw files or from images quantized as `run` does.
+        var cases: [[Int8]] = []
+        if rawInputs.isEmpty {
+            let set = try data.load(width: input.image.width, height: input.image.height, channels: input.image.channels).prefix(images)
+            guard set.width == input.image.width, set.height == input.image.height, set.channels == input.image.channels else {
+                throw ValidationFailure("the images are \(set.width)×\(set.height)×\(set.channels); \(model) takes \(input.image.width)×\(input.image.height)×\(input.image.channels)")
+            }
+            for i in 0..<set.count {
+                file.quantizedInput(set.image(i).pixels, into: interpreter.input(0).baseAddress!)
+                cases.append(Array(interpreter.input(0)))
+            }
+        } else {
+            for path in rawInputs {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationFailure("\(path): cannot read the file") }
+                guard data.count == input.count else { throw ValidationFailure("\(path): \(data.count) bytes, but the input takes \(input.count)") }
+                cases.append(data.map { Int8(bitPattern: $0) })
+            }
+        }
         var inputs: [Int8] = [], outputs: [Int8] = [], expected = ""
         let labels = file.labels
-        for i in 0..<set.count {
-            file.quantizedInput(set.image(i).pixels, into: interpreter.input(0).baseAddress!)
-            inputs += interpreter.input(0)
+        for (i, x) in cases.enumerated() {
+            _ = interpreter.input(0).update(fromContentsOf: x)
+            inputs += x
             interpreter.invoke()
             let y = Array(interpreter.output(0))
             outputs += y
@@ -55,22 +72,22 @@ struct Export: ParsableCommand {
         try Data(inputs.map { UInt8(bitPattern: $0) }).write(to: url("inputs.bin"), options: .atomic)
         try Data(outputs.map { UInt8(bitPattern: $0) }).write(to: url("outputs.bin"), options: .atomic)
         try Data(expected.utf8).write(to: url("expected.txt"), options: .atomic)
-        try Data(Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: set.count,
+        try Data(Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: cases.count,
                               inputBytes: input.count, outputBytes: output.count, labels: labels).utf8)
             .write(to: url("model_data.c"), options: .atomic)
-        print("wrote \(outDir): \(set.count) inputs of \(input.count) bytes, outputs of \(output.count) bytes, "
+        print("wrote \(outDir): \(cases.count) inputs of \(input.count) bytes, outputs of \(output.count) bytes, "
               + "model \(grouped(modelBytes.count)) bytes, arena \(grouped(q8.arenaBytes)) bytes")
     }
 
     func url(_ name: String) -> URL { URL(fileURLWithPath: outDir).appendingPathComponent(name) }
 
-    /// `output 3: crc32 1a2b3c4d top 9 (ankle boot) bytes 80 7f …`, as Firmware/cortex-m4/main.c prints it.
+    /// `output 3: crc32 1a2b3c4d top 9 (ankle boot) bytes 80 7f …` (`?` for a model without labels), as Firmware/cortex-m4/main.c prints it.
     static func line(index: Int, output: [Int8], labels: [String]) -> String {
         var best = 0
         for k in output.indices where output[k] > output[best] { best = k }
         let bytes = output.map { UInt8(bitPattern: $0) }
         let crc = bytes.withUnsafeBytes { crc32(of: $0) }
-        let label = best < labels.count ? labels[best] : "class \(best)"
+        let label = best < labels.count ? labels[best] : "?"
         return "output \(index): crc32 \(hex(crc, width: 8)) top \(best) (\(label)) bytes \(bytes.map { hex(UInt32($0), width: 2) }.joined(separator: " "))\n"
     }
 
