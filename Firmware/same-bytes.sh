@@ -90,5 +90,22 @@ if [ $# -gt 0 ]; then
     done
   done
   echo "bad input: corrupt model, truncated input and missing file refused with clear errors on both Linux targets"
+  # A corpus of structure-aware mutations (valid CRC): each is refused with an error (exit 1) or
+  # runs (exit 0); a crash (a signal, exit > 1) fails.
+  rm -rf "$data/mutants" && ./corrupt-models.py "$data/model.q8" "$data/mutants" 200 "${MUTANT_SEED:-1}"
+  for target in aarch64-linux x86_64-linux; do
+    runner=() refused=0 ran=0
+    [ "$target" = aarch64-linux ] && runner=(qemu-aarch64-static)
+    for mutant in "$data"/mutants/*.q8; do
+      status=0
+      timeout 60 "${runner[@]}" "build/$target/minnow-infer" "$mutant" "$data/inputs.bin" "$data/mutant-out.bin" > /dev/null 2>&1 || status=$?
+      case $status in
+        0) ran=$((ran + 1)) ;;
+        1) refused=$((refused + 1)) ;;
+        *) echo "CRASHED: $target on $mutant (exit $status)"; failures=$((failures + 1)) ;;
+      esac
+    done
+    echo "corrupt models on $target: 200 mutations with valid CRCs, $refused refused, $ran ran, no crash"
+  done
 fi
 [ "$failures" -eq 0 ] || { echo "$failures same-bytes failures"; exit 1; }
