@@ -85,7 +85,9 @@ public struct Q8Program: Sendable {
                 let packed = inputs.count > Conv2DOp.Input.packedFilter && inputs[Conv2DOp.Input.packedFilter] != nil
                 bytes = Conv2DOp.scratchBytes(inputsPerGroup: tensors[inputs[Conv2DOp.Input.filter]!].shape[3], packed: packed)
             case .depthwiseConv2d:
-                bytes = DepthwiseConv2DOp.scratchBytes(taps: Int(parameters[Conv2DOp.Word.kernelH] * parameters[Conv2DOp.Word.kernelW]))
+                bytes = DepthwiseConv2DOp.scratchBytes(taps: Int(parameters[Conv2DOp.Word.kernelH] * parameters[Conv2DOp.Word.kernelW]),
+                                                       inputChannels: tensors[inputs[Conv2DOp.Input.x]!].shape.last ?? 1,
+                                                       outputChannels: tensors[output].shape.last ?? 1)
             default:
                 bytes = 0
             }
@@ -112,7 +114,9 @@ public struct Q8Program: Sendable {
         var parent = Array(tensors.indices)
         func root(_ t: Int) -> Int { parent[t] == t ? t : root(parent[t]) }
         for (i, op) in ops.enumerated() where [.lookup, .add, .reshape].contains(op.code) {
-            guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, !inputs.contains(x), !outputs.contains(x),
+            // A reshape writes nothing, so it may alias even a model input; lookup and add would overwrite it.
+            guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, op.code == .reshape || !inputs.contains(x),
+                  !outputs.contains(x),
                   tensors[x].byteSize == tensors[op.output].byteSize, op.inputs.dropFirst().allSatisfy({ $0 != x })
             else { continue }
             parent[root(op.output)] = root(x)

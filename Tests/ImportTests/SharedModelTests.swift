@@ -43,6 +43,14 @@ struct SharedModelTests {
     func bitExactWithTFLM(name: String) throws {
         let dir = Self.folder.appendingPathComponent(name)
         let model = try TFLiteModel(bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent("model.tflite"))))
+        // The whole arena (activations, scratch, op records) within TFLM's smallest working arena.
+        if let meta = try? JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as? [String: Any],
+           let tflm = (meta["tflm_smallest_arena_bytes"] as? NSNumber)?.intValue {
+            let program = try importTFLite(model)
+            let arena = program.encode().plan.peak + program.ops.count * Q8Format.preparedOpBytes
+            #expect(arena <= tflm, "\(name): arena \(arena) bytes, TFLM's smallest \(tflm)")
+            print("\(name): arena \(arena) bytes, \(String(format: "%.2f", Double(arena) / Double(tflm))) × TFLM's smallest (\(tflm))")
+        }
         for packed in [false, true] {
             let program = try importTFLite(model, packWeights: packed)
             var k = 0, exact = 0

@@ -86,8 +86,9 @@ struct AVX2DifferentialTests {
         var failures = 0
         for _ in 0..<Self.cases {
             var p = randomConv(&r, depthwise: depthwise)
-            let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW) : 0
-            #expect(!depthwise || dwconv2d_s8_avx2_scratch_bytes(p) <= scratchBytes)
+            let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW, inputChannels: p.input.channels,
+                                                                          outputChannels: p.output.channels) : 0
+            #expect(!depthwise || scratchBytes == 0 || dwconv2d_s8_avx2_scratch_bytes(p) <= scratchBytes)
             let scratch = GuardedScratch(bytes: scratchBytes)
             defer { scratch.check() }
             p.scratch = scratch.start

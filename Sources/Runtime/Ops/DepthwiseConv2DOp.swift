@@ -4,8 +4,9 @@
 /// Slots: as `Conv2DOp.Input` without the packed filter; the filter is `[KH, KW, Cout]`.
 /// Words: as `Conv2DOp.Word`, with groups = Cin. Output `[OH, OW, Cout]`, Cout a multiple of Cin
 /// (output channel `o` reads input channel `o / (Cout / Cin)`).
-/// Scratch: `scratchBytes(taps:)`, what the largest kernel set needs (the AVX2 kernel's tap
-/// offsets and widened weights); every twin's own need is at most that (tested).
+/// Scratch: `scratchBytes(taps:inputChannels:outputChannels:)`, what the largest kernel set needs
+/// (the AVX2 kernel's tap offsets and widened weights, for its sixteen-channel path); every
+/// twin's own need is at most that (tested).
 ///
 /// Bounds: as `Conv2DOp`; the filter count KH·KW·Cout at most 2^30.
 /// Example: 14×14×8 → 14×14×8, 3×3, stride 1, padding 1: words 3, 3, 1, 1, 1, 1, 1, 1, 8, −128, 127.
@@ -16,8 +17,14 @@ public enum DepthwiseConv2DOp {
     public typealias Word = Conv2DOp.Word
 
     /// Scratch bytes for a `taps`-tap filter: 32 bytes of alignment, two 32-byte weight vectors
-    /// per pair of taps and three 8-byte offsets per tap plus one (`dwconv2d_s8_avx2`).
-    public static func scratchBytes(taps: Int) -> Int { 32 + 64 * ((taps + 1) / 2) + 24 * (taps + 1) }
+    /// per pair of taps and three 8-byte offsets per tap plus one (`dwconv2d_s8_avx2`), where its
+    /// sixteen-channel path runs (16 or more channels, depth multiplier 1 or a multiple of 16);
+    /// else none. Example: 3×3 over 32 channels → 32 + 64·5 + 24·10 = 592 bytes.
+    public static func scratchBytes(taps: Int, inputChannels: Int, outputChannels: Int) -> Int {
+        let multiplier = outputChannels / max(inputChannels, 1)
+        guard outputChannels >= 16, multiplier == 1 || multiplier % 16 == 0 else { return 0 }
+        return 32 + 64 * ((taps + 1) / 2) + 24 * (taps + 1)
+    }
 
     static func validate(_ v: OpView) throws(Q8Error) {
         try v.requireInputCount(4, 5)
@@ -36,7 +43,7 @@ public enum DepthwiseConv2DOp {
         try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
                             dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
         try v.requireSeparate(x)
-        try v.requireScratch(bytes: scratchBytes(taps: taps), apartFrom: x)
+        try v.requireScratch(bytes: scratchBytes(taps: taps, inputChannels: cin, outputChannels: cout), apartFrom: x)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
