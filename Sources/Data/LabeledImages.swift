@@ -55,6 +55,11 @@ public struct LabeledImages: Hashable, Sendable {
         guard images.dims.count == 3 || images.dims.count == 4 else {
             throw DataError("\(source): images have shape \(images.dims), expected [N, H, W] or [N, H, W, C]")
         }
+        guard images.dims[0] >= 1 else { throw DataError("\(source): holds no images (shape \(images.dims))") }
+        guard images.dims[1] >= 1, images.dims[2] >= 1 else { throw DataError("\(source): images of shape \(images.dims) are empty") }
+        if images.dims.count == 4, images.dims[3] != 1 && images.dims[3] != 3 {
+            throw DataError("\(source): images have \(images.dims[3]) channels; 1 (gray) or 3 (RGB) are read")
+        }
         guard labels.dims.count == 1, labels.dims[0] == images.dims[0] else {
             throw DataError("\(source): \(labels.dims) labels for \(images.dims[0]) images")
         }

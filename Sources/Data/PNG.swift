@@ -19,6 +19,7 @@ public enum PNG {
         guard width * height <= 1 << 26 else {
             throw DataError("PNG is \(width)×\(height), larger than this tool reads (64 Mpixel)")
         }
+        if image.format & UInt32(PNG_FORMAT_FLAG_COLORMAP) != 0 { try checkPaletteIndices(bytes, width: width, height: height) }
         let isSixteenBit = image.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
         image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA) | (isSixteenBit ? UInt32(PNG_FORMAT_FLAG_LINEAR) : 0)
         let samples = width * height * 4
@@ -78,6 +79,28 @@ public enum PNG {
     static func finishRead<T>(_ image: inout png_image, into buffer: inout [T], rowStride: Int) throws(DataError) {
         let finished = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(rowStride), nil) }
         guard finished != 0 else { throw DataError("PNG decode failed: \(message(of: &image))") }
+    }
+
+    /// Refuses a palette image with a pixel whose index is past its palette (libpng shows such
+    /// pixels as black without a word): the indices are read as they are stored, through
+    /// libpng's color-mapped output, and compared with the palette's size.
+    static func checkPaletteIndices(_ bytes: [UInt8], width: Int, height: Int) throws(DataError) {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        guard begun != 0 else { throw DataError("PNG decode failed: \(message(of: &image))") }
+        defer { png_image_free(&image) }
+        let entries = Int(image.colormap_entries)
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA | PNG_FORMAT_FLAG_COLORMAP)
+        var indices = [UInt8](repeating: 0, count: width * height)
+        var colormap = [UInt8](repeating: 0, count: 256 * 4)
+        let finished = indices.withUnsafeMutableBytes { i in
+            colormap.withUnsafeMutableBytes { png_image_finish_read(&image, nil, i.baseAddress, Int32(width), $0.baseAddress) }
+        }
+        guard finished != 0 else { throw DataError("PNG decode failed: \(message(of: &image))") }
+        if let bad = indices.first(where: { Int($0) >= entries }) {
+            throw DataError("PNG has a pixel with palette index \(bad), past its \(entries)-color palette")
+        }
     }
 
     static func message(of image: inout png_image) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 import Runtime
 
 /// An int8 program being built on the host (by the converter, or by tests), encoded to model.q8
@@ -250,7 +251,7 @@ public struct Q8Program: Sendable {
     /// Writes the encoded model to a temporary file and renames it into place.
     public func write(to path: String) throws -> ArenaPlan {
         let (bytes, plan) = encode()
-        try Foundation.Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeAtomically(Foundation.Data(bytes), to: path)
         return plan
     }
 }

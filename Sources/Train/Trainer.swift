@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Graph
+import Runtime
 
 /// Everything that decides a training run; recorded in the model and the checkpoint.
 public struct TrainingOptions: Codable, Sendable {
@@ -151,28 +152,65 @@ public final class Trainer {
 
     // MARK: Checkpoints
 
-    struct Checkpoint: Codable {
-        var epoch: Int
-        var options: TrainingOptions
+    /// The checkpoint's manifest, `<path>.ckpt.json`, written last: the training state and the
+    /// name and CRC-32 of the model file it covers, so that the two are one unit.
+    public struct Checkpoint: Codable {
+        public var epoch: Int
+        public var options: TrainingOptions
         var optimizer: Optimizer
         var history: [EpochReport]
+        /// The architecture trained (nil in checkpoints written before it was recorded).
+        public var architecture: String?
+        /// The model file, beside the manifest: `<name>.ckpt-<epoch>.bin`.
+        var modelFile: String?
+        var modelCRC32: UInt32?
     }
 
-    /// Writes `<path>.ckpt.bin` (the model) and `<path>.ckpt.json` (epoch, options, optimizer
-    /// state, history), each atomically.
-    public func writeCheckpoint(_ path: String) throws {
-        try ModelFile.write(model, to: path + ".ckpt.bin")
-        let state = Checkpoint(epoch: epoch, options: options, optimizer: optimizer, history: history)
-        try JSONEncoder().encode(state).write(to: URL(fileURLWithPath: path + ".ckpt.json"), options: .atomic)
-    }
-
-    /// A trainer restored from `writeCheckpoint(path)`, continuing with its recorded options.
-    public static func resume(_ path: String) throws -> Trainer {
-        let model = try ModelFile.read(path: path + ".ckpt.bin")
-        guard let data = FileManager.default.contents(atPath: path + ".ckpt.json") else {
-            throw DataError("\(path).ckpt.json: cannot read the checkpoint state")
+    /// Writes the model to `<path>.ckpt-<epoch>.bin`, then the manifest `<path>.ckpt.json`
+    /// naming it with its CRC-32 (each atomically), then removes the previous epoch's model file.
+    /// A run killed anywhere leaves a manifest that names a complete model file.
+    public func writeCheckpoint(_ path: String, architecture: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let modelName = "\(url.lastPathComponent).ckpt-\(epoch).bin"
+        let modelPath = url.deletingLastPathComponent().appendingPathComponent(modelName).path
+        let bytes = ModelFile.encode(model)
+        try writeAtomically(Foundation.Data(bytes), to: modelPath)
+        let previous = try? Self.manifest(path)
+        let state = Checkpoint(epoch: epoch, options: options, optimizer: optimizer, history: history, architecture: architecture,
+                               modelFile: modelName, modelCRC32: bytes.withUnsafeBytes { crc32(of: $0) })
+        try writeAtomically(JSONEncoder().encode(state), to: path + ".ckpt.json")
+        if let old = previous?.modelFile, old != modelName {
+            unlink(url.deletingLastPathComponent().appendingPathComponent(old).path)
         }
-        let state = try JSONDecoder().decode(Checkpoint.self, from: data)
+        unlink(path + ".ckpt.bin")  // the single-file layout of earlier versions
+    }
+
+    /// The manifest of the checkpoint of `path`, read and decoded; errors name the file.
+    public static func manifest(_ path: String) throws -> Checkpoint {
+        let file = path + ".ckpt.json"
+        guard let data = FileManager.default.contents(atPath: file) else { throw DataError("\(file): cannot read the checkpoint") }
+        do {
+            return try JSONDecoder().decode(Checkpoint.self, from: data)
+        } catch {
+            throw DataError("\(file): not a complete checkpoint manifest (truncated or corrupt)")
+        }
+    }
+
+    /// A trainer restored from `writeCheckpoint(path, …)`, continuing with its recorded options;
+    /// the model file must be the one the manifest names, with its CRC-32.
+    public static func resume(_ path: String) throws -> Trainer {
+        let state = try manifest(path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let modelPath = state.modelFile.map { directory.appendingPathComponent($0).path } ?? path + ".ckpt.bin"
+        if let crc = state.modelCRC32 {
+            guard let bytes = FileManager.default.contents(atPath: modelPath) else {
+                throw DataError("\(modelPath): missing, though the checkpoint manifest \(path).ckpt.json names it")
+            }
+            guard bytes.withUnsafeBytes({ crc32(of: $0) }) == crc else {
+                throw DataError("\(modelPath): does not match its checkpoint manifest \(path).ckpt.json (CRC-32 differs)")
+            }
+        }
+        let model = try ModelFile.read(path: modelPath)
         let trainer = Trainer(model: model, options: state.options)
         trainer.optimizer = state.optimizer
         trainer.epoch = state.epoch

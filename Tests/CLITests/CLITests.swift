@@ -129,4 +129,37 @@ import Train
         let refused = try minnow(["quantize", bin, "-o", bin])
         #expect(refused.status != 0 && refused.err.contains("refusing to overwrite"))
     }
+
+    /// A sample of Tools/bad-input-sweep.py (truncated, mutated and odd files through every
+    /// subcommand): no trap, hang, silent acceptance or data loss.
+    @Test func badInputSweepSample() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.root.appendingPathComponent("Tools/bad-input-sweep.py").path, "--sample", "--minnow", Self.binary]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        print(text.split(separator: "\n").last ?? "")
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
+
+    /// The classes found by hand: each a clear error naming the file, nothing overwritten.
+    @Test func badInputClassesGiveClearErrors() throws {
+        let folder = temporary("folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let inspected = try minnow(["inspect", folder])
+        #expect(inspected.status == 1 && inspected.err.contains("is a directory"))
+        // Quantizing a link to the output: refused, the output untouched.
+        let victim = temporary("victim.bin"), link = temporary("link.bin")
+        try? FileManager.default.removeItem(atPath: link)
+        try? FileManager.default.removeItem(atPath: victim)
+        try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("Models/fm_dsconv/model.bin").path, toPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+        let before = try Data(contentsOf: URL(fileURLWithPath: victim))
+        let overwrite = try minnow(["quantize", link, "-o", victim, "--samples", "8"])
+        #expect(overwrite.status == 1 && overwrite.err.contains("same file"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before)
+    }
 }

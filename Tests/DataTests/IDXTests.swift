@@ -61,4 +61,21 @@ import Testing
                                       classNames: FashionMNIST.classNames, source: "t")
         }
     }
+
+    /// Image sets without images, or with other than 1 or 3 channels, are refused by name.
+    @Test func imageSetsOfNoImagesOrOddChannelsAreRefused() {
+        func message(_ dims: [Int]) -> String {
+            let count = dims.reduce(1, *)
+            do {
+                _ = try LabeledImages.fromIDX(images: IDXArray(dims: dims, values: [UInt8](repeating: 0, count: count)),
+                                              labels: IDXArray(dims: [dims[0]], values: [UInt8](repeating: 0, count: dims[0])),
+                                              classNames: ["a"], source: "set")
+                return ""
+            } catch { return "\(error)" }
+        }
+        #expect(message([0, 28, 28]).contains("holds no images"))
+        #expect(message([2, 28, 28, 2]).contains("2 channels"))
+        #expect(message([2, 28, 28, 4]).contains("4 channels"))
+        #expect(message([2, 28, 28, 3]).isEmpty && message([2, 28, 28]).isEmpty)
+    }
 }

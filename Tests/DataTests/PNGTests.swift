@@ -59,6 +59,16 @@ import Testing
         #expect(img.pixels == [0, 0, 255, 0, 255, 0])
     }
 
+    /// libpng shows a palette index past the palette as black without a word: refused instead.
+    @Test func paletteIndexPastThePaletteIsRefused() {
+        let palette: [UInt8] = [255, 0, 0, 0, 255, 0]
+        var message = ""
+        do { _ = try decode(PNGBuilder(width: 3, height: 1, colorType: 3, bitDepth: 8, rows: [[0, 1, 5]], palette: palette)) } catch {
+            message = "\(error)"
+        }
+        #expect(message.contains("palette index 5") && message.contains("2-color palette"))
+    }
+
     @Test func encodeRoundTrips() throws {
         let gray = Image(width: 3, height: 2, channels: 1, pixels: [0, 1, 2, 250, 254, 255])
         #expect(try PNG.decode(try PNG.encode(gray)) == gray)

@@ -33,17 +33,48 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     @Test func resumeFromCheckpointEqualsTrainingThrough() throws {
         let data = Self.sample.prefix(192)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("minnow-resume-\(getpid())").path
-        defer { for s in [".ckpt.bin", ".ckpt.json"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        defer { for s in [".ckpt-1.bin", ".ckpt.json"] { try? FileManager.default.removeItem(atPath: path + s) } }
         let straight = Trainer(model: Zoo.model("fm_resnet", seed: 2)!, options: options(epochs: 2))
         let inputs = straight.model.normalizedInputs(data)
         for _ in 0..<2 { _ = try straight.trainEpoch(inputs: inputs, labels: data.labels) }
         let first = Trainer(model: Zoo.model("fm_resnet", seed: 2)!, options: options(epochs: 2))
         _ = try first.trainEpoch(inputs: inputs, labels: data.labels)
-        try first.writeCheckpoint(path)
+        try first.writeCheckpoint(path, architecture: "fm_resnet")
         let resumed = try Trainer.resume(path)
         #expect(resumed.epoch == 1)
         _ = try resumed.trainEpoch(inputs: inputs, labels: data.labels)
         #expect(resumed.model.graph == straight.model.graph)
+    }
+
+    /// The manifest is written last and names and hashes the model file: a model file that is not
+    /// the one it names (a run killed between the two writes), a truncated manifest or a missing
+    /// model file are refused with errors naming the file; nothing is silently retrained.
+    @Test func checkpointIsOneUnit() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("minnow-ckpt-\(getpid())").path
+        defer { for s in [".ckpt-0.bin", ".ckpt-1.bin", ".ckpt.json"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let trainer = Trainer(model: Zoo.model("fm_dsconv", seed: 3)!, options: options(epochs: 2))
+        try trainer.writeCheckpoint(path, architecture: "fm_dsconv")
+        #expect(try Trainer.manifest(path).architecture == "fm_dsconv")
+        func refusal() -> String {
+            do { _ = try Trainer.resume(path); return "" } catch { return "\(error)" }
+        }
+        // The model file changed after the manifest was written.
+        let model = path + ".ckpt-0.bin", manifest = path + ".ckpt.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: model))
+        var changed = original
+        changed[changed.count - 1] ^= 1
+        try changed.write(to: URL(fileURLWithPath: model))
+        #expect(refusal().contains(model) && refusal().contains("CRC"))
+        try original.write(to: URL(fileURLWithPath: model))
+        #expect(refusal().isEmpty)
+        // A truncated manifest.
+        let json = try Data(contentsOf: URL(fileURLWithPath: manifest))
+        try json.prefix(json.count / 2).write(to: URL(fileURLWithPath: manifest))
+        #expect(refusal().contains(manifest))
+        // The model file it names is gone.
+        try json.write(to: URL(fileURLWithPath: manifest))
+        try FileManager.default.removeItem(atPath: model)
+        #expect(refusal().contains(model))
     }
 
     @Test func lossFallsAndAccuracyRises() throws {

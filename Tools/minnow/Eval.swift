@@ -59,6 +59,12 @@ struct Eval: ParsableCommand {
         var int8Result: Evaluation?
         if let int8 {
             let file = try Q8File(path: int8)
+            let q8Input = file.model.tensor(file.model.inputTensor(0))
+            guard file.model.inputCount == 1, q8Input.shapeList == [shape.height, shape.width, shape.channels],
+                  file.model.tensor(file.model.outputTensor(0)).count == outputs else {
+                throw ValidationFailure("\(int8): its input \(q8Input.shapeList) and \(file.model.tensor(file.model.outputTensor(0)).count) outputs "
+                                        + "do not match \(model)'s input [\(shape.height), \(shape.width), \(shape.channels)] and \(outputs) outputs")
+            }
             let bar = ProgressBar("int8", total: images.count)
             let predictions = try withExtendedLifetime(file) {  // the model view reads file's buffer
                 try int8Predictions(file.model, inputs: inputs, count: images.count, progress: bar.advance)

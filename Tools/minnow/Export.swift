@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Graph
 import Runtime
 
 struct Export: ParsableCommand {
@@ -69,9 +70,9 @@ struct Export: ParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         let modelBytes = [UInt8](UnsafeRawBufferPointer(q8.bytes))
-        try Data(inputs.map { UInt8(bitPattern: $0) }).write(to: url("inputs.bin"), options: .atomic)
-        try Data(outputs.map { UInt8(bitPattern: $0) }).write(to: url("outputs.bin"), options: .atomic)
-        try Data(expected.utf8).write(to: url("expected.txt"), options: .atomic)
+        try writeAtomically(Data(inputs.map { UInt8(bitPattern: $0) }), to: url("inputs.bin").path)
+        try writeAtomically(Data(outputs.map { UInt8(bitPattern: $0) }), to: url("outputs.bin").path)
+        try writeAtomically(Data(expected.utf8), to: url("expected.txt").path)
         try Data(Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: cases.count,
                               inputBytes: input.count, outputBytes: output.count, labels: labels).utf8)
             .write(to: url("model_data.c"), options: .atomic)

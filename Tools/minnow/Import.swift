@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Graph
 import Import
 import Quantize
 import Runtime
@@ -31,6 +32,7 @@ struct ImportCommand: ParsableCommand {
     var outputPath: String { output ?? (model.hasSuffix(".tflite") ? String(model.dropLast(7)) : model) + ".q8" }
 
     func run() throws {
+        try requireDistinct(outputPath, from: model)
         let parsed = try TFLiteSource(path: model)
         let program: Q8Program
         do { program = try importTFLite(parsed.model, packWeights: packWeights) } catch { throw ValidationFailure("\(model): \(error)") }
@@ -69,21 +71,22 @@ struct TFLiteSource {
         }
     }
 
-    static func isTFLite(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 8)
-        return head.count == 8 && head[4..<8] == Data("TFL3".utf8)
+    static func isTFLite(_ path: String) -> Bool { fileStarts(path, at: 4, with: "TFL3") }
+}
+
+/// Refuses an output path that is the input file itself, through links and other spellings
+/// (same device and inode).
+func requireDistinct(_ output: String, from input: String) throws {
+    var a = stat(), b = stat()  // stat follows symbolic links
+    if stat(output, &a) == 0, stat(input, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
+        throw ValidationFailure("refusing to overwrite the input \(input) with \(output) (the same file); give another -o")
     }
 }
 
 /// Encodes `program`, checks the bytes load as a model.q8 (nothing is replaced otherwise), and
 /// writes them atomically to `path`, which must not be the file `input`.
 func writeValidated(_ program: Q8Program, to path: String, replacing input: String) throws -> ArenaPlan {
-    if let a = try? FileManager.default.attributesOfItem(atPath: path), let b = try? FileManager.default.attributesOfItem(atPath: input),
-       a[.systemNumber] as? Int == b[.systemNumber] as? Int, a[.systemFileNumber] as? Int == b[.systemFileNumber] as? Int {
-        throw ValidationFailure("refusing to overwrite the input \(input) with \(path); give another -o")
-    }
+    try requireDistinct(path, from: input)
     let (bytes, plan) = program.encode()
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
     defer { buffer.deallocate() }
@@ -93,6 +96,6 @@ func writeValidated(_ program: Q8Program, to path: String, replacing input: Stri
     } catch {
         throw ValidationFailure("\(path): not written: the converted model does not validate (\(error))")
     }
-    try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    try writeAtomically(Data(bytes), to: path)
     return plan
 }

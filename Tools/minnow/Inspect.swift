@@ -36,6 +36,10 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationFailure("\(model): is a directory, not a model file")
+        }
         if TFLiteSource.isTFLite(model) {
             let report = InspectTFLite.report(model, try TFLiteSource(path: model))
             return json ? printJSON(report) : InspectTFLite.print(report)

@@ -8,6 +8,10 @@ final class Q8File {
     let model: Q8Model
 
     init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationFailure("\(path): is a directory, not a model.q8")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationFailure("\(path): cannot read the file (missing or not readable)")
         }
@@ -24,11 +28,7 @@ final class Q8File {
 
     deinit { buffer.deallocate() }
 
-    static func isQ8(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return handle.readData(ofLength: 4) == Data("MNQ8".utf8)
-    }
+    static func isQ8(_ path: String) -> Bool { fileStarts(path, at: 0, with: "MNQ8") }
 
     var labels: [String] { (0..<model.labelCount).map { String(decoding: model.label($0), as: UTF8.self) } }
 
@@ -47,6 +47,17 @@ final class Q8File {
             quantize_f32_s8(input: $0.baseAddress!, count: $0.count, scale: input.scale, zeroPoint: input.zeroPoint, output: destination)
         }
     }
+}
+
+/// Whether the regular file at `path` has `magic` at byte `offset` (false for directories,
+/// missing or unreadable files).
+func fileStarts(_ path: String, at offset: Int, with magic: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+          let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    guard let head = try? handle.read(upToCount: offset + magic.utf8.count), head.count == offset + magic.utf8.count else { return false }
+    return head.suffix(magic.utf8.count) == Data(magic.utf8)
 }
 
 /// An error whose text is shown as it is.

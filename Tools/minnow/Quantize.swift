@@ -3,6 +3,7 @@ import Foundation
 import Data
 import Graph
 import Quantize
+import Runtime
 import Train
 
 struct QuantizeCommand: ParsableCommand {
@@ -65,19 +66,25 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         let destination = outputPath
-        guard URL(fileURLWithPath: destination).standardizedFileURL != URL(fileURLWithPath: model).standardizedFileURL else {
-            throw ValidationFailure("refusing to overwrite the input model \(model); give -o")
-        }
+        try requireDistinct(destination, from: model)
         let m = try ModelFile.read(path: model)
         let shape = m.graph.inputShape
         let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
         let start = Date()
         let bar = ProgressBar("calibrating", total: 2 * images.count)
-        let conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
+        let conversion: Conversion
+        do {
+            conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
                                      method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection,
-                                     equalize: equalize, equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding, searchRanges: searchRanges, packWeights: packWeights) { bar.show($0, "") }
+                                     equalize: equalize, equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding,
+                                     searchRanges: searchRanges, packWeights: packWeights) { bar.show($0, "") }
+        } catch let error as Q8Error {
+            throw ValidationFailure("\(model): cannot be quantized: its int8 form is invalid (\(error)); nothing written")
+        } catch let error as CalibrationError {
+            throw ValidationFailure("\(model): cannot be quantized: \(error); nothing written")
+        }
         bar.finish()
-        let plan = try conversion.program.write(to: destination)
+        let plan = try writeValidated(conversion.program, to: destination, replacing: model)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
         let layers = try layerReports(m, conversion, inputs: m.normalizedInputs(images.prefix(reportImages)),
@@ -89,7 +96,7 @@ struct QuantizeCommand: ParsableCommand {
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(layers).write(to: URL(fileURLWithPath: report), options: .atomic)
+            try writeAtomically(encoder.encode(layers), to: report)
         }
         if let plot { try PNG.write(sqnrChart(layers), to: plot) }
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Data
 import Foundation
+import Graph
 import Kernels
 import Runtime
 
@@ -127,7 +128,7 @@ struct Run: ParsableCommand {
         for k in 0..<q8.outputCount {
             let y = Array(interpreter.output(k))
             if k < rawOutputs.count {
-                try Data(y.map { UInt8(bitPattern: $0) }).write(to: URL(fileURLWithPath: rawOutputs[k]), options: .atomic)
+                try writeAtomically(Data(y.map { UInt8(bitPattern: $0) }), to: rawOutputs[k])
             } else {
                 print("output \(k): " + y.map(String.init).joined(separator: " "))
             }

@@ -17,7 +17,8 @@ struct Train: ParsableCommand {
     @Argument(help: "Architecture name.")
     var architecture: String
 
-    @Option(help: "Epochs.") var epochs = 20
+    @Option(name: .customLong("epochs"), help: "Epochs (default 20; with --resume, the checkpoint's).") var epochsOption: Int?
+    var epochs: Int { epochsOption ?? 20 }
     @Option(help: "Batch size.") var batch = 128
     @Option(help: "Base learning rate.") var lr: Float = 0.05
     @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).") var optimizer = "nesterov"
@@ -57,6 +58,14 @@ struct Train: ParsableCommand {
         if let limit { train = train.prefix(limit) }
         let trainer: Trainer
         if resume {
+            let recorded = try Trainer.manifest(out)
+            if let arch = recorded.architecture, arch != architecture {
+                throw ValidationFailure("\(out).ckpt.json: the checkpoint trains \(arch), not \(architecture)")
+            }
+            if let epochsOption, epochsOption != recorded.options.epochs {
+                throw ValidationFailure("\(out).ckpt.json: the checkpoint runs \(recorded.options.epochs) epochs; --resume continues with "
+                                        + "its recorded options (drop --epochs or give --epochs \(recorded.options.epochs))")
+            }
             trainer = try Trainer.resume(out)
             say("resuming \(out) after epoch \(trainer.epoch) of \(trainer.options.epochs)")
         } else {
@@ -90,7 +99,7 @@ struct Train: ParsableCommand {
             bar.finish()
             let testAccuracy = try FloatExecutor(trainer.model.graph).evaluate(trainer.model, on: test).top1
             trainer.recordTestAccuracy(testAccuracy)
-            try trainer.writeCheckpoint(out)
+            try trainer.writeCheckpoint(out, architecture: architecture)
             say(String(format: "epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, %.0f images/s, %.1f s", e, trainer.options.epochs,
                          report.loss, report.trainAccuracy, testAccuracy, report.imagesPerSecond, report.seconds))
         }

@@ -71,7 +71,7 @@ public enum ModelFile {
     /// Writes `model` to `path` through a temporary file renamed into place, so an interrupted
     /// write never leaves a partial model.
     public static func write(_ model: Model, to path: String) throws {
-        try Foundation.Data(encode(model)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeAtomically(Foundation.Data(encode(model)), to: path)
     }
 
     // MARK: Reading

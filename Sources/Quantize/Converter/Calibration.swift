@@ -45,6 +45,10 @@ struct ActivationStatistics {
                 sums[node][j % c] += Double(v)
             }
         }
+        for node in graph.nodes.indices where !(minimum[node].isFinite && maximum[node].isFinite) && minimum[node] <= maximum[node] {
+            throw CalibrationError("node \(node) '\(graph.nodes[node].name)' gives non-finite values on the calibration images "
+                                   + "(its weights or inputs overflow float32); it cannot be quantized")
+        }
         channelMeans = shapes.indices.map { node in
             sums[node].map { $0 / Double(count * shapes[node].count / shapes[node].channels) }
         }
@@ -147,4 +151,10 @@ func observeInBatches(_ executor: FloatExecutor, inputs: [Float], count: Int, ba
         }
         progress(start + n)
     }
+}
+
+/// Why calibration cannot give a model int8 ranges.
+public struct CalibrationError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }
