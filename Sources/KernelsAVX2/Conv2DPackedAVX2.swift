@@ -24,11 +24,14 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
     let zero = _mm256_setzero_si256()
     let channelOrder = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)
 
-    /// Sixteen channels from `src` (fewer at a group's end, the rest the zero point), widened and
-    /// offset; zero when the tap is in the padding (`src` nil).
+    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+    /// Sixteen channels from `src` (fewer at a group's end), widened and offset; zero when the tap
+    /// is in the padding (`src` nil). Past the group's channels the packed weights are zero, so
+    /// the bytes read there (the next pixel's) add nothing: sixteen are read at once unless that
+    /// would pass the end of the input, where the rest are the zero point.
     @inline(__always) func pixelQuads(_ src: UnsafePointer<Int8>?, _ c: Int, _ chunk: Int) -> __m256i {
         guard let src else { return zero }
-        if chunk == 16 { return _mm256_add_epi16(widen16(src + c), offset) }
+        if chunk == 16 || src + c + 16 <= inputEnd { return _mm256_add_epi16(widen16(src + c), offset) }
         var padded = SIMD16<Int8>(repeating: zeroPoint)
         for k in 0..<chunk { padded[k] = src[c + k] }
         return withUnsafeBytes(of: &padded) { _mm256_add_epi16(widen16($0.baseAddress!.assumingMemoryBound(to: Int8.self)), offset) }
