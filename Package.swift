@@ -33,10 +33,14 @@ let package = Package(
         // The AVX-VNNI packed convolution (vpdpbusd), on top of the AVX2 set; compiled for AVX-VNNI.
         .target(name: "KernelsAVXVNNI", dependencies: ["Runtime", "KernelsAVX2"],
                 swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavxvnni"])]),
+        // The same packed convolution with AVX-512 VNNI's EVEX vpdpbusd on 256-bit registers; compiled for AVX-512 VNNI.
+        .target(name: "CAVX512VNNI"),
+        .target(name: "KernelsAVX512VNNI", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "CAVX512VNNI"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni"])]),
         // The SDOT packed convolution for AArch64 CPUs with the dot-product extension (empty elsewhere).
         .target(name: "KernelsNEONDot", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(dotProductFlags)]),
         // KernelSet.best: the fastest kernel set this CPU runs.
-        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsNEONDot", "CPUFeatures"]),
+        .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "KernelsNEONDot", "CPUFeatures"]),
         // Float graph IR, shape inference, model.bin, float reference executor.
         .target(name: "Graph", dependencies: ["Runtime"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
@@ -63,7 +67,7 @@ let package = Package(
         // Test helper: small int8 models built in code.
         .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "KernelsAVXVNNI", "CPUFeatures", "Quantize"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Quantize"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),

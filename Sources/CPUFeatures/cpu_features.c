@@ -26,6 +26,16 @@ int minnow_cpu_has_avxvnni(void) {
 #endif
 }
 
+int minnow_cpu_has_avx512vnni(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();                   /* these checks include the OS saving the AVX-512 state */
+    return minnow_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 int minnow_cpu_has_dotprod(void) {
 #if defined(__aarch64__) && defined(__linux__)
     return (getauxval(AT_HWCAP) & (1UL << 20)) != 0; /* HWCAP_ASIMDDP */

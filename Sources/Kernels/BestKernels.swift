@@ -3,6 +3,7 @@ import Runtime
 #if arch(x86_64)
 import KernelsAVX2
 import KernelsAVXVNNI
+import KernelsAVX512VNNI
 #endif
 #if arch(arm64)
 import KernelsNEONDot
@@ -15,6 +16,7 @@ extension KernelSet {
     public static var best: KernelSet {
 #if arch(x86_64)
         if minnow_cpu_has_avxvnni() != 0 { return .avxvnni }
+        if minnow_cpu_has_avx512vnni() != 0 { return .avx512vnni }
         if minnow_cpu_has_avx2() != 0 { return .avx2 }
 #elseif arch(arm64)
         return minnow_cpu_has_dotprod() != 0 ? .neonDot : .neon
@@ -25,7 +27,7 @@ extension KernelSet {
 
 extension KernelSet {
     /// Names `KernelSet.named` knows.
-    public static let names = ["reference", "avx2", "avxvnni", "neon", "neondot"]
+    public static let names = ["reference", "avx2", "avxvnni", "avx512vnni", "neon", "neondot"]
 
     /// The set with this name if this CPU can run it: "reference", "avx2" (CPUID AVX2),
     /// "avxvnni" (AVX2 and AVX-VNNI), "neon" (AArch64), "neondot" (with SDOT), or "best"; nil
@@ -37,6 +39,7 @@ extension KernelSet {
 #if arch(x86_64)
         case "avx2": return minnow_cpu_has_avx2() != 0 ? .avx2 : nil
         case "avxvnni": return minnow_cpu_has_avxvnni() != 0 ? .avxvnni : nil
+        case "avx512vnni": return minnow_cpu_has_avx512vnni() != 0 ? .avx512vnni : nil
 #elseif arch(arm64)
         case "neon": return .neon
         case "neondot": return minnow_cpu_has_dotprod() != 0 ? .neonDot : nil

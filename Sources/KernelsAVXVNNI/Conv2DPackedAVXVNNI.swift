@@ -19,6 +19,29 @@ import Runtime
 public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                      bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                      output: UnsafeMutablePointer<Int8>) {
+    conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                           dot: AVXVNNIDotProduct.self)
+}
+
+/// vpdpbusd on eight 32-bit lanes: `acc + Σ u[4i..<4i+4] · s[4i..<4i+4]` per lane (u unsigned,
+/// s signed bytes), without saturation. AVX-VNNI encodes it with VEX (`AVXVNNIDotProduct`),
+/// AVX-512 VNNI with EVEX on the same 256-bit registers (module KernelsAVX512VNNI); the packed
+/// kernel is one body for both, specialized in each module with its own ISA flags.
+public protocol DotProduct8 {
+    static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i
+}
+
+/// AVX-VNNI's vpdpbusd (VEX).
+public enum AVXVNNIDotProduct: DotProduct8 {
+    @inlinable @inline(__always)
+    public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_dpbusd_avx_epi32(acc, u, s) }
+}
+
+/// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`.
+@inlinable
+public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                                   output: UnsafeMutablePointer<Int8>, dot: D.Type) {
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
     let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
@@ -60,8 +83,8 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
             // −(zp + 128)·Σw per channel.
             var correction0 = _mm256_setzero_si256(), correction1 = _mm256_setzero_si256()
             for k in 0..<(taps * quads) {
-                correction0 = _mm256_dpbusd_avx_epi32(correction0, paddingQuad, load32(w0 + 32 * k))
-                correction1 = _mm256_dpbusd_avx_epi32(correction1, paddingQuad, load32(w1 + 32 * k))
+                correction0 = D.dot(correction0, paddingQuad, load32(w0 + 32 * k))
+                correction1 = D.dot(correction1, paddingQuad, load32(w1 + 32 * k))
             }
             let start0 = _mm256_sub_epi32(_mm256_setzero_si256(), correction0)
             let start1 = _mm256_sub_epi32(_mm256_setzero_si256(), correction1)
@@ -94,25 +117,25 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
                             while j < fullQuads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
                                 var x = fullQuad(s0, j)
-                                a0 = _mm256_dpbusd_avx_epi32(a0, x, v0); b0 = _mm256_dpbusd_avx_epi32(b0, x, v1)
+                                a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
                                 x = fullQuad(s1, j)
-                                a1 = _mm256_dpbusd_avx_epi32(a1, x, v0); b1 = _mm256_dpbusd_avx_epi32(b1, x, v1)
+                                a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
                                 x = fullQuad(s2, j)
-                                a2 = _mm256_dpbusd_avx_epi32(a2, x, v0); b2 = _mm256_dpbusd_avx_epi32(b2, x, v1)
+                                a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
                                 x = fullQuad(s3, j)
-                                a3 = _mm256_dpbusd_avx_epi32(a3, x, v0); b3 = _mm256_dpbusd_avx_epi32(b3, x, v1)
+                                a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
                                 j += 1
                             }
                             if j < quads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
                                 var x = partialQuad(s0, j)
-                                a0 = _mm256_dpbusd_avx_epi32(a0, x, v0); b0 = _mm256_dpbusd_avx_epi32(b0, x, v1)
+                                a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
                                 x = partialQuad(s1, j)
-                                a1 = _mm256_dpbusd_avx_epi32(a1, x, v0); b1 = _mm256_dpbusd_avx_epi32(b1, x, v1)
+                                a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
                                 x = partialQuad(s2, j)
-                                a2 = _mm256_dpbusd_avx_epi32(a2, x, v0); b2 = _mm256_dpbusd_avx_epi32(b2, x, v1)
+                                a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
                                 x = partialQuad(s3, j)
-                                a3 = _mm256_dpbusd_avx_epi32(a3, x, v0); b3 = _mm256_dpbusd_avx_epi32(b3, x, v1)
+                                a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
                             }
                         }
                     }
@@ -151,8 +174,8 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
     }
 }
 
-@inline(__always)
-private func load32(_ p: UnsafePointer<Int8>) -> __m256i {
+@inlinable @inline(__always)
+func load32(_ p: UnsafePointer<Int8>) -> __m256i {
     _mm256_loadu_si256(UnsafeRawPointer(p).assumingMemoryBound(to: __m256i.self))
 }
 #endif

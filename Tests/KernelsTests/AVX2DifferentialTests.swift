@@ -3,6 +3,7 @@ import Quantize
 import Testing
 import KernelsAVX2
 import KernelsAVXVNNI
+import KernelsAVX512VNNI
 import Runtime
 
 /// The AVX2 kernels against the reference: 10,000 random cases per kernel (for convolutions: kernel sizes 1–5,
@@ -164,6 +165,11 @@ struct AVX2DifferentialTests {
     @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0, "this CPU has no AVX-VNNI"))
     func packedConv2dAVXVNNIMatchesReference() {
         checkPackedConvolutions(seed: 9) { conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+    }
+
+    @Test(.enabled(if: minnow_cpu_has_avx512vnni() != 0, "this CPU has no AVX-512 VNNI"))
+    func packedConv2dAVX512VNNIMatchesReference() {
+        checkPackedConvolutions(seed: 10) { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
     }
 
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }

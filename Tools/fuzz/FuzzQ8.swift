@@ -36,7 +36,7 @@ func work(_ m: Q8Model) -> Int {
     return total
 }
 
-let kernelSets: [KernelSet] = ["reference", "avx2", "avxvnni", "neon", "neondot"].compactMap { KernelSet.named($0) }
+let kernelSets: [KernelSet] = ["reference", "avx2", "avxvnni", "avx512vnni", "neon", "neondot"].compactMap { KernelSet.named($0) }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -8,7 +8,8 @@
 #                                      MINNOW_FUZZ_SEED sets libFuzzer's -seed)
 #
 # Modules are compiled as SwiftPM compiles them (Runtime plain, KernelsAVX2 with -mavx2,
-# KernelsAVX-VNNI with -mavxvnni, Kernels choosing by CPUID), each with coverage and ASan.
+# KernelsAVX-VNNI with -mavxvnni, KernelsAVX512VNNI with -mavx512vnni, Kernels choosing by CPUID),
+# each with coverage and ASan.
 # A crash leaves its input in .build-fuzz/crashes/: copy it to Tools/fuzz/regressions/, where
 # RuntimeTests replays it. Exits non-zero on any crash, leak or ASan report.
 set -euo pipefail
@@ -25,10 +26,12 @@ module() {  # name, extra flags, sources...
 clang -O1 -fsanitize=fuzzer-no-link,address -I Sources/CPUFeatures/include -c Sources/CPUFeatures/cpu_features.c -o $B/obj/cpu_features.o
 cat > $B/obj/module.modulemap <<MAP
 module CPUFeatures { header "$(pwd)/Sources/CPUFeatures/include/cpu_features.h" export * }
+module CAVX512VNNI { header "$(pwd)/Sources/CAVX512VNNI/include/avx512vnni_dot.h" export * }
 MAP
 module Runtime "" $(find Sources/Runtime -name '*.swift' | sort)
 module KernelsAVX2 "-Xcc -mavx2" Sources/KernelsAVX2/*.swift
 module KernelsAVXVNNI "-Xcc -mavx2 -Xcc -mavxvnni" Sources/KernelsAVXVNNI/*.swift
+module KernelsAVX512VNNI "-Xcc -mavx2 -Xcc -mavx512f -Xcc -mavx512vl -Xcc -mavx512vnni" Sources/KernelsAVX512VNNI/*.swift
 module KernelsNEONDot "" Sources/KernelsNEONDot/*.swift
 module Kernels "" Sources/Kernels/*.swift
 module TFLiteFile "" Sources/TFLiteFile/*.swift

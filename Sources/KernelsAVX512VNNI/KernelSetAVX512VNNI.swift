@@ -1,0 +1,16 @@
+#if arch(x86_64)
+import KernelsAVX2
+import Runtime
+
+extension KernelSet {
+    /// The AVX2 kernels with the AVX-512 VNNI packed convolution. Only for CPUs with AVX2,
+    /// AVX-512 VL and AVX-512 VNNI: use `KernelSet.best` (module Kernels), which checks.
+    public static var avx512vnni: KernelSet {
+        var set = KernelSet.avx2
+        set.name = "avx512vnni"
+        set.conv2dPackedSuffix = "avx512vnni"
+        set.conv2dPacked = { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        return set
+    }
+}
+#endif
