@@ -41,8 +41,9 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Try wider and narrower clipping for each activation range and keep what brings the model's output closest to float.")
     var searchRanges = true
 
-    @Flag(help: "Also store convolution filters packed for the GEMM kernels (AVX2, AVX-VNNI: faster on x86-64, a bigger file).")
-    var packWeights = false
+    @Flag(inversion: .prefixedNo,
+          help: "Also store convolution filters packed for the GEMM kernels (AVX2, AVX-VNNI, AVX-512 VNNI, SDOT: the fastest layout; the file grows by the conv weights; the reference, NEON and DSP kernels read the plain copy).")
+    var packWeights = true
 
     @Option(help: "Draw the per-layer SQNR as a bar chart into this PNG file.")
     var plot: String?
