@@ -39,14 +39,21 @@ enum ElementwiseTables {
         return (multiplier, Int32(clamping: exponent), Int32(min(radius, Double(Int32.max))))
     }
 
-    /// LOGISTIC (TFLM's `reference_integer_ops::Logistic`; output scale 1/256, zero point −128).
-    static func logistic(input: AffineQuantization) -> [Int8] {
+    /// The table of a function TFLM evaluates on the input rescaled to Q4.27 (`sigmoidInput`):
+    /// −128 and 127 past the radius, `f(a)` for the rescaled `a` within it.
+    static func sigmoidTable(input: AffineQuantization, _ f: (Int32) -> Int32) -> [Int8] {
         let (m, shift, radius) = sigmoidInput(input.scale)
         return table { q in
             let x = q &- Int32(input.zeroPoint)
             if x <= -radius { return -128 }
             if x >= radius { return 127 }
-            let a = multiplyByQuantizedMultiplier(x, m, shift)  // Q4.27
+            return f(multiplyByQuantizedMultiplier(x, m, shift))
+        }
+    }
+
+    /// LOGISTIC (TFLM's `reference_integer_ops::Logistic`; output scale 1/256, zero point −128).
+    static func logistic(input: AffineQuantization) -> [Int8] {
+        sigmoidTable(input: input) { a in
             let y: Int32
             if a == 0 {
                 y = 1 << 30
@@ -60,12 +67,7 @@ enum ElementwiseTables {
 
     /// TANH (TFLM's `reference_integer_ops::Tanh`; output scale 1/128, zero point 0).
     static func tanh(input: AffineQuantization) -> [Int8] {
-        let (m, shift, radius) = sigmoidInput(input.scale)
-        return table { q in
-            let x = q &- Int32(input.zeroPoint)
-            if x <= -radius { return -128 }
-            if x >= radius { return 127 }
-            let a = multiplyByQuantizedMultiplier(x, m, shift)  // Q4.27
+        sigmoidTable(input: input) { a in
             if a == 0 { return 0 }
             let t = oneMinusXOverOnePlusX(expOnNegativeValues(a < 0 ? a : 0 &- a, integerBits: 5))
             return roundingDivideByPOT(a < 0 ? 0 &- t : t, 24)
@@ -73,17 +75,9 @@ enum ElementwiseTables {
     }
 
     /// `(1 − a) / (1 + a)` for `a` in [0, 1), Q0.31 (gemmlowp's
-    /// `one_minus_x_over_one_plus_x_for_x_in_0_1`): Newton–Raphson on the half denominator as
-    /// `oneOverOnePlusX`, then `x − 1` rescaled from Q2.29.
+    /// `one_minus_x_over_one_plus_x_for_x_in_0_1`): `2 / (1 + a) − 1`, rescaled from Q2.29.
     static func oneMinusXOverOnePlusX(_ a: Int32) -> Int32 {
-        let sum = widen(a) + widen(Int32.max)
-        let halfDenominator = Int32(truncatingIfNeeded: (sum + (sum >= 0 ? 1 : -1)) / 2)
-        var x = 1_515_870_810 &+ saturatingRoundingDoublingHighMul(halfDenominator, -1_010_580_540)
-        for _ in 0..<3 {
-            let oneMinusHalfDenominatorTimesX = (1 << 29) &- saturatingRoundingDoublingHighMul(halfDenominator, x)
-            x = x &+ saturatingRoundingMultiplyByPOT(saturatingRoundingDoublingHighMul(x, oneMinusHalfDenominatorTimesX), 2)
-        }
-        return saturatingRoundingMultiplyByPOT(x &- (1 << 29), 2)
+        saturatingRoundingMultiplyByPOT(reciprocalOfHalfDenominator(a) &- (1 << 29), 2)
     }
 
     /// LEAKY_RELU (TFLM's `QuantizeLeakyRelu`): the identity or alpha requantization by sign.

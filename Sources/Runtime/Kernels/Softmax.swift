@@ -109,6 +109,14 @@ public func reciprocalQ31(_ x: Int32, integerBits: Int32) -> (reciprocal: Int32,
 /// denominator from the initial estimate `48/17 − 32/17 · d` (gemmlowp's
 /// `one_over_one_plus_x_for_x_in_0_1`; intermediate values in Q2.29).
 public func oneOverOnePlusX(_ a: Int32) -> Int32 {
+    saturatingRoundingMultiplyByPOT(reciprocalOfHalfDenominator(a), 1)
+}
+
+/// `1 / ((1 + a) / 2)` in Q2.29 for `a` in [0, 1) given in Q0.31: the half denominator
+/// `(a + 1) / 2` rounded (gemmlowp's `RoundingHalfSum`), the estimate `48/17 − 32/17 · d`, then
+/// three Newton–Raphson steps `x += x · (1 − d · x)`. Shared by `oneOverOnePlusX` and TANH's
+/// `(1 − a) / (1 + a)`, which is this minus 1.
+public func reciprocalOfHalfDenominator(_ a: Int32) -> Int32 {
     let sum = widen(a) + widen(Int32.max)
     let halfDenominator = Int32(truncatingIfNeeded: (sum + (sum >= 0 ? 1 : -1)) / 2)
     let fortyEightSeventeenths: Int32 = 1_515_870_810
@@ -118,5 +126,5 @@ public func oneOverOnePlusX(_ a: Int32) -> Int32 {
         let oneMinusHalfDenominatorTimesX = (1 << 29) &- saturatingRoundingDoublingHighMul(halfDenominator, x)
         x = x &+ saturatingRoundingMultiplyByPOT(saturatingRoundingDoublingHighMul(x, oneMinusHalfDenominatorTimesX), 2)
     }
-    return saturatingRoundingMultiplyByPOT(x, 1)
+    return x
 }
