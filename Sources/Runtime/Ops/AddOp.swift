@@ -1,8 +1,8 @@
 /// model.q8 op 7, `add`: int8 element-wise addition (TFLite's `Add` with 20 bits of headroom),
 /// run by `add_s8` and its twins.
 ///
-/// Slots (`Input`): a, b (b the same element count as a, or a `[C]` vector broadcast along a's
-/// last axis). Words (`Word`): input1Multiplier, input1Shift, input2Multiplier, input2Shift,
+/// Slots (`Input`): a, b (b the same element count as a, or C values, any shape such as `[C]` or
+/// `[1, 1, C]`, broadcast along a's last axis). Words (`Word`): input1Multiplier, input1Shift, input2Multiplier, input2Shift,
 /// outputMultiplier, outputShift, activationMin, activationMax. Output: a's element count.
 /// The output may be written in place over a or b (same offset and size) or apart from them.
 ///
@@ -25,8 +25,8 @@ public enum AddOp {
     static func validate(_ v: OpView) throws(Q8Error) {
         try v.requireInputCount(2, 2)
         let a = try v.activation(Input.a), b = try v.activation(Input.b), out = v.output
-        guard a.count == out.count, b.count == a.count || (b.count == a.channels && b.rank == 1) else {
-            throw v.fail("add inputs must match the output, or the second be a [C] vector")
+        guard a.count == out.count, b.count == a.count || b.count == a.channels else {
+            throw v.fail("add inputs must match the output, or the second hold one value per channel")
         }
         try v.requireMultiplier(v.word(Word.input1Multiplier), shift: v.word(Word.input1Shift))
         try v.requireMultiplier(v.word(Word.input2Multiplier), shift: v.word(Word.input2Shift))
