@@ -55,6 +55,62 @@ public struct Interpreter {
         for i in 0..<model.opCount { run(i) }
     }
 
+    /// Runs part `part` of `parts` of op `i`, what one of a host's threads does (module Kernels,
+    /// `ParallelInvoker`): convolutions, depthwise convolutions and pools compute their share of
+    /// the output rows, a one-row dense layer its share of the output channels, an add its share
+    /// of the elements (cut at channel boundaries); any other op runs whole in part 0. The parts
+    /// write disjoint bytes and together compute exactly what `run(i)` does. `scratch` replaces
+    /// the op's arena scratch, so that each thread has its own (nil: the arena's).
+    /// Example: a 112-row convolution in 2 parts: rows 0..<56 and 56..<112.
+    public func run(_ i: Int, part: Int, of parts: Int, scratch: UnsafeMutableRawPointer?) {
+        let record = (UnsafeMutableRawPointer(prepared) + i * Q8Format.preparedOpBytes).assumingMemoryBound(to: PreparedOp.self)
+        @inline(__always) func share(_ n: Int) -> Range<Int> { (n * part / parts)..<(n * (part + 1) / parts) }
+        switch record.pointee {
+        case var .conv2d(c):
+            let rows = share(c.params.output.height)
+            if rows.isEmpty { return }
+            c.operands.output += rows.lowerBound * c.params.output.width * c.params.output.channels
+            c.params = c.params.rows(rows, scratch: scratch)
+            c.run(kernels)
+        case var .depthwiseConv2d(c):
+            let rows = share(c.params.output.height)
+            if rows.isEmpty { return }
+            let o = c.operands
+            c.params = c.params.rows(rows, scratch: scratch)
+            kernels.depthwiseConv2d(c.params, o.input, o.filter, o.bias, o.requantization,
+                                    o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+        case let .maxPool2d(c), let .averagePool2d(c):
+            let rows = share(c.params.output.height)
+            if rows.isEmpty { return }
+            var p = c.params
+            p.output.height = rows.count
+            p.padTop -= rows.lowerBound * p.strideH
+            let output = c.output + rows.lowerBound * p.output.width * p.output.channels
+            if case .maxPool2d = record.pointee { kernels.maxPool2d(p, c.input, output) } else { kernels.averagePool2d(p, c.input, output) }
+        case var .fullyConnected(c) where c.rows == 1:
+            let outputs = share(c.params.outputs)
+            if outputs.isEmpty { return }
+            let first = outputs.lowerBound
+            c.params.outputs = outputs.count
+            c.operands.filter += first * c.params.inputs
+            c.operands.bias = c.operands.bias.map { $0 + first }
+            c.operands.requantization = ChannelRequantization(multipliers: c.operands.requantization.multipliers + first,
+                                                              shifts: c.operands.requantization.shifts + first)
+            c.operands.output += first
+            c.run(kernels)
+        case let .add(c):
+            // Broadcast adds are cut at whole rows of the second operand, so its index stays i mod C.
+            let unit = c.input2Count < c.count ? c.input2Count : 1
+            let units = share(c.count / unit)
+            if units.isEmpty { return }
+            let start = units.lowerBound * unit, n = units.count * unit
+            kernels.add(c.params, c.input1 + start, unit == 1 ? c.input2 + start : c.input2, unit == 1 ? n : c.input2Count, n,
+                        c.output + start)
+        default:
+            if part == 0 { run(i) }
+        }
+    }
+
     /// Runs op `i`: convolutions, dense layers, adds, pools and means through `kernels`, the rest
     /// with the reference kernels.
     public func run(_ i: Int) {

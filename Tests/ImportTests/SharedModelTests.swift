@@ -87,3 +87,27 @@ struct SharedModelTests {
         }
     }
 }
+
+/// The same bytes from one thread and from several (`ParallelInvoker`), on every shared model.
+struct ParallelInvokerTests {
+    @Test(arguments: SharedModelTests.cases)
+    func threadsGiveTheSameBytes(name: String) throws {
+        let dir = SharedModelTests.folder.appendingPathComponent(name)
+        let program = try importTFLite(try TFLiteModel(bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent("model.tflite")))))
+        let bytes = program.encode().bytes
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.copyBytes(from: bytes)
+        let model = try Q8Model(bytes: UnsafeRawBufferPointer(buffer))
+        let input = [UInt8](try Data(contentsOf: dir.appendingPathComponent("input_0.bin"))).map { Int8(bitPattern: $0) }
+        let want = [UInt8](try Data(contentsOf: dir.appendingPathComponent("output_0.bin"))).map { Int8(bitPattern: $0) }
+        for threads in [1, 2, 3, 5] {
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes, alignment: 16)
+            defer { arena.deallocate() }
+            let parallel = ParallelInvoker(try Interpreter(model: model, arena: arena, kernels: .best), threads: threads)
+            _ = parallel.interpreter.input(0).update(fromContentsOf: input)
+            parallel.invoke()
+            #expect(Array(parallel.interpreter.output(0)) == want, "\(name) on \(threads) threads")
+        }
+    }
+}

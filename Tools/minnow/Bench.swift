@@ -27,8 +27,11 @@ struct Bench: ParsableCommand {
     @Flag(help: "Run the reference kernels instead of the fastest this CPU has (same as --kernels reference).")
     var reference = false
 
-    @Option(help: "Kernel set: best, reference, avx2, avxvnni, neon or neondot (where this CPU has them).")
+    @Option(help: "Kernel set: best, reference, avx2, avxvnni, avx512vnni, neon or neondot (where this CPU has them).")
     var kernels = "best"
+
+    @Option(help: "Threads each op is split across (output rows, channels or elements).")
+    var threads = 1
 
     struct Layer: Codable {
         var index: Int
@@ -42,6 +45,7 @@ struct Bench: ParsableCommand {
     struct Report: Codable {
         var model: String
         var kernels: String
+        var threads: Int
         var runs: Int
         var latency_ms_median: Double
         var latency_ms_min: Double
@@ -55,6 +59,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if threads < 1 || threads > 64 { throw ValidationError("--threads must be 1 to 64") }
         if KernelSet.named(kernels) == nil {
             throw ValidationError("--kernels \(kernels): this CPU cannot run it, or no such set (best, \(KernelSet.names.joined(separator: ", ")))")
         }
@@ -76,18 +81,19 @@ struct Bench: ParsableCommand {
                 x[i] = Int8(truncatingIfNeeded: state >> 24)
             }
         }
-        for _ in 0..<warmup { interpreter.invoke() }
+        let parallel = ParallelInvoker(interpreter, threads: threads)
+        for _ in 0..<warmup { parallel.invoke() }
         var latencies: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
-            interpreter.invoke()
+            parallel.invoke()
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         var perOp = [[Double]](repeating: [], count: q8.opCount)
         for _ in 0..<runs {
             for i in 0..<q8.opCount {
                 let start = DispatchTime.now().uptimeNanoseconds
-                interpreter.run(i)
+                parallel.run(i)
                 perOp[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
             }
         }
@@ -98,7 +104,7 @@ struct Bench: ParsableCommand {
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
         let total = layers.reduce(0) { $0 + $1.macs }, latency = median(latencies)
-        let report = Report(model: model, kernels: kernels.name.description, runs: runs, latency_ms_median: latency, latency_ms_min: latencies.min()!,
+        let report = Report(model: model, kernels: kernels.name.description, threads: threads, runs: runs, latency_ms_median: latency, latency_ms_min: latencies.min()!,
                             latency_ms_max: latencies.max()!, arena_bytes: q8.arenaBytes, macs: total,
                             gmacs_per_s: Double(total) / latency / 1e6, layers: layers)
         if json { return printJSON(report) }

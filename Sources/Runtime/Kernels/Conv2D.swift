@@ -43,6 +43,19 @@ public struct Conv2DParams {
     }
 }
 
+extension Conv2DParams {
+    /// These parameters for output rows `rows` only (the output pointer then starts at the first
+    /// of them): the same windows, as the padding above moves with the first row.
+    @inlinable
+    public func rows(_ rows: Range<Int>, scratch: UnsafeMutableRawPointer?) -> Conv2DParams {
+        var p = self
+        p.output.height = rows.count
+        p.padTop -= rows.lowerBound * strideH
+        if let scratch { p.scratch = scratch }
+        return p
+    }
+}
+
 /// Reference int8 convolution (TFLite's per-channel `ConvPerChannel`):
 ///
 /// `acc = bias[o] + Σ_{ky,kx,i} (input[y·sh − padTop + ky·dh, x·sw − padLeft + kx·dw, g·Cg + i] − inputZeroPoint) · filter[o, ky, kx, i]`
