@@ -49,7 +49,11 @@ public final class ParallelInvoker: @unchecked Sendable {  // `op` is published 
         var tries = 0
         while !condition() {
             tries += 1
-            if tries > 1 << 12 { tries > 1 << 18 ? usleep(50) : sched_yield() }
+            if tries > 1 << 18 {
+                usleep(50)
+            } else if tries > 1 << 12 {
+                sched_yield()
+            }
         }
     }
 
