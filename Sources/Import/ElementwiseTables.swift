@@ -16,9 +16,8 @@ enum ElementwiseTables {
 
     /// RELU (TFLM's `ReluQuantized`): the requantization clamped below at the output zero point.
     static func relu(input: AffineQuantization, output: AffineQuantization) -> [Int8] {
-        let (m, s) = quantizeMultiplier(Double(input.scale) / Double(output.scale))
-        let low = max(-128, Int32(output.zeroPoint))
-        return table { q in max(low, Int32(output.zeroPoint) &+ multiplyByQuantizedMultiplier(q &- Int32(input.zeroPoint), m, s)) }
+        let low = Int8(output.zeroPoint)  // a validated int8 zero point
+        return requantize(input: input, output: output).map { max($0, low) }
     }
 
     /// RELU6 (TFLM's `Relu6Quantized`): the raw input clamped to [zp, zp + round(6 / scale)], no

@@ -139,20 +139,7 @@ extension TFLiteImporter {
                         output: yi, parameters: words)
         } else {
             let filter = program.constant(weights, shape: [cout, kh, kw, cin / groups])
-            var packed: Int?
-            if packWeights {
-                let count = Q8WeightLayout.convQuads8Count(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw,
-                                                            inputsPerGroup: cin / groups)
-                var bytes = [Int8](repeating: 0, count: count)
-                weights.withUnsafeBufferPointer { w in
-                    bytes.withUnsafeMutableBufferPointer {
-                        packConvQuads8(w.baseAddress!, outChannels: cout, kernelH: kh, kernelW: kw, inputsPerGroup: cin / groups,
-                                       groups: groups, into: $0.baseAddress!)
-                    }
-                }
-                let blocks = groups * ((cout / groups + 7) / 8), quads = (cin / groups + 3) / 4
-                packed = program.constant(bytes, shape: [blocks, kh * kw, quads, 32], layout: .convQuads8)
-            }
+            let packed = packWeights ? program.packedCopy(ofConvFilter: filter, groups: groups) : nil
             program.add(.conv2d, Conv2DOp.inputs(x: xi, filter: filter, multipliers: mi, shifts: si, bias: bi, packedFilter: packed),
                         output: yi, parameters: words)
         }

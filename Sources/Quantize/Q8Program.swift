@@ -58,6 +58,24 @@ public struct Q8Program: Sendable {
         return tensors.count - 1
     }
 
+    /// A copy of the conv filter constant `filter` (`[Cout, KH, KW, Cin/groups]`, OHWI) in the
+    /// `convQuads8` layout the packed GEMM kernels read (`packConvQuads8`), for a conv op's input 5.
+    public mutating func packedCopy(ofConvFilter filter: Int, groups: Int) -> Int {
+        let shape = tensors[filter].shape
+        let (cout, kh, kw, cinPerGroup) = (shape[0], shape[1], shape[2], shape[3])
+        let count = Q8WeightLayout.convQuads8Count(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw,
+                                                   inputsPerGroup: cinPerGroup)
+        let packed = [Int8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            tensors[filter].constant!.withUnsafeBytes {
+                packConvQuads8($0.assumingMemoryBound(to: Int8.self).baseAddress!, outChannels: cout, kernelH: kh, kernelW: kw,
+                               inputsPerGroup: cinPerGroup, groups: groups, into: buffer.baseAddress!)
+            }
+            initialized = count
+        }
+        let blocks = groups * ((cout / groups + 7) / 8), quads = (cinPerGroup + 3) / 4
+        return constant(packed, shape: [blocks, kh * kw, quads, 32], layout: .convQuads8)
+    }
+
     public mutating func constant(_ values: [Int32], shape: [Int]) -> Int {
         precondition(values.count == shape.reduce(1, *), "constant does not match its shape")
         var bytes: [UInt8] = []

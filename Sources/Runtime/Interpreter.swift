@@ -55,12 +55,17 @@ public struct Interpreter {
         for i in 0..<model.opCount { run(i) }
     }
 
+    /// Runs op `i`: convolutions, dense layers, adds, pools and means through `kernels`, the rest
+    /// with the reference kernels.
+    public func run(_ i: Int) { run(i, part: 0, of: 1, scratch: nil) }
+
     /// Runs part `part` of `parts` of op `i`, what one of a host's threads does (module Kernels,
-    /// `ParallelInvoker`): convolutions, depthwise convolutions and pools compute their share of
-    /// the output rows, a one-row dense layer its share of the output channels, an add its share
-    /// of the elements (cut at channel boundaries); any other op runs whole in part 0. The parts
-    /// write disjoint bytes and together compute exactly what `run(i)` does. `scratch` replaces
-    /// the op's arena scratch, so that each thread has its own (nil: the arena's).
+    /// `ParallelInvoker`; `run(i)` is part 0 of 1): convolutions, depthwise convolutions and pools
+    /// compute their share of the output rows, a one-row dense layer its share of the output
+    /// channels, an add its share of the elements (cut at channel boundaries); any other op runs
+    /// whole in part 0. The parts write disjoint bytes and together compute exactly what the whole
+    /// op does. `scratch` replaces the op's arena scratch, so that each thread has its own (nil:
+    /// the arena's).
     /// Example: a 112-row convolution in 2 parts: rows 0..<56 and 56..<112.
     public func run(_ i: Int, part: Int, of parts: Int, scratch: UnsafeMutableRawPointer?) {
         let record = (UnsafeMutableRawPointer(prepared) + i * Q8Format.preparedOpBytes).assumingMemoryBound(to: PreparedOp.self)
@@ -72,21 +77,21 @@ public struct Interpreter {
             c.operands.output += rows.lowerBound * c.params.output.width * c.params.output.channels
             c.params = c.params.rows(rows, scratch: scratch)
             c.run(kernels)
-        case var .depthwiseConv2d(c):
+        case let .depthwiseConv2d(c):
             let rows = share(c.params.output.height)
             if rows.isEmpty { return }
             let o = c.operands
-            c.params = c.params.rows(rows, scratch: scratch)
-            kernels.depthwiseConv2d(c.params, o.input, o.filter, o.bias, o.requantization,
+            kernels.depthwiseConv2d(c.params.rows(rows, scratch: scratch), o.input, o.filter, o.bias, o.requantization,
                                     o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
         case let .maxPool2d(c), let .averagePool2d(c):
             let rows = share(c.params.output.height)
             if rows.isEmpty { return }
-            var p = c.params
-            p.output.height = rows.count
-            p.padTop -= rows.lowerBound * p.strideH
-            let output = c.output + rows.lowerBound * p.output.width * p.output.channels
-            if case .maxPool2d = record.pointee { kernels.maxPool2d(p, c.input, output) } else { kernels.averagePool2d(p, c.input, output) }
+            let output = c.output + rows.lowerBound * c.params.output.width * c.params.output.channels
+            if case .maxPool2d = record.pointee {
+                kernels.maxPool2d(c.params.rows(rows), c.input, output)
+            } else {
+                kernels.averagePool2d(c.params.rows(rows), c.input, output)
+            }
         case var .fullyConnected(c) where c.rows == 1:
             let outputs = share(c.params.outputs)
             if outputs.isEmpty { return }
@@ -106,34 +111,17 @@ public struct Interpreter {
             let start = units.lowerBound * unit, n = units.count * unit
             kernels.add(c.params, c.input1 + start, unit == 1 ? c.input2 + start : c.input2, unit == 1 ? n : c.input2Count, n,
                         c.output + start)
-        default:
-            if part == 0 { run(i) }
-        }
-    }
-
-    /// Runs op `i`: convolutions, dense layers, adds, pools and means through `kernels`, the rest
-    /// with the reference kernels.
-    public func run(_ i: Int) {
-        let record = (UnsafeMutableRawPointer(prepared) + i * Q8Format.preparedOpBytes).assumingMemoryBound(to: PreparedOp.self)
-        switch record.pointee {
-        case let .conv2d(c): c.run(kernels)
-        case let .depthwiseConv2d(c):
-            let o = c.operands
-            kernels.depthwiseConv2d(c.params, o.input, o.filter, o.bias, o.requantization, o.output)
-        case let .transposeConv2d(c): TransposeConv2DOp.run(c)
-        case let .fullyConnected(c): c.run(kernels)
-        case let .maxPool2d(c): kernels.maxPool2d(c.params, c.input, c.output)
-        case let .averagePool2d(c): kernels.averagePool2d(c.params, c.input, c.output)
-        case let .mean(c): kernels.mean(c.params, c.input, c.output)
-        case let .add(c): kernels.add(c.params, c.input1, c.input2, c.input2Count, c.count, c.output)
-        case let .concatenation(c): ConcatenationOp.run(c, model, arena: arena)
-        case let .channelShuffle(c): ChannelShuffleOp.run(c)
-        case let .reshape(c): ReshapeOp.run(c)
-        case let .pad(c): PadOp.run(c)
-        case let .resizeNearest(c): ResizeNearestOp.run(c)
-        case let .softmax(c): softmax_s8(c.params, input: c.input, output: c.output)
-        case let .lookup(c): LookupOp.run(c)
-        case let .transpose(c): TransposeOp.run(c)
+        case let .fullyConnected(c): if part == 0 { c.run(kernels) }
+        case let .transposeConv2d(c): if part == 0 { TransposeConv2DOp.run(c) }
+        case let .mean(c): if part == 0 { kernels.mean(c.params, c.input, c.output) }
+        case let .concatenation(c): if part == 0 { ConcatenationOp.run(c, model, arena: arena) }
+        case let .channelShuffle(c): if part == 0 { ChannelShuffleOp.run(c) }
+        case let .reshape(c): if part == 0 { ReshapeOp.run(c) }
+        case let .pad(c): if part == 0 { PadOp.run(c) }
+        case let .resizeNearest(c): if part == 0 { ResizeNearestOp.run(c) }
+        case let .softmax(c): if part == 0 { softmax_s8(c.params, input: c.input, output: c.output) }
+        case let .lookup(c): if part == 0 { LookupOp.run(c) }
+        case let .transpose(c): if part == 0 { TransposeOp.run(c) }
         }
     }
 }

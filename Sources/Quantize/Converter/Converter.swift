@@ -196,18 +196,8 @@ public func convert(_ model: Model, calibration: [Float], count: Int, method: Ca
                 }
                 : channelConstants(weight, bias: bias, channels: c.outChannels,
                                    filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
-            if packWeights && !isDepthwise, let filter = program.tensors[inputs[1]!].constant {
-                let count = Q8WeightLayout.convQuads8Count(groups: c.groups, outputsPerGroup: c.outChannels / c.groups,
-                                                           taps: taps, inputsPerGroup: cin / c.groups)
-                let packed = [Int8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                    filter.withUnsafeBytes {
-                        packConvQuads8($0.assumingMemoryBound(to: Int8.self).baseAddress!, outChannels: c.outChannels, kernelH: c.kernelH,
-                                       kernelW: c.kernelW, inputsPerGroup: cin / c.groups, groups: c.groups, into: buffer.baseAddress!)
-                    }
-                    initialized = count
-                }
-                let blocks = c.groups * ((c.outChannels / c.groups + 7) / 8), quads = (cin / c.groups + 3) / 4
-                inputs.append(program.constant(packed, shape: [blocks, c.kernelH * c.kernelW, quads, 32], layout: .convQuads8))
+            if packWeights && !isDepthwise {
+                inputs.append(program.packedCopy(ofConvFilter: inputs[Conv2DOp.Input.filter]!, groups: c.groups))
             }
             program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
                         parameters: Conv2DOp.words(kernelH: c.kernelH, kernelW: c.kernelW, strideH: c.strideH, strideW: c.strideW,

@@ -22,6 +22,16 @@ public struct Pool2DParams {
         self.activationMax = activationMax
     }
 
+    /// These parameters for output rows `rows` only (the output pointer then starts at the first
+    /// of them): the same windows, as the padding above moves with the first row.
+    @inlinable
+    public func rows(_ rows: Range<Int>) -> Pool2DParams {
+        var p = self
+        p.output.height = rows.count
+        p.padTop -= rows.lowerBound * strideH
+        return p
+    }
+
     /// The window of output (oy, ox) clipped to the image: rows `y0..<y1`, columns `x0..<x1`.
     @inlinable @inline(__always)
     public func window(_ oy: Int, _ ox: Int) -> (y0: Int, y1: Int, x0: Int, x1: Int) {
