@@ -121,8 +121,12 @@ import Train
                               "--report", report, "--plot", chart, "-o", q8])
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("9 pairs equalized"), "\(run.out)")
-        let layers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [[String: Any]] ?? []
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+        let layers = json?["layers"] as? [[String: Any]] ?? [], stages = json?["stages"] as? [[String: Any]] ?? []
         #expect(layers.count == 13 && layers.allSatisfy { $0["sqnrDB"] is Double })
+        #expect(stages.map { $0["name"] as? String } == ["equalize", "calibrate", "choose ranges", "search ranges", "input moments",
+                                                          "quantize weights", "correct biases"])
+        #expect(stages.allSatisfy { ($0["seconds"] as? Double ?? -1) >= 0 })
         // One 22-pixel row per layer between a 32-pixel title band and a 28-pixel axis band.
         let image = try PNG.read(path: chart)
         #expect(image.channels == 3 && image.height == 32 + 22 * layers.count + 28)

@@ -111,7 +111,7 @@ import Train
         let floatOut = try FloatExecutor(model.graph).run(inputs, batch: count)
         /// Σ over classes of |mean over images of (int8 − float)|.
         func meanError(_ biasCorrection: Bool) throws -> Double {
-            let out = try int8Outputs(try convert(model, calibration: inputs, count: count, biasCorrection: biasCorrection),
+            let out = try int8Outputs(try convert(model, calibration: inputs, count: count, options: ConversionOptions(biasCorrection: biasCorrection)),
                                       inputs: inputs, count: count)
             let classes = out.count / count
             return (0..<classes).reduce(0) { sum, c in
@@ -157,7 +157,7 @@ import Train
 
         var rng = SeededRandom(seed: 3)
         let inputs = (0..<(16 * model.graph.inputShape.count)).map { _ in Float.random(in: -0.8...2, using: &rng) }
-        let layers = try convert(model, calibration: inputs, count: 16, biasCorrection: false).layers
+        let layers = try convert(model, calibration: inputs, count: 16, options: ConversionOptions(biasCorrection: false)).layers
         let stem = try #require(layers.first { $0.name == "stem" }), copied = try #require(layers.first { $0.name == "stem_requantized" })
         let concat = try #require(layers.first { $0.name == "unit1_concat" })
         #expect(copied.quantization == concat.quantization && stem.quantization != concat.quantization)

@@ -72,19 +72,25 @@ struct QuantizeCommand: ParsableCommand {
         let shape = m.graph.inputShape
         let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
         let start = Date()
-        let bar = ProgressBar("calibrating", total: 2 * images.count)
+        let options = ConversionOptions(method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection, equalize: equalize,
+                                        equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding,
+                                        searchRanges: searchRanges, packWeights: packWeights)
+        var bar: ProgressBar?
         let conversion: Conversion
         do {
-            conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count,
-                                     method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection,
-                                     equalize: equalize, equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding,
-                                     searchRanges: searchRanges, packWeights: packWeights) { bar.show($0, "") }
+            conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count, options: options) { stage, done, total in
+                if bar?.label != stage {
+                    bar?.finish()
+                    bar = ProgressBar(stage, total: total)
+                }
+                bar?.show(done, "")
+            }
         } catch let error as Q8Error {
             throw ValidationFailure("\(model): cannot be quantized: its int8 form is invalid (\(error)); nothing written")
         } catch let error as CalibrationError {
             throw ValidationFailure("\(model): cannot be quantized: \(error); nothing written")
         }
-        bar.finish()
+        bar?.finish()
         let plan = try writeValidated(conversion.program, to: destination, replacing: model)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
@@ -97,11 +103,18 @@ struct QuantizeCommand: ParsableCommand {
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(encoder.encode(layers), to: report)
+            try writeAtomically(encoder.encode(QuantizationReport(stages: conversion.stages, layers: layers)), to: report)
         }
         if let plot { try PNG.write(sqnrChart(layers), to: plot) }
+        print("stages: " + conversion.stages.map { String(format: "%@ %.1f s", $0.name, $0.seconds) }.joined(separator: ", "))
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
               + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(adaptiveRounding ? ", adaptive rounding" : "")\(searchRanges ? ", ranges searched" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "")\(equalizeActivations ? ", \(conversion.equalizedClasses) channel classes equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
+}
+
+/// What `--report` writes: each conversion stage's time, then each layer's SQNR and clipping.
+struct QuantizationReport: Encodable {
+    var stages: [ConversionStage]
+    var layers: [LayerReport]
 }

@@ -87,14 +87,45 @@ public final class FloatExecutor: Sendable {
     public func run(_ input: [Float], batch: Int, batchStatistics: Bool = false, dropoutSeed: UInt64? = nil,
                     observe: ((Int, UnsafeBufferPointer<Float>) -> Void)? = nil,
                     rewrite: ((Int, UnsafeMutableBufferPointer<Float>) -> Void)? = nil) -> [Float] {
-        precondition(input.count == batch * graph.inputShape.count, "input size does not match batch × input shape")
-        var values = [[Float]?](repeating: nil, count: graph.nodes.count)
-        for (index, node) in graph.nodes.enumerated() {
+        var run = PartialRun(self, input: input, batch: batch)
+        advance(&run, to: graph.nodes.count, batchStatistics: batchStatistics, dropoutSeed: dropoutSeed, observe: observe,
+                rewrite: rewrite)
+        return run.values[graph.output]!
+    }
+
+    /// A run stopped before node `next`: the outputs of earlier nodes that later nodes still read.
+    /// Copies are cheap (the buffers are shared until written), so one run can be resumed many
+    /// ways: the converter's range search runs the nodes before a range once and each candidate
+    /// range from there.
+    public struct PartialRun: Sendable {
+        public internal(set) var next = 0
+        let input: [Float]
+        let batch: Int
+        var values: [[Float]?]
+
+        /// A run of `batch` examples (`batch × inputShape.count` values, NHWC) before node 0.
+        public init(_ executor: FloatExecutor, input: [Float], batch: Int) {
+            precondition(input.count == batch * executor.graph.inputShape.count, "input size does not match batch × input shape")
+            self.input = input
+            self.batch = batch
+            values = .init(repeating: nil, count: executor.graph.nodes.count)
+        }
+
+        /// The output node's values, once the run has passed it.
+        public func output(of executor: FloatExecutor) -> [Float]? { values[executor.graph.output] }
+    }
+
+    /// Runs nodes `run.next ..< end` (options as `run(_:batch:…)`), freeing each input after its last reader.
+    public func advance(_ run: inout PartialRun, to end: Int, batchStatistics: Bool = false, dropoutSeed: UInt64? = nil,
+                        observe: ((Int, UnsafeBufferPointer<Float>) -> Void)? = nil,
+                        rewrite: ((Int, UnsafeMutableBufferPointer<Float>) -> Void)? = nil) {
+        let batch = run.batch
+        while run.next < end {
+            let index = run.next, node = graph.nodes[index]
             var out = [Float](repeating: 0, count: batch * shapes[index].count)
-            let ins = node.inputs.map { values[$0]! }
+            let ins = index == 0 ? [run.input] : node.inputs.map { run.values[$0]! }
             out.withUnsafeMutableBufferPointer { y in
-                compute(index, kernel: kernels[index], inputs: index == 0 ? [input] : ins, batch: batch,
-                        batchStatistics: batchStatistics, y.baseAddress!)
+                compute(index, kernel: kernels[index], inputs: ins, batch: batch, batchStatistics: batchStatistics, y.baseAddress!)
             }
             if let seed = dropoutSeed, case let .dropout(rate) = node.op {
                 let mask = dropoutMask(seed: seed, node: index, count: out.count, rate: rate)
@@ -102,10 +133,10 @@ public final class FloatExecutor: Sendable {
             }
             if let rewrite { out.withUnsafeMutableBufferPointer { rewrite(index, $0) } }
             if let observe { out.withUnsafeBufferPointer { observe(index, $0) } }
-            values[index] = out
-            for input in node.inputs where lastUse[input] == index { values[input] = nil }
+            run.values[index] = out
+            for input in node.inputs where lastUse[input] == index { run.values[input] = nil }
+            run.next += 1
         }
-        return values[graph.output]!
     }
 
     /// Runs `count` examples in batches of `batchSize`, spread over all cores, and returns the

@@ -132,17 +132,18 @@ func equalizeActivationRanges(_ graph: Graph, channelRanges: [Int: [Float]], gro
 }
 
 /// Per channel, the largest |value| of each of `nodes`' outputs over the calibration inputs.
-func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int) throws -> [Int: [Float]] {
+func channelAbsoluteMaxima(_ graph: Graph, nodes: Set<Int>, inputs: [Float], count: Int,
+                           progress: (Int) -> Void = { _ in }) throws -> [Int: [Float]] {
     let executor = try FloatExecutor(graph)
-    var maxima = [Int: [Float]]()
-    for node in nodes { maxima[node] = [Float](repeating: 0, count: executor.shapes[node].channels) }
-    observeInBatches(executor, inputs: inputs, count: count) { _, node, values in
-        guard var m = maxima.removeValue(forKey: node) else { return }
-        let c = m.count
-        for (j, v) in values.enumerated() { m[j % c] = max(m[j % c], abs(v)) }
-        maxima[node] = m
+    let lanes = observeInParallel(executor, inputs: inputs, count: count, progress: progress, start: {
+        [Int: [Float]](uniqueKeysWithValues: nodes.map { ($0, [Float](repeating: 0, count: executor.shapes[$0].channels)) })
+    }) { (maxima: inout [Int: [Float]], _, node, values) in
+        guard let c = maxima[node]?.count else { return }
+        maxima[node]!.withUnsafeMutableBufferPointer { m in
+            for (j, v) in values.enumerated() { m[j % c] = max(m[j % c], abs(v)) }
+        }
     }
-    return maxima
+    return lanes[0].merging(lanes.dropFirst().flatMap { $0 }) { a, b in zip(a, b).map { max($0, $1) } }
 }
 
 extension Op {

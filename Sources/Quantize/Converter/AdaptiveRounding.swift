@@ -58,6 +58,17 @@ struct InputMoments {
         }
     }
 
+    /// These moments and `other`'s (the same layer, other images) summed.
+    func adding(_ other: InputMoments) -> InputMoments {
+        var sum = self
+        for g in sums.indices {
+            for i in 0..<n { sum.sums[g][i] += other.sums[g][i] }
+            for i in 0..<(n * n) { sum.products[g][i] += other.products[g][i] }
+        }
+        sum.patches += other.patches
+        return sum
+    }
+
     private mutating func add(_ p: [Double], to g: Int) {
         sums[g].withUnsafeMutableBufferPointer { s in
             products[g].withUnsafeMutableBufferPointer { m in
@@ -127,7 +138,8 @@ func roundMinimizingOutputError(_ row: ArraySlice<Float>, scale: Float, hessian 
 
 /// The input moments of every convolution and dense layer of `lowered` (keyed by its index),
 /// over the first 256 calibration images (`count` of them, normalized NHWC, in `inputs`).
-func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count: Int) throws -> [Int: InputMoments] {
+func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count: Int,
+                  progress: (Int, Int) -> Void = { _, _ in }) throws -> [Int: InputMoments] {
     var moments = [Int: InputMoments](), layersReading = [Int: [Int]]()
     for (i, node) in lowered.enumerated() {
         guard let source = node.inputs.first.map({ lowered[$0] }) else { continue }
@@ -142,8 +154,9 @@ func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count
         }
         layersReading[source.value, default: []].append(i)
     }
-    observeInBatches(try FloatExecutor(graph), inputs: inputs, count: min(count, 256)) { images, node, values in
+    let lanes = observeInParallel(try FloatExecutor(graph), inputs: inputs, count: min(count, 256), progress: { progress($0, min(count, 256)) },
+                                  start: { moments }) { (moments: inout [Int: InputMoments], images, node, values) in
         for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: images) }
     }
-    return moments
+    return lanes[0].merging(lanes.dropFirst().flatMap { $0 }) { $0.adding($1) }
 }

@@ -11,7 +11,7 @@ import Runtime
 /// Example: a channel whose int8 output reads 0.02 high on average, with bias scale 0.0001, gets
 /// its bias lowered by 200.
 func correctBiasesOnData(_ program: inout Q8Program, layers: [LayerQuantization], graph: Graph, inputs: [Float],
-                         count: Int) throws {
+                         count: Int, progress: (Int, Int) -> Void = { _, _ in }) throws {
     let perImage = graph.inputShape.count
     let n = min(count, 256, max(8, 2_000_000 / max(perImage, 1)))
     let corrected = layers.filter { $0.bias != nil }
@@ -21,7 +21,8 @@ func correctBiasesOnData(_ program: inout Q8Program, layers: [LayerQuantization]
     _ = try FloatExecutor(graph).run(Array(inputs[0..<(n * perImage)]), batch: n) { node, values in
         if wanted.contains(node) { floats[node] = Array(values) }
     }
-    for layer in corrected {
+    for (done, layer) in corrected.enumerated() {
+        defer { progress(done + 1, corrected.count) }
         guard let (biasTensor, biasScales) = layer.bias, let f = floats[layer.floatNode],
               let opIndex = program.ops.firstIndex(where: { $0.output == layer.tensor }) else { continue }
         let op = program.ops[opIndex]

@@ -29,20 +29,36 @@ struct ActivationStatistics {
     var channelMeans: [[Double]]
     static let bins = 2048
 
-    /// Runs the float graph twice over the inputs: once for the ranges, once for histograms.
-    /// `progress` hears the images run so far, out of `2 · count`.
-    init(graph: Graph, inputs: [Float], count: Int, batchSize: Int = 64, progress: (Int) -> Void = { _ in }) throws {
+    /// Runs the float graph twice over the inputs (on all cores): once for the ranges and
+    /// channel sums, once for histograms. `progress` hears the images run so far, out of `2 · count`.
+    init(graph: Graph, inputs: [Float], count: Int, progress: (Int) -> Void = { _ in }) throws {
         let executor = try FloatExecutor(graph)
-        var minimum = [Float](repeating: .infinity, count: graph.nodes.count)
-        var maximum = [Float](repeating: -.infinity, count: graph.nodes.count)
         let shapes = executor.shapes
-        var sums = shapes.map { [Double](repeating: 0, count: $0.channels) }
-        observeInBatches(executor, inputs: inputs, count: count, batchSize: batchSize, progress: progress) { _, node, values in
+        struct Extremes {
+            var minimum: [Float], maximum: [Float], sums: [[Double]]
+        }
+        let lanes = observeInParallel(executor, inputs: inputs, count: count, progress: progress,
+                                      start: { Extremes(minimum: .init(repeating: .infinity, count: shapes.count),
+                                                        maximum: .init(repeating: -.infinity, count: shapes.count),
+                                                        sums: shapes.map { .init(repeating: 0, count: $0.channels) }) }) {
+            (e: inout Extremes, _, node, values) in
             let c = shapes[node].channels
-            for (j, v) in values.enumerated() {
-                minimum[node] = min(minimum[node], v)
-                maximum[node] = max(maximum[node], v)
-                sums[node][j % c] += Double(v)
+            var lo = e.minimum[node], hi = e.maximum[node]
+            e.sums[node].withUnsafeMutableBufferPointer { sums in
+                for (j, v) in values.enumerated() {
+                    lo = min(lo, v)
+                    hi = max(hi, v)
+                    sums[j % c] += Double(v)
+                }
+            }
+            (e.minimum[node], e.maximum[node]) = (lo, hi)
+        }
+        var minimum = lanes[0].minimum, maximum = lanes[0].maximum, sums = lanes[0].sums
+        for lane in lanes.dropFirst() {
+            for node in shapes.indices {
+                minimum[node] = min(minimum[node], lane.minimum[node])
+                maximum[node] = max(maximum[node], lane.maximum[node])
+                for c in sums[node].indices { sums[node][c] += lane.sums[node][c] }
             }
         }
         for node in graph.nodes.indices where !(minimum[node].isFinite && maximum[node].isFinite) && minimum[node] <= maximum[node] {
@@ -52,11 +68,18 @@ struct ActivationStatistics {
         channelMeans = shapes.indices.map { node in
             sums[node].map { $0 / Double(count * shapes[node].count / shapes[node].channels) }
         }
-        var histograms = [[Int]](repeating: [Int](repeating: 0, count: Self.bins), count: graph.nodes.count)
-        observeInBatches(executor, inputs: inputs, count: count, batchSize: batchSize, progress: { progress(count + $0) }) { _, node, values in
+        let histogramLanes = observeInParallel(executor, inputs: inputs, count: count, progress: { progress(count + $0) },
+                                               start: { [[Int]](repeating: [Int](repeating: 0, count: Self.bins), count: shapes.count) }) {
+            (histograms: inout [[Int]], _, node, values) in
             let lo = minimum[node], width = max(maximum[node] - lo, 1e-12)
             let scale = Float(Self.bins) / width
-            for v in values { histograms[node][min(Int((v - lo) * scale), Self.bins - 1)] += 1 }
+            histograms[node].withUnsafeMutableBufferPointer { h in
+                for v in values { h[min(Int((v - lo) * scale), Self.bins - 1)] += 1 }
+            }
+        }
+        var histograms = histogramLanes[0]
+        for lane in histogramLanes.dropFirst() {
+            for node in shapes.indices { for b in 0..<Self.bins { histograms[node][b] += lane[node][b] } }
         }
         self.minimum = minimum
         self.maximum = maximum
@@ -137,20 +160,55 @@ struct ActivationStatistics {
     }
 }
 
-/// Runs `executor` over the first `count` images of `inputs` (normalized, NHWC) in batches of
-/// `batchSize`, handing `observe` each batch's image count, node and output values, and
-/// `progress` the number of images run so far.
-func observeInBatches(_ executor: FloatExecutor, inputs: [Float], count: Int, batchSize: Int = 64,
-                      progress: (Int) -> Void = { _ in },
-                      observe: (_ images: Int, _ node: Int, _ values: UnsafeBufferPointer<Float>) -> Void) {
+/// Runs `executor` over the first `count` images of `inputs` (normalized, NHWC) on all cores and
+/// hands `observe` each node's output values, with the batch's image count, to accumulate into
+/// one of `lanes` accumulators made by `start`: batch b (of `calibrationBatch` images) goes to
+/// lane b mod `lanes`, and each lane sees its batches in order on one thread at a time. Returns
+/// the lanes in order, for the caller to merge in order, so that sums come out the same however
+/// many cores there are. `progress` hears the images run so far (from worker threads, one call at
+/// a time).
+///
+/// Example: 1,000 images of 28×28 run as 16 batches of 64 (the last of 40); lane 0 sees batches
+/// 0, 4, 8 and 12.
+func observeInParallel<Accumulator>(_ executor: FloatExecutor, inputs: [Float], count: Int, lanes: Int = observationLanes,
+                                    progress: (Int) -> Void = { _ in }, start: () -> Accumulator,
+                                    observe: @escaping (inout Accumulator, _ images: Int, _ node: Int, _ values: UnsafeBufferPointer<Float>) -> Void)
+    -> [Accumulator] {
     let perImage = executor.graph.inputShape.count
-    for start in stride(from: 0, to: count, by: batchSize) {
-        let n = min(batchSize, count - start)
-        withoutActuallyEscaping(observe) { observe in
-            _ = executor.run(Array(inputs[(start * perImage)..<((start + n) * perImage)]), batch: n) { observe(n, $0, $1) }
+    let batchSize = calibrationBatch(imageSize: perImage)
+    let batches = (count + batchSize - 1) / batchSize
+    var results = (0..<lanes).map { _ in start() }
+    // `observe` only ever touches its lane's accumulator.
+    let work = UncheckedSendable(observe)
+    results.withUnsafeMutableBufferPointer { results in
+        let lanePointer = SendablePointer(results.baseAddress)
+        for round in stride(from: 0, to: batches, by: lanes) {
+            DispatchQueue.concurrentPerform(iterations: min(lanes, batches - round)) { lane in
+                let first = (round + lane) * batchSize, n = min(batchSize, count - first)
+                _ = executor.run(Array(inputs[(first * perImage)..<((first + n) * perImage)]), batch: n) { node, values in
+                    work.value(&lanePointer.pointer![lane], n, node, values)
+                }
+            }
+            progress(min(count, (round + lanes) * batchSize))
         }
-        progress(start + n)
     }
+    return results
+}
+
+/// A value the code handing it to worker threads makes safe to share (its note says how).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Accumulators of a parallel calibration pass: a fixed number, so that results do not depend on
+/// the machine's core count; more than the cores of small boards so the passes balance.
+let observationLanes = 4
+
+/// Images per float-executor batch in calibration passes: 64 for small inputs, fewer for large
+/// ones so that a batch's activations stay in the tens of megabytes (224×224×3: 6 images).
+func calibrationBatch(imageSize: Int) -> Int {
+    max(1, min(64, 1_000_000 / max(imageSize, 1)))
 }
 
 /// Why calibration cannot give a model int8 ranges.
