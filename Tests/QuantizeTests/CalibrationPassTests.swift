@@ -47,7 +47,7 @@ import Train
         let lanes = observeInParallel(executor, inputs: inputs, count: 300, progress: { reported.append($0) }, start: { [[Float]]() }) {
             (seen: inout [[Float]], images, node, values) in
             guard node == 0 else { return }
-            #expect(values.count == images * perImage)
+            #expect(values.count == images.count * perImage)
             seen.append(Array(values))
         }
         #expect(lanes.count == observationLanes)

@@ -156,7 +156,7 @@ func inputMoments(_ lowered: [LoweredNode], graph: Graph, inputs: [Float], count
     }
     let lanes = observeInParallel(try FloatExecutor(graph), inputs: inputs, count: min(count, 256), progress: { progress($0, min(count, 256)) },
                                   start: { moments }) { (moments: inout [Int: InputMoments], images, node, values) in
-        for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: images) }
+        for layer in layersReading[node] ?? [] { moments[layer]!.accumulate(values, batch: images.count) }
     }
     return lanes[0].merging(lanes.dropFirst().flatMap { $0 }) { $0.adding($1) }
 }

@@ -161,7 +161,7 @@ struct ActivationStatistics {
 }
 
 /// Runs `executor` over the first `count` images of `inputs` (normalized, NHWC) on all cores and
-/// hands `observe` each node's output values, with the batch's image count, to accumulate into
+/// hands `observe` each node's output values, with the batch's images (indices), to accumulate into
 /// one of `lanes` accumulators made by `start`: batch b (of `calibrationBatch` images) goes to
 /// lane b mod `lanes`, and each lane sees its batches in order on one thread at a time. Returns
 /// the lanes in order, for the caller to merge in order, so that sums come out the same however
@@ -172,7 +172,7 @@ struct ActivationStatistics {
 /// 0, 4, 8 and 12.
 func observeInParallel<Accumulator>(_ executor: FloatExecutor, inputs: [Float], count: Int, lanes: Int = observationLanes,
                                     progress: (Int) -> Void = { _ in }, start: () -> Accumulator,
-                                    observe: @escaping (inout Accumulator, _ images: Int, _ node: Int, _ values: UnsafeBufferPointer<Float>) -> Void)
+                                    observe: @escaping (inout Accumulator, _ images: Range<Int>, _ node: Int, _ values: UnsafeBufferPointer<Float>) -> Void)
     -> [Accumulator] {
     let perImage = executor.graph.inputShape.count
     let batchSize = calibrationBatch(imageSize: perImage)
@@ -186,7 +186,7 @@ func observeInParallel<Accumulator>(_ executor: FloatExecutor, inputs: [Float], 
             DispatchQueue.concurrentPerform(iterations: min(lanes, batches - round)) { lane in
                 let first = (round + lane) * batchSize, n = min(batchSize, count - first)
                 _ = executor.run(Array(inputs[(first * perImage)..<((first + n) * perImage)]), batch: n) { node, values in
-                    work.value(&lanePointer.pointer![lane], n, node, values)
+                    work.value(&lanePointer.pointer![lane], first..<(first + n), node, values)
                 }
             }
             progress(min(count, (round + lanes) * batchSize))
