@@ -41,8 +41,10 @@ let package = Package(
         .target(name: "KernelsNEONDot", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(dotProductFlags)]),
         // KernelSet.best: the fastest kernel set this CPU runs.
         .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "KernelsNEONDot", "CPUFeatures"]),
+        // The float executor's GEMM and depthwise loops with AVX2 and FMA (chosen by CPUID in Graph).
+        .target(name: "FloatKernelsAVX2", swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
         // Float graph IR, shape inference, model.bin, float reference executor.
-        .target(name: "Graph", dependencies: ["Runtime"]),
+        .target(name: "Graph", dependencies: ["Runtime", "FloatKernelsAVX2", "CPUFeatures"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
         .target(name: "Data", dependencies: ["CPNG", "CZlib"]),
         // Float trainer and model zoo.
@@ -69,7 +71,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Quantize"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
-        .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime"]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime", "FloatKernelsAVX2"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
         .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Quantize", "Runtime", "Kernels"]),

@@ -15,6 +15,15 @@ int minnow_cpu_has_avx2(void) {
 #endif
 }
 
+int minnow_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return minnow_cpu_has_avx2() && __builtin_cpu_supports("fma") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 int minnow_cpu_has_avxvnni(void) {
 #if defined(__x86_64__)
     unsigned eax, ebx, ecx, edx;

@@ -46,7 +46,7 @@ import Testing
         // A 2×2 single-channel image, 3×3 same-padded conv: 4 patches, padded taps 0.
         var m = InputMoments(conv: Conv2D(outChannels: 1, kernel: (3, 3)), input: Shape([2, 2, 1]))
         let image: [Float] = [1, 2, 3, 4]
-        image.withUnsafeBufferPointer { m.accumulate($0, batch: 1) }
+        image.withUnsafeBufferPointer { m.accumulate($0, batch: 0..<1) }
         #expect(m.patches == 4)
         let h = m.hessian(group: 0, centered: false)
         // Centre tap (index 4) sees every pixel once: E[x²] = (1 + 4 + 9 + 16) / 4, plus 1 % damping.

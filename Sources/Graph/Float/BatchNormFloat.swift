@@ -16,8 +16,12 @@ struct BatchNormFloat: Sendable {
 
     func run(_ x: UnsafePointer<Float>, count: Int, _ y: UnsafeMutablePointer<Float>) {
         let c = scale.count
-        for p in 0..<(count / c) {
-            for ch in 0..<c { y[p * c + ch] = x[p * c + ch] * scale[ch] + shift[ch] }
+        scale.withUnsafeBufferPointer { scale in
+            shift.withUnsafeBufferPointer { shift in
+                for p in stride(from: 0, to: count, by: c) {
+                    for ch in 0..<c { y[p + ch] = x[p + ch] * scale[ch] + shift[ch] }
+                }
+            }
         }
     }
 }

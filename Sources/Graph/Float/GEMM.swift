@@ -1,3 +1,6 @@
+import CPUFeatures
+import FloatKernelsAVX2
+
 /// Width of one packed column panel of `gemmF32`'s right-hand matrix.
 public let gemmPanelWidth = 8
 
@@ -34,17 +37,31 @@ private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
-/// C = A · B (+ bias), float32, single thread.
+/// C = A · B (+ bias), float32, single thread: `gemmF32AVX2FMA` where the CPU has AVX2 and FMA
+/// (6 × 16 tiles, fused multiply-adds), else `gemmF32Portable`. The float executor and the
+/// trainer run every convolution and dense layer through it.
 ///
 /// - `a`: `m × k`, row-major with row stride `lda`.
 /// - `packedB`: `k × n` packed by `packPanels` (so B's column `j` is row `j` of the weights).
 /// - `bias`: `n` values added to every row, or nil.
 /// - `c`: `m × n`, row-major with row stride `ldc`; only columns `0..<n` are written.
-///
-/// Register-blocked 4 rows × 8 columns: A's four rows stay in L1 while every panel streams by.
 public func gemmF32(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
              packedB: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
              c: UnsafeMutablePointer<Float>, ldc: Int) {
+    #if arch(x86_64)
+    if cpuHasAVX2FMA { return gemmF32AVX2FMA(m: m, n: n, k: k, a: a, lda: lda, packedB: packedB, bias: bias, c: c, ldc: ldc) }
+    #endif
+    gemmF32Portable(m: m, n: n, k: k, a: a, lda: lda, packedB: packedB, bias: bias, c: c, ldc: ldc)
+}
+
+/// Whether this CPU runs the AVX2 + FMA float kernels (CPUID, once).
+let cpuHasAVX2FMA = minnow_cpu_has_avx2_fma() != 0
+
+/// `gemmF32`'s portable loop, the reference its twins are checked against: register-blocked
+/// 4 rows × 8 columns, A's four rows in L1 while every panel streams by.
+func gemmF32Portable(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                     packedB: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                     c: UnsafeMutablePointer<Float>, ldc: Int) {
     let panels = (n + gemmPanelWidth - 1) / gemmPanelWidth
     var biasPanel = [Float](repeating: 0, count: panels * gemmPanelWidth)
     if let bias { for j in 0..<n { biasPanel[j] = bias[j] } }

@@ -96,15 +96,20 @@ public func convert(_ model: Model, calibration: [Float], count: Int, options: C
             if options.equalize { (graph, pairs) = equalizeCrossLayer(graph) }
             guard options.equalizeActivations else { return }
             let groups = floatNodeGroups(requantizingSharedInputs(try lower(graph)))
-            let ranges = try channelAbsoluteMaxima(graph, nodes: Set(groups.joined()), inputs: calibration, count: count) {
-                progress("equalize (images)", $0, count)
+            let nodes = Set(groups.joined()), shapes = try graph.inferShapes()
+            // Channel extremes on as many images as the histograms take.
+            let images = min(count, ActivationStatistics.histogramImages(largestNode: nodes.map { shapes[$0].count }.max() ?? 1))
+            let ranges = try channelAbsoluteMaxima(graph, nodes: nodes, inputs: calibration, count: images) {
+                progress("equalize (images)", $0, images)
             }
             (graph, classes) = try equalizeActivationRanges(graph, channelRanges: ranges, groups: groups)
         }
     }
     let lowered = requantizingSharedInputs(try lower(graph))
     let stats = try clock.measure("calibrate") {
-        try ActivationStatistics(graph: graph, inputs: calibration, count: count) { progress("calibrate (images)", $0, 2 * count) }
+        try ActivationStatistics(graph: graph, nodes: Set(lowered.map(\.value)), inputs: calibration, count: count) {
+            progress("calibrate (images)", $0, 2 * count)
+        }
     }
     var ranges = clock.measure("choose ranges") {
         ActivationRanges(lowered, statistics: stats, normalization: model.normalization, method: options.method)

@@ -64,7 +64,7 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
         let q = ranges.quantization(i)
         let y = program.activation(node.shape.dims, q)
         tensorOf.append(y)
-        layers.append(LayerQuantization(name: node.name, op: "\(node.op)".components(separatedBy: "(").first ?? "",
+        layers.append(LayerQuantization(name: node.name, op: node.op.name,
                                         floatNode: node.value, tensor: y, quantization: q, observed: statistics.range(node.value, .minmax)))
         let xs = node.inputs.map { tensorOf[$0] }
         let inQ = node.inputs.first.map { ranges.quantization($0) } ?? q

@@ -23,6 +23,28 @@ enum LoweredOp {
     /// The input requantized to this node's quantization (an identity lookup table).
     case requantize
 
+    /// The case's name, as reports print it (`conv`, `dense`, `add`, …).
+    var name: String {
+        switch self {
+        case .input: "input"
+        case .conv: "conv"
+        case .transposedConv: "transposedConv"
+        case .dense: "dense"
+        case .add: "add"
+        case .maxPool: "maxPool"
+        case .averagePool: "averagePool"
+        case .mean: "mean"
+        case .concat: "concat"
+        case .channelShuffle: "channelShuffle"
+        case .reshape: "reshape"
+        case .pad: "pad"
+        case .upsample: "upsample"
+        case .softmax: "softmax"
+        case .lookup: "lookup"
+        case .requantize: "requantize"
+        }
+    }
+
     /// Ops whose output must share its input's quantization (the runtime copies or compares bytes).
     var sharesInputQuantization: Bool {
         switch self {
