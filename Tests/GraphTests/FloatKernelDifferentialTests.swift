@@ -40,4 +40,38 @@ import FloatKernelsAVX2
             #expect(worst < 1e-5, "m \(m) n \(n) k \(k): relative difference \(worst)")
         }
     }
+
+    /// Depthwise convolutions of random geometry (multiplier 1, 8 and 16, and 3, which stays on the
+    /// portable loop), through `Conv2DFloat.run` (the AVX2 + FMA twin where it applies) against
+    /// the portable loop.
+    @Test(.enabled(if: cpuHasAVX2FMA)) func depthwiseMatchesThePortableLoop() throws {
+        var rng = SeededRandom(seed: 12)
+        for _ in 0..<200 {
+            let cin = Int.random(in: 1...21, using: &rng), multiplier = [1, 1, 8, 16, 3].randomElement(using: &rng)!
+            let kernel = (Int.random(in: 1...5, using: &rng), Int.random(in: 1...5, using: &rng))
+            let stride = (Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng))
+            let dilation = (Int.random(in: 1...2, using: &rng), Int.random(in: 1...2, using: &rng))
+            let padding: Padding = Bool.random(using: &rng) ? .same : .valid
+            let input = Shape([Int.random(in: 9...16, using: &rng), Int.random(in: 9...16, using: &rng), cin])
+            let conv = Conv2D(outChannels: cin * multiplier, kernel: kernel, stride: stride, dilation: dilation, padding: padding, groups: cin)
+            let graph = Graph(nodes: [Node(name: "x", op: .input(input)),
+                                      Node(name: "dw", op: .conv2d(conv), inputs: [0],
+                                           parameters: [Tensor(shape: [cin * multiplier, kernel.0, kernel.1, 1],
+                                                               data: (0..<(cin * multiplier * kernel.0 * kernel.1)).map { _ in Float.random(in: -1...1, using: &rng) }),
+                                                        Tensor(shape: [cin * multiplier], data: (0..<(cin * multiplier)).map { _ in Float.random(in: -1...1, using: &rng) })])],
+                              output: 1)
+            let shapes = try graph.inferShapes()
+            let layer = Conv2DFloat(conv, input: input, output: shapes[1], parameters: graph.nodes[1].parameters)
+            let batch = 2
+            let x = (0..<(batch * input.count)).map { _ in Float.random(in: -2...2, using: &rng) }
+            var fast = [Float](repeating: .nan, count: batch * shapes[1].count), portable = fast
+            x.withUnsafeBufferPointer { x in
+                fast.withUnsafeMutableBufferPointer { layer.run(x.baseAddress!, batch: batch, $0.baseAddress!) }
+                portable.withUnsafeMutableBufferPointer { layer.runDepthwisePortable(x.baseAddress!, batch: batch, $0.baseAddress!) }
+            }
+            let worst = zip(fast, portable).map { abs($0 - $1) }.max()!
+            #expect(!fast.contains { $0.isNaN } && !portable.contains { $0.isNaN }, "every output written")
+            #expect(worst < 1e-4, "\(input) \(conv): \(worst)")
+        }
+    }
 }

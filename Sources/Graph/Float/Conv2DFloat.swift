@@ -1,3 +1,5 @@
+import FloatKernelsAVX2
+
 /// A float convolution ready to run: weights packed for `gemmF32` per group, or rearranged
 /// tap-major for the depthwise loop when every group has one input channel.
 struct Conv2DFloat: Sendable {
@@ -86,7 +88,26 @@ struct Conv2DFloat: Sendable {
     }
 
     /// One input channel per group: output channel `o` reads input channel `o / multiplier`.
+    /// Multiplier 1 or a multiple of 8 runs `depthwiseConvF32AVX2FMA` where the CPU has AVX2 and FMA.
     private func runDepthwise(_ x: UnsafePointer<Float>, batch: Int, _ y: UnsafeMutablePointer<Float>) {
+        let (h, w, cin) = (input.height, input.width, input.channels)
+        let (oh, ow, cout) = (output.height, output.width, conv.outChannels)
+        let multiplier = cout / cin
+        #if arch(x86_64)
+        if cpuHasAVX2FMA && (multiplier == 1 || multiplier % 8 == 0) {
+            let geometry = DepthwiseF32Geometry(height: h, width: w, channels: cout, multiplier: multiplier, outHeight: oh, outWidth: ow, kernelH: conv.kernelH,
+                                                kernelW: conv.kernelW, strideH: conv.strideH, strideW: conv.strideW,
+                                                dilationH: conv.dilationH, dilationW: conv.dilationW, padTop: rows.before, padLeft: cols.before)
+            return depthwiseTaps.withUnsafeBufferPointer { taps in
+                bias.withUnsafeBufferPointer { depthwiseConvF32AVX2FMA(x, batch: batch, geometry, taps: taps.baseAddress!, bias: $0.baseAddress!, y) }
+            }
+        }
+        #endif
+        runDepthwisePortable(x, batch: batch, y)
+    }
+
+    /// The depthwise loop the AVX2 twin is checked against.
+    func runDepthwisePortable(_ x: UnsafePointer<Float>, batch: Int, _ y: UnsafeMutablePointer<Float>) {
         let (h, w, cin) = (input.height, input.width, input.channels)
         let (oh, ow, cout) = (output.height, output.width, conv.outChannels)
         let multiplier = cout / cin

@@ -10,8 +10,8 @@ func activationGradient(_ a: Activation, x: [Float], y: [Float], dY: [Float]) ->
     x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in dY.withUnsafeBufferPointer { g in
         dX.withUnsafeMutableBufferPointer { d in
             switch a {
-            case .relu: for i in 0..<n { d[i] = xs[i] > 0 ? g[i] : 0 }
-            case .relu6: for i in 0..<n { d[i] = xs[i] > 0 && xs[i] < 6 ? g[i] : 0 }
+            case .relu: passGradient(xs, g, d) { $0 .> 0 }
+            case .relu6: passGradient(xs, g, d) { ($0 .> 0) .& ($0 .< 6) }
             case let .leakyRelu(alpha): for i in 0..<n { d[i] = xs[i] >= 0 ? g[i] : alpha * g[i] }
             case .hardSwish:
                 for i in 0..<n { d[i] = g[i] * (xs[i] <= -3 ? 0 : xs[i] >= 3 ? 1 : (2 * xs[i] + 3) / 6) }
@@ -56,4 +56,23 @@ public func softmaxCrossEntropy(logits: [Float], labels: ArraySlice<Int>, n: Int
         }
     }
     return (loss, correct, d)
+}
+
+/// `d[i] = g[i]` where `keep` holds for `x[i]`, else 0; eight values at a time, without branches.
+@inline(__always)
+private func passGradient(_ x: UnsafeBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, _ d: UnsafeMutableBufferPointer<Float>,
+                          keep: (SIMD8<Float>) -> SIMDMask<SIMD8<Int32>>) {
+    guard let xBase = x.baseAddress, let gBase = g.baseAddress, let dBase = d.baseAddress else { return }
+    let (xs, gs, ds) = (UnsafeRawPointer(xBase), UnsafeRawPointer(gBase), UnsafeMutableRawPointer(dBase))
+    var i = 0
+    while i &+ 8 <= x.count {
+        let v = xs.loadUnaligned(fromByteOffset: 4 &* i, as: SIMD8<Float>.self)
+        let gradient = gs.loadUnaligned(fromByteOffset: 4 &* i, as: SIMD8<Float>.self)
+        ds.storeBytes(of: SIMD8<Float>().replacing(with: gradient, where: keep(v)), toByteOffset: 4 &* i, as: SIMD8<Float>.self)
+        i &+= 8
+    }
+    while i < x.count {
+        d[i] = keep(SIMD8(repeating: x[i]))[0] ? g[i] : 0
+        i &+= 1
+    }
 }

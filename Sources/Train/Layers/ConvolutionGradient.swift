@@ -18,7 +18,11 @@ func conv2dGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float], ba
     let pixels = batch * output.height * output.width
     var dX = [Float](repeating: 0, count: x.count), dW = [Float](repeating: 0, count: weight.count)
     var dBias = [Float](repeating: 0, count: cout)
-    for p in 0..<pixels { for o in 0..<cout { dBias[o] += dY[p * cout + o] } }
+    dY.withUnsafeBufferPointer { dY in
+        dBias.withUnsafeMutableBufferPointer { dBias in
+            for p in 0..<pixels { for o in 0..<cout { dBias[o] += dY[p &* cout &+ o] } }
+        }
+    }
     if cinG == 1 {
         depthwiseGradient(conv, x: x, weight: weight, dY: dY, batch: batch, input: input, output: output,
                           padTop: rows.before, padLeft: cols.before, dX: &dX, dW: &dW)
@@ -114,9 +118,21 @@ func depthwiseGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float],
                             let xin = xs.baseAddress! + at, dxin = dxs.baseAddress! + at
                             let wt = ws.baseAddress! + tap, dwt = dws.baseAddress! + tap
                             if m == 1 {
-                                for o in 0..<cout {
+                                var o = 0
+                                while o &+ 8 <= cout {  // the loop below, eight channels at a time
+                                    let g8 = UnsafeRawPointer(grad + o).loadUnaligned(as: SIMD8<Float>.self)
+                                    let dx8 = UnsafeRawPointer(dxin + o).loadUnaligned(as: SIMD8<Float>.self)
+                                        + g8 * UnsafeRawPointer(wt + o).loadUnaligned(as: SIMD8<Float>.self)
+                                    let dw8 = UnsafeRawPointer(dwt + o).loadUnaligned(as: SIMD8<Float>.self)
+                                        + g8 * UnsafeRawPointer(xin + o).loadUnaligned(as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(dxin + o).storeBytes(of: dx8, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(dwt + o).storeBytes(of: dw8, as: SIMD8<Float>.self)
+                                    o &+= 8
+                                }
+                                while o < cout {
                                     dxin[o] += grad[o] * wt[o]
                                     dwt[o] += grad[o] * xin[o]
+                                    o &+= 1
                                 }
                             } else {
                                 for o in 0..<cout {
