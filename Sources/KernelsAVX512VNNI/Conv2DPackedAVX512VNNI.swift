@@ -1,23 +1,150 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 import CAVX512VNNI
+import KernelsAVX2
 import KernelsAVXVNNI
 import Runtime
 
 /// `conv2d_s8_packed_avxvnni` on CPUs with AVX-512 VNNI but without AVX-VNNI (Intel Ice Lake and
-/// Sapphire Rapids servers, AMD Zen 4): the same body and bytes, with vpdpbusd in its EVEX
-/// encoding on the same 256-bit registers (`_mm256_dpbusd_epi32`, AVX512VL). This module is
-/// compiled for AVX-512 VNNI; only `KernelSet.best` hands it out, after CPUID.
+/// Sapphire Rapids servers, AMD Zen 4): the same contract and bytes, with vpdpbusd in its EVEX
+/// encoding on 256-bit registers (`_mm256_dpbusd_epi32`, AVX512VL). With more than 16 output
+/// channels per group it computes tiles of 4 pixels × 32 channels (`conv2dPacked4x32AVX512VNNI`:
+/// AVX-512 has 32 vector registers, enough for 16 accumulators), else the shared 4 × 16 body. This
+/// module is compiled for AVX-512 VNNI; only `KernelSet.best` hands it out, after CPUID.
 public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                         output: UnsafeMutablePointer<Int8>) {
-    conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                           dot: AVX512VNNIDotProduct.self)
+    if p.output.channels / p.groups > 16 && p.scratch != nil {
+        conv2dPacked4x32AVX512VNNI(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+    } else {
+        conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                               dot: AVX512VNNIDotProduct.self)
+    }
 }
 
 /// AVX-512 VNNI's vpdpbusd (EVEX) on eight 32-bit lanes.
 public enum AVX512VNNIDotProduct: DotProduct8 {
     @inline(__always)
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { minnow_dpbusd256(acc, u, s) }
+}
+
+/// The packed convolution (`conv2dPackedDotProduct`'s arithmetic: unsigned input quads, the
+/// zero-point term folded into each block's starting sums, padding read as the zero-point pixel in
+/// `p.scratch`) with four blocks of eight output channels per tile instead of two: each input quad
+/// broadcast once feeds 32 channels, and each weight vector four pixels. Blocks past the group's
+/// last are the last block again (computed, not stored). Example: 96 channels per group run as
+/// three tiles of 32 channels per four output pixels.
+func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                                bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                output: UnsafeMutablePointer<Int8>) {
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
+    let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
+    let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
+    let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
+    let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
+    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+    let paddingBuffer = p.scratch!.bindMemory(to: Int8.self, capacity: 4 * quads)
+    paddingBuffer.initialize(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint), count: 4 * quads)
+    let paddingPixel = UnsafePointer(paddingBuffer)
+    @inline(__always) func fullQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
+    }
+    /// Quad `j` at `src` where the group's channels end inside it: the bytes past them meet zero
+    /// weights, so four are read unless that would pass the end of the input.
+    @inline(__always) func partialQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        if src + 4 * j + 4 <= inputEnd { return fullQuad(src, j) }
+        var bytes: UInt32 = 0
+        for e in 0..<min(4, cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
+        return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
+    }
+    @inline(__always) func dot(_ acc: __m256i, _ u: __m256i, _ s: UnsafePointer<Int8>) -> __m256i {
+        minnow_dpbusd256(acc, u, _mm256_loadu_si256(UnsafeRawPointer(s).assumingMemoryBound(to: __m256i.self)))
+    }
+    for group in 0..<p.groups {
+        for block in stride(from: 0, to: blocks, by: 4) {
+            let k = (block, min(block + 1, blocks - 1), min(block + 2, blocks - 1), min(block + 3, blocks - 1))
+            let w = (packed + (group * blocks + k.0) * blockBytes, packed + (group * blocks + k.1) * blockBytes,
+                     packed + (group * blocks + k.2) * blockBytes, packed + (group * blocks + k.3) * blockBytes)
+            func firstChannel(_ b: Int) -> Int { group * coutPerGroup + b * 8 }
+            func rows(_ b: Int) -> Int { min(8, coutPerGroup - b * 8) }
+            // −(zp + 128)·Σw per channel.
+            var start = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256())
+            for q in 0..<(taps * quads) {
+                start.0 = dot(start.0, paddingQuad, w.0 + 32 * q)
+                start.1 = dot(start.1, paddingQuad, w.1 + 32 * q)
+                start.2 = dot(start.2, paddingQuad, w.2 + 32 * q)
+                start.3 = dot(start.3, paddingQuad, w.3 + 32 * q)
+            }
+            let zero = _mm256_setzero_si256()
+            start = (_mm256_sub_epi32(zero, start.0), _mm256_sub_epi32(zero, start.1), _mm256_sub_epi32(zero, start.2),
+                     _mm256_sub_epi32(zero, start.3))
+            func requantize(_ b: Int) -> Requantize8AVX2 {
+                Requantize8AVX2(requantization, channel: firstChannel(b), rows: rows(b), bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                min: p.activationMin, max: p.activationMax)
+            }
+            let r = (requantize(k.0), requantize(k.1), requantize(k.2), requantize(k.3))
+            let stored = (true, k.1 != k.0, k.2 != k.1, k.3 != k.2)
+
+            for oy in 0..<p.output.height {
+                var ox = 0
+                while ox < p.output.width {
+                    let pixels = min(4, p.output.width - ox)
+                    var a = (start.0, start.0, start.0, start.0), b = (start.1, start.1, start.1, start.1)
+                    var c = (start.2, start.2, start.2, start.2), d = (start.3, start.3, start.3, start.3)
+                    for ky in 0..<p.kernelH {
+                        let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                        let rowInside = iy >= 0 && iy < p.input.height
+                        let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
+                        for kx in 0..<p.kernelW {
+                            @inline(__always) func source(_ n: Int) -> UnsafePointer<Int8> {
+                                let ix = (ox + n) * p.strideW - p.padLeft + kx * p.dilationW
+                                return rowInside && n < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : paddingPixel
+                            }
+                            let s = (source(0), source(1), source(2), source(3))
+                            let t = (ky * p.kernelW + kx) * quads * 32
+                            // Full quads in a branch-free loop, then the partial one (as `conv2dPackedDotProduct`).
+                            @inline(__always) func accumulate(_ j: Int, _ quad: (UnsafePointer<Int8>, Int) -> __m256i) {
+                                let o = t + 32 * j
+                                var x = quad(s.0, j)
+                                a.0 = dot(a.0, x, w.0 + o); b.0 = dot(b.0, x, w.1 + o); c.0 = dot(c.0, x, w.2 + o); d.0 = dot(d.0, x, w.3 + o)
+                                x = quad(s.1, j)
+                                a.1 = dot(a.1, x, w.0 + o); b.1 = dot(b.1, x, w.1 + o); c.1 = dot(c.1, x, w.2 + o); d.1 = dot(d.1, x, w.3 + o)
+                                x = quad(s.2, j)
+                                a.2 = dot(a.2, x, w.0 + o); b.2 = dot(b.2, x, w.1 + o); c.2 = dot(c.2, x, w.2 + o); d.2 = dot(d.2, x, w.3 + o)
+                                x = quad(s.3, j)
+                                a.3 = dot(a.3, x, w.0 + o); b.3 = dot(b.3, x, w.1 + o); c.3 = dot(c.3, x, w.2 + o); d.3 = dot(d.3, x, w.3 + o)
+                            }
+                            for j in 0..<fullQuads { accumulate(j, fullQuad) }
+                            if fullQuads < quads { accumulate(fullQuads, partialQuad) }
+                        }
+                    }
+                    let out = output + (oy * p.output.width + ox) * p.output.channels
+                    /// Pixel `i`'s sums of block `b`, requantized into its channels.
+                    @inline(__always) func store(_ value: __m256i, _ rq: borrowing Requantize8AVX2, _ b: Int, _ i: Int) {
+                        let (o, n) = (firstChannel(b), rows(b))
+                        let at = out + i * p.output.channels
+                        if n == 8 {
+                            rq.store(value, to: at + o)
+                        } else {
+                            storeRequantizedTailAVX2(value, bias: bias, requantization, channel: o, rows: n, outputZeroPoint: p.outputZeroPoint,
+                                                     min: p.activationMin, max: p.activationMax, to: at)
+                        }
+                    }
+                    @inline(__always) func store(_ acc: (__m256i, __m256i, __m256i, __m256i), _ rq: borrowing Requantize8AVX2, _ b: Int) {
+                        store(acc.0, rq, b, 0)
+                        if pixels > 1 { store(acc.1, rq, b, 1) }
+                        if pixels > 2 { store(acc.2, rq, b, 2) }
+                        if pixels > 3 { store(acc.3, rq, b, 3) }
+                    }
+                    store(a, r.0, k.0)
+                    if stored.1 { store(b, r.1, k.1) }
+                    if stored.2 { store(c, r.2, k.2) }
+                    if stored.3 { store(d, r.3, k.3) }
+                    ox += pixels
+                }
+            }
+        }
+    }
 }
 #endif
