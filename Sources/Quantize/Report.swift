@@ -1,5 +1,6 @@
 import Foundation
 import Graph
+import Kernels
 import Runtime
 
 /// How well one layer's int8 output tracks the float activation it stands for.
@@ -17,8 +18,9 @@ public struct LayerReport: Codable, Sendable {
     public var clippedPercent: Double
 }
 
-/// Runs the float graph and the int8 program (every tensor kept in its own arena region) on the
-/// same inputs and compares each layer's output. Returned worst SQNR first.
+/// Runs the float graph and the int8 program (every tensor kept in its own arena region, the
+/// best kernels this CPU has: the same bytes as the reference) on the same inputs and compares
+/// each layer's output. Returned worst SQNR first.
 public func layerReports(_ model: Model, _ conversion: Conversion, inputs: [Float], count: Int) throws -> [LayerReport] {
     let executor = try FloatExecutor(conversion.floatGraph)
     let perImage = conversion.floatGraph.inputShape.count
@@ -26,7 +28,7 @@ public func layerReports(_ model: Model, _ conversion: Conversion, inputs: [Floa
         let q8 = try Q8Model(bytes: buffer)
         let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: q8.arenaBytes, alignment: 16)
         defer { arena.deallocate() }
-        let interpreter = try Interpreter(model: q8, arena: arena)
+        let interpreter = try Interpreter(model: q8, arena: arena, kernels: .best)
         let inputTensor = q8.tensor(q8.inputTensor(0))
         var signal = [Double](repeating: 0, count: conversion.layers.count)
         var noise = signal, clipped = signal, total = signal
