@@ -40,7 +40,7 @@ func conv2dGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float], ba
             }
         }
         // dW_g = dY_gᵀ · cols
-        for p in 0..<pixels { for o in 0..<coutG { dYGroupT[o * pixels + p] = dY[p * cout + g * coutG + o] } }
+        transposeBlock(dY, rows: pixels, columns: coutG, stride: cout, first: g * coutG, into: &dYGroupT)
         let packedColumns = columns.withUnsafeBufferPointer { packColumns($0.baseAddress!, k: pixels, n: k, ldb: k) }
         dYGroupT.withUnsafeBufferPointer { a in
             packedColumns.withUnsafeBufferPointer { b in
@@ -135,9 +135,16 @@ func depthwiseGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float],
                                     o &+= 1
                                 }
                             } else {
-                                for o in 0..<cout {
-                                    dxin[o / m] += grad[o] * wt[o]
-                                    dwt[o] += grad[o] * xin[o / m]
+                                var o = 0
+                                for c in 0..<cin {  // output channels c·m ..< (c + 1)·m read input channel c
+                                    let x = xin[c]
+                                    var dx: Float = 0
+                                    for _ in 0..<m {
+                                        dx += grad[o] * wt[o]
+                                        dwt[o] += grad[o] * x
+                                        o &+= 1
+                                    }
+                                    dxin[c] += dx
                                 }
                             }
                         }
@@ -148,4 +155,19 @@ func depthwiseGradient(_ conv: Conv2D, x: [Float], weight: [Float], dY: [Float],
     } }
     } } }
     for o in 0..<cout { for t in 0..<taps { dW[o * taps + t] += dTapMajor[t * cout + o] } }
+}
+
+/// Columns `first ..< first + columns` of the row-major `rows × stride` matrix `a`, transposed into
+/// `t` (`columns × rows`), in tiles of 16 rows so that reads and writes both stay in cache lines.
+func transposeBlock(_ a: [Float], rows: Int, columns: Int, stride: Int, first: Int, into t: inout [Float]) {
+    a.withUnsafeBufferPointer { a in
+        t.withUnsafeMutableBufferPointer { t in
+            for r0 in Swift.stride(from: 0, to: rows, by: 16) {
+                let r1 = min(rows, r0 + 16)
+                for c in 0..<columns {
+                    for r in r0..<r1 { t[c &* rows &+ r] = a[r &* stride &+ first &+ c] }
+                }
+            }
+        }
+    }
 }
