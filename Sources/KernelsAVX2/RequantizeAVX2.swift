@@ -13,11 +13,14 @@ import Runtime
 /// with an arithmetic shift (for a·b < 0, write a·b + 2^30 = q·2^31 + r with 0 ≤ r < 2^31:
 /// truncating (a·b + 1 − 2^30) / 2^31 gives q as well). The low 32 bits of that shift are the same
 /// for a logical shift, which AVX2 has. The one overflow case (both operands Int32.min) becomes
-/// Int32.max. The rounding right shift is gemmlowp's: the remainder against half the divisor,
+/// Int32.max; it is only checked when a lane's multiplier is Int32.min (`mayOverflow`). The rounding right shift is gemmlowp's: the remainder against half the divisor,
 /// plus one for negative values.
 @frozen public struct Requantize8AVX2 {
     @usableFromInline let bias, multiplier, multiplierOdd, multiplierIsMin, left, right, mask, halfMask: __m256i
     @usableFromInline let zeroPoint, lo, hi: __m256i
+    /// Whether a lane's multiplier is Int32.min, the one case where the doubling high multiply
+    /// can overflow (never in a validated model, whose multipliers are 0 or in [2^30, 2^31)).
+    @usableFromInline let mayOverflow: Bool
 
     /// For channels `c ..< c + 8` of `q`, with `bias` (nil: none), the output zero point and clamp.
     /// With `rows` < 8 (a partial block, requantized channel by channel) nothing is read and the
@@ -46,6 +49,7 @@ import Runtime
         self.multiplier = multiplier
         multiplierOdd = _mm256_srli_epi64(multiplier, 32)
         multiplierIsMin = _mm256_cmpeq_epi32(multiplier, _mm256_set1_epi32(Int32.min))
+        mayOverflow = _mm256_movemask_epi8(multiplierIsMin) != 0
         left = _mm256_max_epi32(shift, zero)
         right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero)
         mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one)
@@ -63,8 +67,10 @@ import Runtime
         let even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, multiplier), nudge), 31)
         let odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), multiplierOdd), nudge), 1)
         var high = _mm256_blendv_epi8(even, odd, _mm256_set1_epi64x(Int64(bitPattern: 0xFFFF_FFFF_0000_0000)))
-        let overflow = _mm256_and_si256(_mm256_cmpeq_epi32(x, _mm256_set1_epi32(Int32.min)), multiplierIsMin)
-        high = _mm256_blendv_epi8(high, _mm256_set1_epi32(Int32.max), overflow)
+        if mayOverflow {
+            let overflow = _mm256_and_si256(_mm256_cmpeq_epi32(x, _mm256_set1_epi32(Int32.min)), multiplierIsMin)
+            high = _mm256_blendv_epi8(high, _mm256_set1_epi32(Int32.max), overflow)
+        }
         // Rounding divide by 2^right: the threshold is half the divisor, one more for negative values.
         let threshold = _mm256_sub_epi32(halfMask, _mm256_cmpgt_epi32(_mm256_setzero_si256(), high))
         return _mm256_sub_epi32(_mm256_srav_epi32(high, right), _mm256_cmpgt_epi32(_mm256_and_si256(high, mask), threshold))

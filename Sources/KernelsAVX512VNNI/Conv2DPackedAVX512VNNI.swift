@@ -40,24 +40,12 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
     let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
-    let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
-    let inputEnd = input + p.input.height * p.input.width * p.input.channels
     let paddingBuffer = p.scratch!.bindMemory(to: Int8.self, capacity: 4 * quads)
     paddingBuffer.initialize(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint), count: 4 * quads)
     let paddingPixel = UnsafePointer(paddingBuffer)
-    @inline(__always) func fullQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
-        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
-    }
-    /// Quad `j` at `src` where the group's channels end inside it: the bytes past them meet zero
-    /// weights, so four are read unless that would pass the end of the input.
-    @inline(__always) func partialQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
-        if src + 4 * j + 4 <= inputEnd { return fullQuad(src, j) }
-        var bytes: UInt32 = 0
-        for e in 0..<min(4, cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
-        return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
-    }
+    let quads4 = UnsignedQuads(p, input: input)
     @inline(__always) func dot(_ acc: __m256i, _ u: __m256i, _ s: UnsafePointer<Int8>) -> __m256i {
         minnow_dpbusd256(acc, u, _mm256_loadu_si256(UnsafeRawPointer(s).assumingMemoryBound(to: __m256i.self)))
     }
@@ -115,8 +103,8 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                                 x = quad(s.3, j)
                                 a.3 = dot(a.3, x, w.0 + o); b.3 = dot(b.3, x, w.1 + o); c.3 = dot(c.3, x, w.2 + o); d.3 = dot(d.3, x, w.3 + o)
                             }
-                            for j in 0..<fullQuads { accumulate(j, fullQuad) }
-                            if fullQuads < quads { accumulate(fullQuads, partialQuad) }
+                            for j in 0..<fullQuads { accumulate(j, quads4.full) }
+                            if fullQuads < quads { accumulate(fullQuads, quads4.partial) }
                         }
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels

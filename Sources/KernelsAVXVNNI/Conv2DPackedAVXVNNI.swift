@@ -45,23 +45,9 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
     let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
-    let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
-
-    let inputEnd = input + p.input.height * p.input.width * p.input.channels
-    /// Quad `j` of the pixel at `src`, made unsigned and broadcast, where the group's channels end
-    /// inside it: the bytes past them meet zero weights, so four bytes are read at once unless
-    /// that would pass the end of the input.
-    @inline(__always) func partialQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
-        if src + 4 * j + 4 <= inputEnd { return fullQuad(src, j) }
-        var bytes: UInt32 = 0
-        for e in 0..<min(4, cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
-        return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
-    }
-    @inline(__always) func fullQuad(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
-        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
-    }
+    let quads4 = UnsignedQuads(p, input: input)
 
     // A pixel of the zero point in the caller's scratch (`Conv2DOp.scratchBytes`): what taps in
     // the padding (and pixels past a row's end) read.
@@ -116,25 +102,25 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                             var j = 0
                             while j < fullQuads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
-                                var x = fullQuad(s0, j)
+                                var x = quads4.full(s0, j)
                                 a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
-                                x = fullQuad(s1, j)
+                                x = quads4.full(s1, j)
                                 a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
-                                x = fullQuad(s2, j)
+                                x = quads4.full(s2, j)
                                 a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
-                                x = fullQuad(s3, j)
+                                x = quads4.full(s3, j)
                                 a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
                                 j += 1
                             }
                             if j < quads {
                                 let v0 = load32(w0 + t + 32 * j), v1 = load32(w1 + t + 32 * j)
-                                var x = partialQuad(s0, j)
+                                var x = quads4.partial(s0, j)
                                 a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
-                                x = partialQuad(s1, j)
+                                x = quads4.partial(s1, j)
                                 a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
-                                x = partialQuad(s2, j)
+                                x = quads4.partial(s2, j)
                                 a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
-                                x = partialQuad(s3, j)
+                                x = quads4.partial(s3, j)
                                 a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
                             }
                         }
@@ -171,6 +157,37 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
             storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                      min: p.activationMin, max: p.activationMax, to: out)
         }
+    }
+}
+
+/// Input quads (four bytes of one pixel's channels) made unsigned for vpdpbusd (`u = x + 128`,
+/// the sign bits flipped) and broadcast to every lane: what the packed kernels multiply by eight
+/// output channels' weights at once.
+@frozen public struct UnsignedQuads {
+    @usableFromInline let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
+    @usableFromInline let inputEnd: UnsafePointer<Int8>
+    @usableFromInline let channelsPerGroup: Int
+
+    @inlinable @inline(__always)
+    public init(_ p: Conv2DParams, input: UnsafePointer<Int8>) {
+        inputEnd = input + p.input.height * p.input.width * p.input.channels
+        channelsPerGroup = p.input.channels / p.groups
+    }
+
+    /// Quad `j` at `src`, whole.
+    @inlinable @inline(__always)
+    public func full(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: Int32.self)), signFlip)
+    }
+
+    /// Quad `j` at `src` where the group's channels end inside it: the bytes past them meet zero
+    /// weights, so four bytes are read at once unless that would pass the end of the input.
+    @inlinable @inline(__always)
+    public func partial(_ src: UnsafePointer<Int8>, _ j: Int) -> __m256i {
+        if src + 4 * j + 4 <= inputEnd { return full(src, j) }
+        var bytes: UInt32 = 0
+        for e in 0..<min(4, channelsPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
+        return _mm256_xor_si256(_mm256_set1_epi32(Int32(bitPattern: bytes)), signFlip)
     }
 }
 
