@@ -9,12 +9,16 @@ import Runtime
 /// Sapphire Rapids servers, AMD Zen 4): the same contract and bytes, with vpdpbusd in its EVEX
 /// encoding on 256-bit registers (`_mm256_dpbusd_epi32`, AVX512VL). With more than 16 output
 /// channels per group it computes tiles of 4 pixels × 32 channels (`conv2dPacked4x32AVX512VNNI`:
-/// AVX-512 has 32 vector registers, enough for 16 accumulators), else the shared 4 × 16 body. This
+/// AVX-512 has 32 vector registers, enough for 16 accumulators), a stem as one GEMM over its
+/// patch (`conv2dPackedStemDotProduct`), else the shared 4 × 16 body. This
 /// module is compiled for AVX-512 VNNI; only `KernelSet.best` hands it out, after CPUID.
 public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                         output: UnsafeMutablePointer<Int8>) {
-    if p.output.channels / p.groups > 16 && p.scratch != nil {
+    if conv2dPackedTakesStemPath(p) {
+        conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                                   dot: AVX512VNNIDotProduct.self)
+    } else if p.output.channels / p.groups > 16 && p.scratch != nil {
         conv2dPacked4x32AVX512VNNI(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     } else {
         conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
@@ -109,7 +113,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels
                     /// Pixel `i`'s sums of block `b`, requantized into its channels.
-                    @inline(__always) func store(_ value: __m256i, _ rq: borrowing Requantize8AVX2, _ b: Int, _ i: Int) {
+                    @inline(__always) func store(_ value: __m256i, _ rq: Requantize8AVX2, _ b: Int, _ i: Int) {
                         let (o, n) = (firstChannel(b), rows(b))
                         let at = out + i * p.output.channels
                         if n == 8 {
@@ -119,7 +123,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                                                      min: p.activationMin, max: p.activationMax, to: at)
                         }
                     }
-                    @inline(__always) func store(_ acc: (__m256i, __m256i, __m256i, __m256i), _ rq: borrowing Requantize8AVX2, _ b: Int) {
+                    @inline(__always) func store(_ acc: (__m256i, __m256i, __m256i, __m256i), _ rq: Requantize8AVX2, _ b: Int) {
                         store(acc.0, rq, b, 0)
                         if pixels > 1 { store(acc.1, rq, b, 1) }
                         if pixels > 2 { store(acc.2, rq, b, 2) }

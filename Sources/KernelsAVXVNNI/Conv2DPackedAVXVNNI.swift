@@ -5,7 +5,8 @@ import Runtime
 
 /// `conv2d_s8` with AVX-VNNI over a filter in the `convQuads8` layout (`packConvQuads8`; a conv
 /// op's input 5): the same contract and bytes as the reference, sixteen output channels (two
-/// blocks) by four output pixels of a row at a time.
+/// blocks) by four output pixels of a row at a time; a stem (fewer than four input channels) as
+/// one GEMM over its whole patch (`conv2dPackedStemDotProduct`).
 ///
 /// vpdpbusd multiplies four unsigned bytes by four signed bytes per 32-bit lane and adds the four
 /// products to the lane, without saturation (vpdpbusds would saturate; it is not used). The input
@@ -19,8 +20,13 @@ import Runtime
 public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                      bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                      output: UnsafeMutablePointer<Int8>) {
-    conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                           dot: AVXVNNIDotProduct.self)
+    if conv2dPackedTakesStemPath(p) {
+        conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                                   dot: AVXVNNIDotProduct.self)
+    } else {
+        conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                               dot: AVXVNNIDotProduct.self)
+    }
 }
 
 /// vpdpbusd on eight 32-bit lanes: `acc + Σ u[4i..<4i+4] · s[4i..<4i+4]` per lane (u unsigned,

@@ -122,12 +122,17 @@ struct AVX2DifferentialTests {
 
     /// A packed convolution kernel (`convQuads8` filter) against `conv2d_s8`; up to 40 outputs per
     /// group, so that several blocks of eight, and pairs of them, are covered.
-    func checkPackedConvolutions(seed: UInt64, _ kernel: (Conv2DParams, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int32>?,
+    func checkPackedConvolutions(seed: UInt64, stems: Bool = false, _ kernel: (Conv2DParams, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int32>?,
                                                           ChannelRequantization, UnsafeMutablePointer<Int8>) -> Void) {
         var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
             var p = randomConv(&r, depthwise: false, outputsPerGroup: 1...40)
+            if stems {  // one group of 1–3 channels, as `conv2dPackedTakesStemPath` takes
+                p.input.channels = r.int(1...3)
+                p.output.channels = r.int(1...40)
+                p.groups = 1
+            }
             let cinG = p.input.channels / p.groups
             let scratch = GuardedScratch(bytes: Conv2DOp.scratchBytes(inputsPerGroup: cinG, packed: true))
             defer { scratch.check() }
@@ -170,6 +175,17 @@ struct AVX2DifferentialTests {
     @Test(.enabled(if: minnow_cpu_has_avx512vnni() != 0, "this CPU has no AVX-512 VNNI"))
     func packedConv2dAVX512VNNIMatchesReference() {
         checkPackedConvolutions(seed: 10) { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+    }
+
+    /// Stems (one group of 1–3 channels) take their own path in the VNNI kernels.
+    @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0 || minnow_cpu_has_avx512vnni() != 0, "this CPU has no VNNI"))
+    func packedStemConvsMatchReference() {
+        if minnow_cpu_has_avxvnni() != 0 {
+            checkPackedConvolutions(seed: 13, stems: true) { conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        }
+        if minnow_cpu_has_avx512vnni() != 0 {
+            checkPackedConvolutions(seed: 14, stems: true) { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        }
     }
 
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }

@@ -1,0 +1,168 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+import KernelsAVX2
+import Runtime
+
+/// Whether `conv2dPackedStemDotProduct` takes `p`: one group of fewer than four input channels
+/// (a network's stem: 1 or 3), whose whole KH·KW·Cin patch fits eight quads (32 bytes), and at
+/// most 64 output channels.
+@inlinable @inline(__always)
+public func conv2dPackedTakesStemPath(_ p: Conv2DParams) -> Bool {
+    p.groups == 1 && p.input.channels < 4 && p.kernelH * p.kernelW * p.input.channels <= 32 && p.output.channels <= 64
+}
+
+/// The packed convolution of a stem (`conv2dPackedTakesStemPath`), for any vpdpbusd encoding `D`:
+/// the same contract and bytes as `conv2dPackedDotProduct`, but one GEMM over the whole patch
+/// instead of one quad per tap. The `convQuads8` filter keeps one quad per tap with only Cin of its
+/// four bytes used (3/4 or 1/4 of every vpdpbusd wasted); here every block's weights are first
+/// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order, into a 2 KB local, and
+/// each tile of four output pixels gathers its patches once for all blocks (the zero point where a
+/// tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums, the
+/// −(zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
+/// Example: a 3×3 stem over one channel is 9 bytes, 3 quads per output pixel instead of 9; over
+/// RGB, 27 bytes, 7 quads instead of 9 (with a quarter of each empty).
+@inlinable @inline(__always)
+public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                                                       bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                                       output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+    let cin = p.input.channels, taps = p.kernelH * p.kernelW, patchBytes = taps * cin, quads = (patchBytes + 3) / 4
+    let blocks = (p.output.channels + 7) / 8
+    let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
+    let zeroPatch = SIMD32<Int8>(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint))
+    let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
+    let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
+    // On the stack, zeroed: up to 8 blocks × 8 quads × 32 bytes of weights (zero past the patch),
+    // each block's 32-byte starting sums, and 4 pixels × 48 bytes of patches (32 used, 16 of spill room).
+    var weightStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
+                       SIMD64<Int8>(), SIMD64<Int8>())
+    var startStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
+    var patchStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
+    let rowBytes = p.input.width * cin, runBytes = p.kernelW * cin
+    let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
+    // The 16-byte row copies need contiguous kernel rows that fit 16 bytes, and all 16 bytes inside
+    // the input (checked per tile: windows ending near the input's end are copied byte by byte).
+    let rowRun = p.dilationW == 1 && runBytes <= 16
+    let inputBytes = p.input.height * rowBytes
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &startStore) { startBytes in
+    withUnsafeMutableBytes(of: &patchStore) { patchBytesBuffer in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let patches = patchBytesBuffer.baseAddress!.assumingMemoryBound(to: Int8.self)
+        @inline(__always) func load(_ q: UnsafePointer<Int8>) -> __m256i {
+            _mm256_loadu_si256(UnsafeRawPointer(q).assumingMemoryBound(to: __m256i.self))
+        }
+        // Block b's patch quad q, lane j, byte e: patch position 4q + e = (tap, channel); and
+        // −(zp + 128)·Σw per channel, each block's starting sums.
+        for b in 0..<blocks {
+            for t in 0..<taps {
+                for c in 0..<cin {
+                    let position = t * cin + c, to = weights + (b * 8 + position / 4) * 32 + position % 4
+                    let from = packed + (b * taps + t) * 32 + c
+                    for j in 0..<8 { to[4 * j] = from[4 * j] }
+                }
+            }
+            var correction = _mm256_setzero_si256()
+            for q in 0..<quads { correction = D.dot(correction, paddingQuad, load(weights + (b * 8 + q) * 32)) }
+            UnsafeMutableRawPointer(starts + 32 * b).storeBytes(of: _mm256_sub_epi32(_mm256_setzero_si256(), correction), as: __m256i.self)
+        }
+        for oy in 0..<p.output.height {
+            var ox = 0
+            while ox < p.output.width {
+                let pixels = min(4, p.output.width - ox)
+                let firstX: Int = ox &* p.strideW &- p.padLeft
+                let lastX: Int = (ox &+ pixels &- 1) &* p.strideW &- p.padLeft &+ lastColumn
+                let firstY: Int = oy &* p.strideH &- p.padTop
+                let lastPixel: Int = (firstY &+ lastRow) &* p.input.width &+ firstX &+ 3 &* p.strideW
+                let columnsInside = firstX >= 0 && lastX < p.input.width
+                let rowsInside = firstY >= 0 && firstY &+ lastRow < p.input.height
+                if rowRun && pixels == 4 && columnsInside && rowsInside && lastPixel &* cin &+ 16 <= inputBytes {
+                    // Inside the image: each kernel row of a pixel is KW·Cin contiguous bytes, copied as 16
+                    // (rows in order, so each overwrites the previous one's spill; the last spills past the
+                    // patch into bytes that meet zero weights or are rewritten by the next pixel).
+                    for k in 0..<4 {
+                        let x: Int = firstX &+ k &* p.strideW
+                        let column: UnsafePointer<Int8> = input + x &* cin
+                        let slot: UnsafeMutablePointer<Int8> = patches + 48 &* k
+                        for ky in 0..<p.kernelH {
+                            let y: Int = firstY &+ ky &* p.dilationH
+                            let run = UnsafeRawPointer(column + y &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
+                            UnsafeMutableRawPointer(slot + ky &* runBytes).storeBytes(of: run, as: SIMD16<Int8>.self)
+                        }
+                    }
+                } else {
+                    for k in 0..<4 {
+                        let patch = patches + 48 &* k
+                        UnsafeMutableRawPointer(patch).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                        guard k < pixels else { continue }
+                        for ky in 0..<p.kernelH {
+                            let iy = firstY &+ ky &* p.dilationH
+                            guard iy >= 0 && iy < p.input.height else { continue }
+                            for kx in 0..<p.kernelW {
+                                let ix = firstX &+ k &* p.strideW &+ kx &* p.dilationW
+                                guard ix >= 0 && ix < p.input.width else { continue }
+                                let to = patch + (ky &* p.kernelW &+ kx) &* cin, from = input + (iy &* p.input.width &+ ix) &* cin
+                                for c in 0..<cin { to[c] = from[c] }
+                            }
+                        }
+                    }
+                }
+                @inline(__always) func quad(_ k: Int, _ q: Int) -> __m256i {
+                    _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 48 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
+                }
+                let out = output + (oy * p.output.width + ox) * p.output.channels
+                var block = 0
+                while block < blocks {
+                    // Two blocks at a time; a lone last block is computed twice and stored once.
+                    let second = min(block + 1, blocks - 1)
+                    let start0 = load(starts + 32 * block), start1 = load(starts + 32 * second)
+                    var a0 = start0, a1 = start0, a2 = start0, a3 = start0
+                    var b0 = start1, b1 = start1, b2 = start1, b3 = start1
+                    for q in 0..<quads {
+                        let v0 = load(weights + (block * 8 + q) * 32), v1 = load(weights + (second * 8 + q) * 32)
+                        var x = quad(0, q)
+                        a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
+                        x = quad(1, q)
+                        a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
+                        x = quad(2, q)
+                        a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
+                        x = quad(3, q)
+                        a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
+                    }
+                    let o0 = block * 8, o1 = second * 8
+                    let rows0 = min(8, p.output.channels - o0), rows1 = min(8, p.output.channels - o1)
+                    let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                                      min: p.activationMin, max: p.activationMax)
+                    let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                                      min: p.activationMin, max: p.activationMax)
+                    @inline(__always) func store(_ acc: __m256i, _ r: Requantize8AVX2, _ o: Int, _ rows: Int, _ at: UnsafeMutablePointer<Int8>) {
+                        if rows == 8 {
+                            r.store(acc, to: at + o)
+                        } else {
+                            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                                     min: p.activationMin, max: p.activationMax, to: at)
+                        }
+                    }
+                    @inline(__always) func storePixel(_ k: Int, _ a: __m256i, _ b: __m256i) {
+                        guard k < pixels else { return }
+                        store(a, requantize0, o0, rows0, out + k * p.output.channels)
+                        if second != block { store(b, requantize1, o1, rows1, out + k * p.output.channels) }
+                    }
+                    storePixel(0, a0, b0)
+                    storePixel(1, a1, b1)
+                    storePixel(2, a2, b2)
+                    storePixel(3, a3, b3)
+                    block += 2
+                }
+                ox += pixels
+            }
+        }
+    }
+    }
+    }
+}
+#endif
