@@ -10,6 +10,8 @@ extension KernelSet {
         set.name = "avx512vnni"
         set.conv2dPackedSuffix = "avx512vnni"
         set.conv2dPacked = { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        set.depthwiseConv2dSuffix = "avx512vnni"
+        set.depthwiseConv2d = { dwconv2d_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         return set
     }
 }

@@ -4,43 +4,76 @@ import KernelsAVX2
 import Runtime
 
 /// Whether `conv2dPackedStemDotProduct` takes `p`: one group of fewer than four input channels
-/// (a network's stem: 1 or 3), whose whole KH·KW·Cin patch fits eight quads (32 bytes), and at
-/// most 64 output channels.
+/// (a network's stem: 1 or 3), whose whole KH·KW·Cin patch fits 32 quads (128 bytes), and at most
+/// 64 output channels.
 @inlinable @inline(__always)
 public func conv2dPackedTakesStemPath(_ p: Conv2DParams) -> Bool {
-    p.groups == 1 && p.input.channels < 4 && p.kernelH * p.kernelW * p.input.channels <= 32 && p.output.channels <= 64
+    p.groups == 1 && p.input.channels < 4 && p.kernelH * p.kernelW * p.input.channels <= patchGEMMMaxBytes
+        && p.output.channels <= 64
+}
+
+/// Whether `dwconv2dSingleChannelDotProduct` takes `p`: a depthwise convolution of one input
+/// channel (multiplier = Cout ≤ 64) whose KH·KW taps fit 128 bytes, as in micro_speech's 10×8
+/// filter bank over a spectrogram.
+@inlinable @inline(__always)
+public func dwconv2dTakesSingleChannelPath(_ p: Conv2DParams) -> Bool {
+    p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64
+}
+
+/// The largest patch (KH·KW·Cin bytes) `patchGEMMDotProduct` takes.
+public let patchGEMMMaxBytes = 128
+
+/// A depthwise convolution of one input channel (`dwconv2dTakesSingleChannelPath`) as one GEMM
+/// over each output pixel's KH·KW patch (`patchGEMMDotProduct`; the filter is `[KH, KW, Cout]`),
+/// for any vpdpbusd encoding `D`: the same contract and bytes as `dwconv2d_s8`.
+@inlinable @inline(__always)
+public func dwconv2dSingleChannelDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
+                                                            bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                                            output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+    let cout = p.output.channels
+    patchGEMMDotProduct(p, input: input, bias: bias, requantization: requantization, output: output, dot: D.self) { channel, tap, _ in
+        filter[tap * cout + channel]
+    }
 }
 
 /// The packed convolution of a stem (`conv2dPackedTakesStemPath`), for any vpdpbusd encoding `D`:
 /// the same contract and bytes as `conv2dPackedDotProduct`, but one GEMM over the whole patch
-/// instead of one quad per tap. The `convQuads8` filter keeps one quad per tap with only Cin of its
-/// four bytes used (3/4 or 1/4 of every vpdpbusd wasted); here every block's weights are first
-/// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order, into a 2 KB local, and
-/// each tile of four output pixels gathers its patches once for all blocks (the zero point where a
-/// tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums, the
-/// −(zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
+/// (`patchGEMMDotProduct`) instead of one quad per tap. The `convQuads8` filter keeps one quad per
+/// tap with only Cin of its four bytes used (3/4 or 1/4 of every vpdpbusd wasted).
 /// Example: a 3×3 stem over one channel is 9 bytes, 3 quads per output pixel instead of 9; over
 /// RGB, 27 bytes, 7 quads instead of 9 (with a quarter of each empty).
 @inlinable @inline(__always)
 public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                                        bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                                        output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+    let taps = p.kernelH * p.kernelW
+    patchGEMMDotProduct(p, input: input, bias: bias, requantization: requantization, output: output, dot: D.self) { channel, tap, c in
+        packed[((channel / 8) * taps + tap) * 32 + (channel % 8) * 4 + c]
+    }
+}
+
+/// A convolution of one group (or a one-channel depthwise) as a GEMM over each output pixel's
+/// whole KH·KW·Cin patch (at most 128 bytes, 64 output channels), for any vpdpbusd encoding `D`,
+/// with `weight(channel, tap, c)` reading the filter: every block of 8 channels' weights is first
+/// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order into an 8 KB stack local,
+/// and each tile of four output pixels gathers its patches once for all blocks (the zero point
+/// where a tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums,
+/// the −(zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
+@inlinable @inline(__always)
+public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                                                requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>, dot: D.Type,
+                                                weight: (_ channel: Int, _ tap: Int, _ c: Int) -> Int8) {
     let cin = p.input.channels, taps = p.kernelH * p.kernelW, patchBytes = taps * cin, quads = (patchBytes + 3) / 4
     let blocks = (p.output.channels + 7) / 8
     let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
     let zeroPatch = SIMD32<Int8>(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint))
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
-    // On the stack, zeroed: up to 8 blocks × 8 quads × 32 bytes of weights (zero past the patch),
-    // each block's 32-byte starting sums, and 4 pixels × 48 bytes of patches (32 used, 16 of spill room).
-    var weightStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
-                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
-                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
-                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
-                       SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(),
-                       SIMD64<Int8>(), SIMD64<Int8>())
-    var startStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
-    var patchStore = (SIMD64<Int8>(), SIMD64<Int8>(), SIMD64<Int8>())
+    // On the stack, zeroed: up to 8 blocks × 32 quads × 32 bytes of weights (zero past the patch),
+    // each block's 32-byte starting sums, and 4 pixels × 144 bytes of patches (16 of spill room).
+    var weightStore = InlineArray<8192, Int8>(repeating: 0)
+    var startStore = InlineArray<256, Int8>(repeating: 0)
+    var patchStore = InlineArray<608, Int8>(repeating: 0)  // + 32: the last zero-point fill may pass 144
     let rowBytes = p.input.width * cin, runBytes = p.kernelW * cin
     let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
     // The 16-byte row copies need contiguous kernel rows that fit 16 bytes, and all 16 bytes inside
@@ -61,13 +94,12 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
         for b in 0..<blocks {
             for t in 0..<taps {
                 for c in 0..<cin {
-                    let position = t * cin + c, to = weights + (b * 8 + position / 4) * 32 + position % 4
-                    let from = packed + (b * taps + t) * 32 + c
-                    for j in 0..<8 { to[4 * j] = from[4 * j] }
+                    let position = t * cin + c, to = weights + (b * 32 + position / 4) * 32 + position % 4
+                    for j in 0..<min(8, p.output.channels - 8 * b) { to[4 * j] = weight(8 * b + j, t, c) }
                 }
             }
             var correction = _mm256_setzero_si256()
-            for q in 0..<quads { correction = D.dot(correction, paddingQuad, load(weights + (b * 8 + q) * 32)) }
+            for q in 0..<quads { correction = D.dot(correction, paddingQuad, load(weights + (b * 32 + q) * 32)) }
             UnsafeMutableRawPointer(starts + 32 * b).storeBytes(of: _mm256_sub_epi32(_mm256_setzero_si256(), correction), as: __m256i.self)
         }
         for oy in 0..<p.output.height {
@@ -87,7 +119,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
                     for k in 0..<4 {
                         let x: Int = firstX &+ k &* p.strideW
                         let column: UnsafePointer<Int8> = input + x &* cin
-                        let slot: UnsafeMutablePointer<Int8> = patches + 48 &* k
+                        let slot: UnsafeMutablePointer<Int8> = patches + 144 &* k
                         for ky in 0..<p.kernelH {
                             let y: Int = firstY &+ ky &* p.dilationH
                             let run = UnsafeRawPointer(column + y &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
@@ -96,8 +128,10 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
                     }
                 } else {
                     for k in 0..<4 {
-                        let patch = patches + 48 &* k
-                        UnsafeMutableRawPointer(patch).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                        let patch = patches + 144 &* k
+                        for offset in stride(from: 0, to: 4 * quads, by: 32) {
+                            UnsafeMutableRawPointer(patch + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                        }
                         guard k < pixels else { continue }
                         for ky in 0..<p.kernelH {
                             let iy = firstY &+ ky &* p.dilationH
@@ -112,7 +146,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
                     }
                 }
                 @inline(__always) func quad(_ k: Int, _ q: Int) -> __m256i {
-                    _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 48 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
+                    _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 144 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
                 }
                 let out = output + (oy * p.output.width + ox) * p.output.channels
                 var block = 0
@@ -123,7 +157,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
                     var a0 = start0, a1 = start0, a2 = start0, a3 = start0
                     var b0 = start1, b1 = start1, b2 = start1, b3 = start1
                     for q in 0..<quads {
-                        let v0 = load(weights + (block * 8 + q) * 32), v1 = load(weights + (second * 8 + q) * 32)
+                        let v0 = load(weights + (block * 32 + q) * 32), v1 = load(weights + (second * 32 + q) * 32)
                         var x = quad(0, q)
                         a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
                         x = quad(1, q)

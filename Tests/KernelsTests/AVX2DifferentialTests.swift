@@ -82,11 +82,17 @@ struct AVX2DifferentialTests {
                             activationMin: lo, activationMax: r.int32(lo...127))
     }
 
-    func checkConvolutions(depthwise: Bool, seed: UInt64) {
+    func checkConvolutions(depthwise: Bool, seed: UInt64, singleChannel: Bool = false,
+                           depthwiseKernel: KernelSet.Convolution = { dwconv2d_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }) {
         var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
             var p = randomConv(&r, depthwise: depthwise)
+            if singleChannel {  // one input channel, any multiplier up to 64, as `dwconv2dTakesSingleChannelPath` takes
+                p.input.channels = 1
+                p.groups = 1
+                p.output.channels = r.int(1...64)
+            }
             let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW, inputChannels: p.input.channels,
                                                                           outputChannels: p.output.channels) : 0
             #expect(!depthwise || scratchBytes == 0 || dwconv2d_s8_avx2_scratch_bytes(p) <= scratchBytes)
@@ -104,7 +110,7 @@ struct AVX2DifferentialTests {
                     filter.withUnsafeBufferPointer { f in
                         depthwise
                             ? (guarded(n) { dwconv2d_s8(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) },
-                               guarded(n) { dwconv2d_s8_avx2(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) })
+                               guarded(n) { depthwiseKernel(p, x.baseAddress!, f.baseAddress!, bias, q, $0) })
                             : (guarded(n) { conv2d_s8(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) },
                                guarded(n) { conv2d_s8_avx2(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) })
                     }
@@ -189,6 +195,22 @@ struct AVX2DifferentialTests {
     }
 
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }
+
+    /// The VNNI sets' depthwise kernels (their one-input-channel path and the rest), on general
+    /// depthwise convolutions and on one-input-channel ones.
+    @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0 || minnow_cpu_has_avx512vnni() != 0, "this CPU has no VNNI"))
+    func depthwiseVNNIMatchesReference() {
+        if minnow_cpu_has_avxvnni() != 0 {
+            let kernel: KernelSet.Convolution = { dwconv2d_s8_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+            checkConvolutions(depthwise: true, seed: 15, depthwiseKernel: kernel)
+            checkConvolutions(depthwise: true, seed: 16, singleChannel: true, depthwiseKernel: kernel)
+        }
+        if minnow_cpu_has_avx512vnni() != 0 {
+            let kernel: KernelSet.Convolution = { dwconv2d_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+            checkConvolutions(depthwise: true, seed: 17, depthwiseKernel: kernel)
+            checkConvolutions(depthwise: true, seed: 18, singleChannel: true, depthwiseKernel: kernel)
+        }
+    }
 
     @Test func fullyConnectedMatchesReference() {
         var r = Random(state: 3)

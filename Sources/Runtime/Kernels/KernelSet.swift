@@ -23,6 +23,8 @@ public struct KernelSet {
     public var suffix: StaticString
     /// The ISA suffix of `conv2dPacked`, which may differ from the others' ("avxvnni").
     public var conv2dPackedSuffix: StaticString = ""
+    /// The ISA suffix of `depthwiseConv2d` where it differs from the others' ("avxvnni"); "" if not.
+    public var depthwiseConv2dSuffix: StaticString = ""
     public var conv2d: Convolution
     public var depthwiseConv2d: Convolution
     public var fullyConnected: Dense

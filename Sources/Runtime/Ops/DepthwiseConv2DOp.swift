@@ -51,7 +51,9 @@ public enum DepthwiseConv2DOp {
         return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
     }
 
-    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("dwconv2d_s8", set.suffix) }
+    public static func kernelName(_ set: KernelSet) -> KernelName {
+        KernelName("dwconv2d_s8", set.depthwiseConv2dSuffix.utf8CodeUnitCount > 0 ? set.depthwiseConv2dSuffix : set.suffix)
+    }
 }
 
 #if !hasFeature(Embedded)
