@@ -8,7 +8,8 @@ import Runtime
 ///
 /// With depth multiplier 1 or a multiple of 16, channels go sixteen at a time (`depthwise16AVX2`): taps in pairs, the
 /// two taps' inputs and weights interleaved as int16 pairs so that one vpmaddwd adds both taps'
-/// products per channel. The remaining channels, and other multipliers, go eight at a time: per
+/// products per channel; with multiplier 1, a remaining block of eight the same way
+/// (`depthwise8AVX2`, without scratch). The remaining channels, and other multipliers, go eight at a time: per
 /// tap, eight inputs (contiguous with depth multiplier 1, gathered lane by lane otherwise, as for a
 /// one-channel stem with multiplier 16) and eight weights sign-extended to int32, the input offset
 /// added, multiplied (vpmulld, exact: |product| ≤ 255 · 127) and summed with wrapping adds; the
@@ -22,8 +23,12 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
-    let firstChannel = (multiplier == 1 || multiplier % 16 == 0) && p.scratch != nil ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
+    var firstChannel = (multiplier == 1 || multiplier % 16 == 0) && p.scratch != nil ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
                                                           requantization: requantization, output: output) : 0
+    while multiplier == 1 && firstChannel + 8 <= channels && p.kernelH * p.kernelW <= depthwise8MaxTaps {
+        depthwise8AVX2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output, channel: firstChannel)
+        firstChannel += 8
+    }
     for oy in 0..<p.output.height {
         for ox in 0..<p.output.width {
             let out = output + (oy * p.output.width + ox) * channels
@@ -171,6 +176,74 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
         }
     }
     return blocks * 16
+}
+
+/// The most taps `depthwise8AVX2` takes (its interleaved weights and tap offsets live on the stack).
+let depthwise8MaxTaps = 128
+
+/// The depthwise convolution of channels `c ..< c + 8` for depth multiplier 1, the tap-pair
+/// interleave of `depthwise16AVX2` on eight channels: per pair of taps `(t, t + 1)`, the two taps'
+/// eight input bytes are interleaved (vpunpcklbw) and sign-extended to sixteen int16 in one
+/// register, and vpmaddwd against the pair's interleaved weights gives each channel
+/// `x_t·w_t + x_{t+1}·w_{t+1}` (exact, as in `RowSums4`). Sums start from −zp·Σw, and taps in the
+/// padding read eight zero-point bytes, which cancel; so every pixel, inside the image or on its
+/// border, takes the same loop. Weights and tap offsets are prepared once per call in stack locals.
+/// Example: micro-controller models with 8, 24 or 40 depthwise channels (mbv1_025's 8) no longer
+/// take the eight-lane vpmulld path.
+@inline(__always)
+func depthwise8AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                    requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>, channel c: Int) {
+    let channels = p.output.channels, taps = p.kernelH * p.kernelW, pairs = (taps + 1) / 2
+    @inline(__always) func eightBytes(_ q: UnsafePointer<Int8>) -> __m128i {
+        _mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self))
+    }
+    let zeroPoints = _mm_set1_epi8(Int8(truncatingIfNeeded: p.inputZeroPoint))
+    let zeroPoints16 = _mm256_set1_epi16(Int16(truncatingIfNeeded: p.inputZeroPoint))
+    var weightStore = InlineArray<64, SIMD8<Int32>>(repeating: SIMD8<Int32>())  // one interleaved pair per register
+    var rowStore = InlineArray<130, Int>(repeating: 0), columnStore = InlineArray<130, Int>(repeating: 0)
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &rowStore) { rowBytes in
+    withUnsafeMutableBytes(of: &columnStore) { columnBytes in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: __m256i.self)
+        let tapRow = rowBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+        let tapColumn = columnBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+        var start = _mm256_setzero_si256()  // −zp·Σw per channel
+        for j in 0..<pairs {
+            let second = 2 * j + 1 < taps ? eightBytes(filter + (2 * j + 1) * channels + c) : _mm_setzero_si128()
+            weights[j] = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(eightBytes(filter + 2 * j * channels + c), second))
+            start = _mm256_sub_epi32(start, _mm256_madd_epi16(zeroPoints16, weights[j]))
+        }
+        // A phantom last tap (odd tap counts) reads the first tap's pixel against zero weights.
+        for t in 0...taps {
+            let tap = t < taps ? t : 0
+            tapRow[t] = (tap / p.kernelW) * p.dilationH
+            tapColumn[t] = (tap % p.kernelW) * p.dilationW
+        }
+        let requantize = Requantize8AVX2(requantization, channel: c, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                                         min: p.activationMin, max: p.activationMax)
+        for oy in 0..<p.output.height {
+            let y0 = oy &* p.strideH &- p.padTop
+            for ox in 0..<p.output.width {
+                let x0 = ox &* p.strideW &- p.padLeft
+                /// Tap `t`'s eight input bytes, or the zero point's in the padding.
+                @inline(__always) func tapBytes(_ t: Int) -> __m128i {
+                    let iy = y0 &+ tapRow[t], ix = x0 &+ tapColumn[t]
+                    guard iy >= 0 && iy < p.input.height && ix >= 0 && ix < p.input.width else { return zeroPoints }
+                    let at: Int = (iy &* p.input.width &+ ix) &* channels &+ c
+                    return eightBytes(input + at)
+                }
+                var acc = start
+                for j in 0..<pairs {
+                    let x = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(tapBytes(2 &* j), tapBytes(2 &* j &+ 1)))
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, weights[j]))
+                }
+                let at: Int = (oy &* p.output.width &+ ox) &* channels &+ c
+                requantize.store(acc, to: output + at)
+            }
+        }
+    }
+    }
+    }
 }
 
 /// The scratch bytes `dwconv2d_s8_avx2` reads for `p`: 32 bytes of alignment, two 32-byte weight
