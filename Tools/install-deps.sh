@@ -10,7 +10,7 @@
 set -euo pipefail
 packages=(libpng-dev zlib1g-dev pkg-config dataset-fashion-mnist)
 if [ "${1:-}" = --firmware ]; then
-  packages+=(make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+  packages+=(binutils make gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
              gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
 fi
 missing=()

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/install-deps.sh --firmware
 swift test -c release -Xswiftc -enable-testing --disable-xctest
+Tools/check-isa-symbols.sh
 make -C Firmware test
 # model.q8 under libFuzzer + AddressSanitizer with the structure-aware mutator, 3 minutes.
 Tools/fuzz/run.sh "${MINNOW_FUZZ_SECONDS:-180}"

@@ -4,20 +4,12 @@ import _Builtin_intrinsics.intel
 /// The geometry of a depthwise convolution, NHWC: input `[batch, height, width, channels /
 /// multiplier]`, output `[batch, outHeight, outWidth, channels]` (output channel c reads input
 /// channel c / multiplier; multiplier 1 or a multiple of 8), taps `kernelH × kernelW` at `stride`
-/// and `dilation`, `padTop`/`padLeft` zeros before the first row and column.
-public struct DepthwiseF32Geometry: Sendable {
-    public var height, width, channels, multiplier, outHeight, outWidth: Int
-    public var kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft: Int
-
-    public init(height: Int, width: Int, channels: Int, multiplier: Int, outHeight: Int, outWidth: Int, kernelH: Int, kernelW: Int,
-                strideH: Int, strideW: Int, dilationH: Int, dilationW: Int, padTop: Int, padLeft: Int) {
-        precondition(multiplier == 1 || multiplier % 8 == 0, "depthwiseConvF32AVX2FMA takes multiplier 1 or a multiple of 8")
-        (self.height, self.width, self.channels, self.outHeight, self.outWidth) = (height, width, channels, outHeight, outWidth)
-        self.multiplier = multiplier
-        (self.kernelH, self.kernelW, self.strideH, self.strideW) = (kernelH, kernelW, strideH, strideW)
-        (self.dilationH, self.dilationW, self.padTop, self.padLeft) = (dilationH, dilationW, padTop, padLeft)
-    }
-}
+/// and `dilation`, `padTop`/`padLeft` zeros before the first row and column. A tuple, not a
+/// struct: a public struct here would get value-witness helpers (`__swift_memcpy…`) compiled for
+/// AVX2 that the linker could share with code running on any CPU (Tools/check-isa-symbols.sh).
+public typealias DepthwiseF32Geometry = (height: Int, width: Int, channels: Int, multiplier: Int, outHeight: Int, outWidth: Int,
+                                         kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, dilationH: Int, dilationW: Int,
+                                         padTop: Int, padLeft: Int)
 
 /// Depthwise convolution, float32, with AVX2 and FMA: `y[b, oy, ox, c] = bias[c] + Σ taps
 /// x[b, iy, ix, c / multiplier] · w[ky, kx, c]` over the taps inside the image (with a multiplier

@@ -95,9 +95,10 @@ struct Conv2DFloat: Sendable {
         let multiplier = cout / cin
         #if arch(x86_64)
         if cpuHasAVX2FMA && (multiplier == 1 || multiplier % 8 == 0) {
-            let geometry = DepthwiseF32Geometry(height: h, width: w, channels: cout, multiplier: multiplier, outHeight: oh, outWidth: ow, kernelH: conv.kernelH,
-                                                kernelW: conv.kernelW, strideH: conv.strideH, strideW: conv.strideW,
-                                                dilationH: conv.dilationH, dilationW: conv.dilationW, padTop: rows.before, padLeft: cols.before)
+            let geometry: DepthwiseF32Geometry = (height: h, width: w, channels: cout, multiplier: multiplier, outHeight: oh, outWidth: ow,
+                                                  kernelH: conv.kernelH, kernelW: conv.kernelW, strideH: conv.strideH,
+                                                  strideW: conv.strideW, dilationH: conv.dilationH, dilationW: conv.dilationW,
+                                                  padTop: rows.before, padLeft: cols.before)
             return depthwiseTaps.withUnsafeBufferPointer { taps in
                 bias.withUnsafeBufferPointer { depthwiseConvF32AVX2FMA(x, batch: batch, geometry, taps: taps.baseAddress!, bias: $0.baseAddress!, y) }
             }
