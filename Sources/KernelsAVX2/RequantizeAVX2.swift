@@ -13,8 +13,9 @@ import Runtime
 /// with an arithmetic shift (for a·b < 0, write a·b + 2^30 = q·2^31 + r with 0 ≤ r < 2^31:
 /// truncating (a·b + 1 − 2^30) / 2^31 gives q as well). The low 32 bits of that shift are the same
 /// for a logical shift, which AVX2 has. The one overflow case (both operands Int32.min) becomes
-/// Int32.max; it is only checked when a lane's multiplier is Int32.min (`mayOverflow`). The rounding right shift is gemmlowp's: the remainder against half the divisor,
-/// plus one for negative values.
+/// Int32.max; it is only checked when a lane's multiplier is Int32.min (`mayOverflow`). The
+/// rounding right shift is gemmlowp's: the remainder against half the divisor, plus one for
+/// negative values.
 @frozen public struct Requantize8AVX2 {
     @usableFromInline let bias, multiplier, multiplierOdd, multiplierIsMin, left, right, mask, halfMask: __m256i
     @usableFromInline let zeroPoint, lo, hi: __m256i

@@ -9,16 +9,13 @@ import Runtime
 /// Sapphire Rapids servers, AMD Zen 4): the same contract and bytes, with vpdpbusd in its EVEX
 /// encoding on 256-bit registers (`_mm256_dpbusd_epi32`, AVX512VL). With more than 16 output
 /// channels per group it computes tiles of 4 pixels × 32 channels (`conv2dPacked4x32AVX512VNNI`:
-/// AVX-512 has 32 vector registers, enough for 16 accumulators), a stem as one GEMM over its
-/// patch (`conv2dPackedStemDotProduct`), else the shared 4 × 16 body. This
+/// AVX-512 has 32 vector registers, enough for 16 accumulators), else the shared body (4 × 16
+/// tiles, or a stem as one GEMM over its patch). This
 /// module is compiled for AVX-512 VNNI; only `KernelSet.best` hands it out, after CPUID.
 public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                         output: UnsafeMutablePointer<Int8>) {
-    if conv2dPackedTakesStemPath(p) {
-        conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                                   dot: AVX512VNNIDotProduct.self)
-    } else if p.output.channels / p.groups > 16 && p.scratch != nil {
+    if p.output.channels / p.groups > 16 && p.scratch != nil && !conv2dPackedTakesStemPath(p) {
         conv2dPacked4x32AVX512VNNI(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     } else {
         conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,

@@ -4,16 +4,12 @@ import KernelsAVXVNNI
 import Runtime
 
 /// `dwconv2d_s8_avxvnni` with AVX-512 VNNI's vpdpbusd: one-input-channel depthwise convolutions
-/// as a GEMM over each pixel's patch (`dwconv2dSingleChannelDotProduct`), every other one as
-/// `dwconv2d_s8_avx2`. The same contract and bytes.
+/// as a GEMM over each pixel's patch, every other one as `dwconv2d_s8_avx2` (`dwconv2dDotProduct`).
+/// The same contract and bytes.
 public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                    output: UnsafeMutablePointer<Int8>) {
-    if dwconv2dTakesSingleChannelPath(p) {
-        dwconv2dSingleChannelDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
-                                        dot: AVX512VNNIDotProduct.self)
-    } else {
-        dwconv2d_s8_avx2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
-    }
+    dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
+                       dot: AVX512VNNIDotProduct.self)
 }
 #endif

@@ -20,13 +20,8 @@ import Runtime
 public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                      bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                      output: UnsafeMutablePointer<Int8>) {
-    if conv2dPackedTakesStemPath(p) {
-        conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                                   dot: AVXVNNIDotProduct.self)
-    } else {
-        conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                               dot: AVXVNNIDotProduct.self)
-    }
+    conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                           dot: AVXVNNIDotProduct.self)
 }
 
 /// vpdpbusd on eight 32-bit lanes: `acc + Σ u[4i..<4i+4] · s[4i..<4i+4]` per lane (u unsigned,
@@ -43,11 +38,16 @@ public enum AVXVNNIDotProduct: DotProduct8 {
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_dpbusd_avx_epi32(acc, u, s) }
 }
 
-/// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`.
+/// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`; a stem
+/// (`conv2dPackedTakesStemPath`) goes to `conv2dPackedStemDotProduct`.
 @inlinable
 public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                                    output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+    if conv2dPackedTakesStemPath(p) {
+        return conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                                          dot: D.self)
+    }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
     let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32

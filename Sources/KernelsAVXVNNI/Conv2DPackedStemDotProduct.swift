@@ -12,24 +12,21 @@ public func conv2dPackedTakesStemPath(_ p: Conv2DParams) -> Bool {
         && p.output.channels <= 64
 }
 
-/// Whether `dwconv2dSingleChannelDotProduct` takes `p`: a depthwise convolution of one input
-/// channel (multiplier = Cout ≤ 64) whose KH·KW taps fit 128 bytes, as in micro_speech's 10×8
-/// filter bank over a spectrogram.
-@inlinable @inline(__always)
-public func dwconv2dTakesSingleChannelPath(_ p: Conv2DParams) -> Bool {
-    p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64
-}
-
 /// The largest patch (KH·KW·Cin bytes) `patchGEMMDotProduct` takes.
 public let patchGEMMMaxBytes = 128
 
-/// A depthwise convolution of one input channel (`dwconv2dTakesSingleChannelPath`) as one GEMM
-/// over each output pixel's KH·KW patch (`patchGEMMDotProduct`; the filter is `[KH, KW, Cout]`),
-/// for any vpdpbusd encoding `D`: the same contract and bytes as `dwconv2d_s8`.
+/// `dwconv2d_s8` for any vpdpbusd encoding `D`, the body of `dwconv2d_s8_avxvnni` and
+/// `dwconv2d_s8_avx512vnni`: a depthwise convolution of one input channel (multiplier = Cout ≤ 64)
+/// whose KH·KW taps fit 128 bytes, as micro_speech's 10×8 filter bank over a spectrogram, runs as
+/// one GEMM over each output pixel's patch (`patchGEMMDotProduct`; the filter is `[KH, KW, Cout]`);
+/// every other one as `dwconv2d_s8_avx2`. The same contract and bytes as `dwconv2d_s8`.
 @inlinable @inline(__always)
-public func dwconv2dSingleChannelDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
-                                                            bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
-                                                            output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+public func dwconv2dDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
+                                               bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                               output: UnsafeMutablePointer<Int8>, dot: D.Type) {
+    guard p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64 else {
+        return dwconv2d_s8_avx2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
+    }
     let cout = p.output.channels
     patchGEMMDotProduct(p, input: input, bias: bias, requantization: requantization, output: output, dot: D.self) { channel, tap, _ in
         filter[tap * cout + channel]

@@ -3,17 +3,12 @@ import KernelsAVX2
 import Runtime
 
 /// `dwconv2d_s8` on CPUs with AVX-VNNI: the same contract and bytes. A depthwise convolution of
-/// one input channel (`dwconv2dTakesSingleChannelPath`: a filter bank over a spectrogram or a
-/// grayscale image) runs as a vpdpbusd GEMM over each pixel's patch
-/// (`dwconv2dSingleChannelDotProduct`); every other one as `dwconv2d_s8_avx2`.
+/// one input channel (a filter bank over a spectrogram or a grayscale image) runs as a vpdpbusd
+/// GEMM over each pixel's patch, every other one as `dwconv2d_s8_avx2` (`dwconv2dDotProduct`).
 public func dwconv2d_s8_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                 bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                 output: UnsafeMutablePointer<Int8>) {
-    if dwconv2dTakesSingleChannelPath(p) {
-        dwconv2dSingleChannelDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
-                                        dot: AVXVNNIDotProduct.self)
-    } else {
-        dwconv2d_s8_avx2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
-    }
+    dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
+                       dot: AVXVNNIDotProduct.self)
 }
 #endif

@@ -88,7 +88,7 @@ struct AVX2DifferentialTests {
         var failures = 0
         for _ in 0..<Self.cases {
             var p = randomConv(&r, depthwise: depthwise)
-            if singleChannel {  // one input channel, any multiplier up to 64, as `dwconv2dTakesSingleChannelPath` takes
+            if singleChannel {  // one input channel, any multiplier up to 64, as `dwconv2dDotProduct`'s patch path takes
                 p.input.channels = 1
                 p.groups = 1
                 p.output.channels = r.int(1...64)

@@ -33,8 +33,8 @@ struct ActivationStatistics {
     static let bins = 2048
 
     /// Runs the float graph twice over the inputs (on all cores): once for the ranges and
-    /// channel sums, once for histograms (`histogramImages` of them). `nodes` nil observes every node. `progress` hears the
-    /// images run so far, out of `2 · count`.
+    /// channel sums, once for histograms (`histogramImages` of them). `nodes` nil observes every
+    /// node. `progress` hears the images run so far, out of `2 · count`.
     init(graph: Graph, nodes: Set<Int>? = nil, inputs: [Float], count: Int, progress: (Int) -> Void = { _ in }) throws {
         let executor = try FloatExecutor(graph)
         let shapes = executor.shapes
@@ -239,8 +239,8 @@ func addChannels(_ values: UnsafeBufferPointer<Float>, channels c: Int, to sums:
 /// one of `lanes` accumulators made by `start`: batch b (of `calibrationBatch` images) goes to
 /// lane b mod `lanes`, and each lane sees its batches in order on one thread at a time. Returns
 /// the lanes in order, for the caller to merge in order, so that sums come out the same however
-/// many cores there are. `progress` hears the images run so far (from worker threads, one call at
-/// a time).
+/// many cores there are. `progress` hears the images run so far, on the calling thread, after each
+/// round of `lanes` batches.
 ///
 /// Example: 1,000 images of 28×28 run as 16 batches of 64 (the last of 40); lane 0 sees batches
 /// 0, 4, 8 and 12.

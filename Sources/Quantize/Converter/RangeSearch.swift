@@ -59,11 +59,12 @@ func searchRangesForOutput(_ ranges: [SharedRange], graph: Graph, inputs: [Float
     var best = outputError(prefix, quantizations())
     var tried = 0
     for r in order where !result[r].fixed {
-        executor.advance(&prefix, to: result[r].nodes.min()!, rewrite: rounding(quantizations()))
+        let current = quantizations()
+        executor.advance(&prefix, to: result[r].nodes.min()!, rewrite: rounding(current))
         let base = result[r].range, (lowest, highest) = result[r].observed
         let candidates = factors.map { (max(base.0 * $0, lowest), min(base.1 * $0, highest)) }.filter { $0 != base }
         var errors = [Double](repeating: .infinity, count: candidates.count)
-        let start = prefix, current = quantizations()
+        let start = prefix
         errors.withUnsafeMutableBufferPointer { errors in
             let out = SendablePointer(errors.baseAddress)
             withoutActuallyEscaping(outputError) { outputError in
