@@ -36,7 +36,7 @@ let package = Package(
         // The same packed convolution with AVX-512 VNNI's EVEX vpdpbusd on 256-bit registers; compiled for AVX-512 VNNI.
         .target(name: "CAVX512VNNI"),
         .target(name: "KernelsAVX512VNNI", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "CAVX512VNNI"],
-                swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni"])]),
+                swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw", "-Xcc", "-mavx512dq", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni"])]),
         // The SDOT packed convolution for AArch64 CPUs with the dot-product extension (empty elsewhere).
         .target(name: "KernelsNEONDot", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(dotProductFlags)]),
         // KernelSet.best: the fastest kernel set this CPU runs.

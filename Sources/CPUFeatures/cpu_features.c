@@ -39,6 +39,7 @@ int minnow_cpu_has_avx512vnni(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();                   /* these checks include the OS saving the AVX-512 state */
     return minnow_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
         && __builtin_cpu_supports("avx512vnni") ? 1 : 0;
 #else
     return 0;

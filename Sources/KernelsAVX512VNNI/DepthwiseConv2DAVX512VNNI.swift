@@ -1,15 +1,129 @@
 #if arch(x86_64)
+import _Builtin_intrinsics.intel
+import CAVX512VNNI
 import KernelsAVX2
 import KernelsAVXVNNI
 import Runtime
 
-/// `dwconv2d_s8_avxvnni` with AVX-512 VNNI's vpdpbusd: one-input-channel depthwise convolutions
-/// as a GEMM over each pixel's patch, every other one as `dwconv2d_s8_avx2` (`dwconv2dDotProduct`).
-/// The same contract and bytes.
+/// `dwconv2d_s8_avxvnni` with AVX-512: depth multiplier 1 on 512-bit registers
+/// (`depthwise32AVX512VNNI`, up to `depthwise32MaxTaps` taps), one-input-channel convolutions as a
+/// GEMM over each pixel's patch with vpdpbusd, every other one as `dwconv2d_s8_avx2`
+/// (`dwconv2dDotProduct`). The same contract and bytes.
 public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                    output: UnsafeMutablePointer<Int8>) {
-    dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
-                       dot: AVX512VNNIDotProduct.self)
+    if p.input.channels > 1 && p.output.channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps {
+        depthwise32AVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
+    } else {
+        dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
+                           dot: AVX512VNNIDotProduct.self)
+    }
+}
+
+/// The most taps `depthwise32AVX512VNNI` takes (its interleaved weights live on the stack: 4 KiB).
+let depthwise32MaxTaps = 64
+
+/// The depthwise convolution with depth multiplier 1, 32 channels at a time (the last block
+/// masked: any channel count), with vpdpwssd. Layout NHWC, weights `[kH][kW][C]`.
+///
+/// Per block, each pair of taps `(t, t + 1)` has its 32 weights sign-extended to int16 and
+/// interleaved once (vpunpcklwd/vpunpckhwd: each 32-bit lane holds `w_t[c], w_{t+1}[c]`); per
+/// output pixel the two taps' input bytes are widened and interleaved the same way and vpdpwssd
+/// adds `x_t·w_t + x_{t+1}·w_{t+1}` to each channel's int32 sum (exact: |x·w| ≤ 128·127). Sums
+/// start from `bias − zp·Σw`, and taps in the padding read the zero point's bytes, whose products
+/// cancel that term, so every pixel takes the same loop (windows inside the image skip the bounds
+/// checks). The interleave works within 128-bit lanes, so the two accumulators hold channels
+/// `8k ... 8k+3` and `8k+4 ... 8k+7` of each lane k; the requantization parameters are loaded in
+/// that order, and vpackssdw of the two clamped results puts the channels back in order (int16,
+/// then bytes). The zero point is added in int32, wrapping as TFLite does, before the clamp. Example: MobileNetV2's 3 × 3 depthwise convolutions over 96 … 960 channels.
+func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                           requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let channels = p.output.channels, taps = p.kernelH * p.kernelW, pairs = (taps + 1) / 2
+    var weightStore = InlineArray<64, SIMD16<Int32>>(repeating: SIMD16<Int32>())  // one interleaved half-pair per register
+    var rowStore = InlineArray<65, Int>(repeating: 0), columnStore = InlineArray<65, Int>(repeating: 0)
+    var offsetStore = InlineArray<65, Int>(repeating: 0)
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &rowStore) { rowBytes in
+    withUnsafeMutableBytes(of: &columnStore) { columnBytes in
+    withUnsafeMutableBytes(of: &offsetStore) { offsetBytes in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: __m512i.self)
+        let tapRow = rowBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+        let tapColumn = columnBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+        let tapOffset = offsetBytes.baseAddress!.assumingMemoryBound(to: Int.self)
+        // A phantom last tap (odd tap counts) reads the first tap's pixel against zero weights.
+        for t in 0...taps {
+            let tap = t < taps ? t : 0
+            tapRow[t] = (tap / p.kernelW) * p.dilationH
+            tapColumn[t] = (tap % p.kernelW) * p.dilationW
+            tapOffset[t] = (tapRow[t] * p.input.width + tapColumn[t]) * channels
+        }
+        let zero = _mm512_setzero_si512()
+        let zeroPoints = _mm512_set1_epi16(Int16(truncatingIfNeeded: p.inputZeroPoint))
+        let zeroPointBytes = _mm256_set1_epi8(Int8(truncatingIfNeeded: p.inputZeroPoint))
+        let lowLanes = _mm512_set_epi32(27, 26, 25, 24, 19, 18, 17, 16, 11, 10, 9, 8, 3, 2, 1, 0)
+        let highLanes = _mm512_set_epi32(31, 30, 29, 28, 23, 22, 21, 20, 15, 14, 13, 12, 7, 6, 5, 4)
+        let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
+        for c in stride(from: 0, to: channels, by: 32) {
+            let n = min(32, channels - c)
+            let mask: UInt32 = n == 32 ? ~0 : (1 << UInt32(n)) &- 1
+            @inline(__always) func widened(_ q: UnsafePointer<Int8>) -> __m512i { _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, q)) }
+            var zeroPointSums = (zero, zero)
+            for j in 0..<pairs {
+                let a = widened(filter + 2 * j * channels + c)
+                let b = 2 * j + 1 < taps ? widened(filter + (2 * j + 1) * channels + c) : zero
+                weights[2 * j] = _mm512_unpacklo_epi16(a, b)
+                weights[2 * j + 1] = _mm512_unpackhi_epi16(a, b)
+                zeroPointSums = (minnow_dpwssd512(zeroPointSums.0, zeroPoints, weights[2 * j]),
+                                 minnow_dpwssd512(zeroPointSums.1, zeroPoints, weights[2 * j + 1]))
+            }
+            /// Channels `c ..< c + n` of a per-channel array, in the two accumulators' lane order.
+            @inline(__always) func inLaneOrder(_ q: UnsafePointer<Int32>) -> (__m512i, __m512i) {
+                let first = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask), q + c)
+                let second = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask >> 16), q + c + 16)
+                return (_mm512_permutex2var_epi32(first, lowLanes, second), _mm512_permutex2var_epi32(first, highLanes, second))
+            }
+            let multipliers = inLaneOrder(requantization.multipliers), shifts = inLaneOrder(requantization.shifts)
+            let biases = bias.map(inLaneOrder) ?? (zero, zero)
+            let start = (_mm512_sub_epi32(biases.0, zeroPointSums.0), _mm512_sub_epi32(biases.1, zeroPointSums.1))
+            @inline(__always) func requantize(_ multipliers: __m512i, _ shifts: __m512i) -> Requantize16AVX512 {
+                Requantize16AVX512(multiplier: multipliers, shift: shifts, bias: zero, outputZeroPoint: p.outputZeroPoint,
+                                   min: p.activationMin, max: p.activationMax)
+            }
+            let requantize = (requantize(multipliers.0, shifts.0), requantize(multipliers.1, shifts.1))
+            for oy in 0..<p.output.height {
+                let y0 = oy &* p.strideH &- p.padTop
+                let rowInside = y0 >= 0 && y0 &+ lastRow < p.input.height
+                for ox in 0..<p.output.width {
+                    let x0 = ox &* p.strideW &- p.padLeft
+                    var sums = start
+                    @inline(__always) func accumulate(_ j: Int, _ a: __m256i, _ b: __m256i) {
+                        let x = _mm512_cvtepi8_epi16(a), y = _mm512_cvtepi8_epi16(b)
+                        sums = (minnow_dpwssd512(sums.0, _mm512_unpacklo_epi16(x, y), weights[2 * j]),
+                                minnow_dpwssd512(sums.1, _mm512_unpackhi_epi16(x, y), weights[2 * j + 1]))
+                    }
+                    if rowInside && x0 >= 0 && x0 &+ lastColumn < p.input.width {
+                        let window = input + ((y0 &* p.input.width &+ x0) &* channels &+ c)
+                        for j in 0..<pairs {
+                            accumulate(j, _mm256_maskz_loadu_epi8(mask, window + tapOffset[2 &* j]),
+                                       _mm256_maskz_loadu_epi8(mask, window + tapOffset[2 &* j &+ 1]))
+                        }
+                    } else {
+                        /// Tap `t`'s input bytes, or the zero point's in the padding.
+                        @inline(__always) func tapBytes(_ t: Int) -> __m256i {
+                            let iy = y0 &+ tapRow[t], ix = x0 &+ tapColumn[t]
+                            guard iy >= 0 && iy < p.input.height && ix >= 0 && ix < p.input.width else { return zeroPointBytes }
+                            return _mm256_maskz_loadu_epi8(mask, input + ((iy &* p.input.width &+ ix) &* channels &+ c))
+                        }
+                        for j in 0..<pairs { accumulate(j, tapBytes(2 &* j), tapBytes(2 &* j &+ 1)) }
+                    }
+                    let inOrder = _mm512_packs_epi32(requantize.0.clamped(sums.0), requantize.1.clamped(sums.1))
+                    _mm256_mask_storeu_epi8(output + ((oy &* p.output.width &+ ox) &* channels &+ c), mask, _mm512_cvtsepi16_epi8(inOrder))
+                }
+            }
+        }
+    }
+    }
+    }
+    }
 }
 #endif

@@ -9,5 +9,12 @@ static inline __attribute__((always_inline, target("avx2,avx512f,avx512vl,avx512
 __m256i minnow_dpbusd256(__m256i acc, __m256i u, __m256i s) {
     return _mm256_dpbusd_epi32(acc, u, s);
 }
+
+/* AVX-512 VNNI's vpdpwssd on sixteen 32-bit lanes: acc + the two s16 × s16 products of each lane,
+   without saturation (a macro in clang as well). */
+static inline __attribute__((always_inline, target("avx2,avx512f,avx512bw,avx512vl,avx512vnni")))
+__m512i minnow_dpwssd512(__m512i acc, __m512i a, __m512i b) {
+    return _mm512_dpwssd_epi32(acc, a, b);
+}
 #endif
 #endif

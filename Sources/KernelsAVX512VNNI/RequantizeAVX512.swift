@@ -1,0 +1,85 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+import Runtime
+
+/// The requantization of sixteen int32 lanes with AVX-512, prepared once per block of channels:
+/// exactly `multiplyByQuantizedMultiplier(acc + bias, multiplier, shift)` (TFLite's
+/// double-rounding form), then the output zero point and the clamp. Lanes may hold channels in
+/// any order; the caller loads the parameters in that order. Example: acc 1000, multiplier 2^30,
+/// shift −1 → 250.
+///
+/// The two roundings become one 64-bit add and one arithmetic shift. With the product
+/// `p = x·m`, the doubling high multiply is `h = ⌊(p + 2^30) / 2^31⌋`, and the rounding divide by
+/// `2^r` (r ≥ 1) is `⌊(h + c) / 2^r⌋` with `c = 2^(r−1)` for h ≥ 0 and `2^(r−1) − 1` for h < 0
+/// (ties away from zero). As `⌊(⌊a/b⌋ + c)/d⌋ = ⌊(a + c·b)/(b·d)⌋` for integers, the result is
+/// `(p + 2^30 + c·2^31) >> (31 + r)`. The sign test may look at p instead of h: they differ only
+/// for p in [−2^30, 0), where h = 0 and both choices of c give 0. With r = 0 the result is
+/// `(p + 2^30) >> 31`. The one overflow case (x = m = Int32.min, p = 2^62, where gemmlowp
+/// saturates h to Int32.max) is the one product above `(2^31 − 1)·2^31`, and clamping p to that
+/// gives h = Int32.max. Even lanes multiply with vpmuldq directly, odd lanes after a 32-bit shift;
+/// vpermt2d puts the two halves' low words back in lane order (`_mm512_set_epi32` lists lanes from the last).
+struct Requantize16AVX512 {
+    let bias, left, multiplier, multiplierOdd: __m512i
+    let roundEven, roundOdd, negativeEven, negativeOdd, shiftEven, shiftOdd: __m512i
+    let zeroPoint, lo, hi: __m512i
+
+    /// Lane-wise multipliers, shifts (−31...31) and biases.
+    @inline(__always)
+    init(multiplier: __m512i, shift: __m512i, bias: __m512i, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+        let zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1)
+        self.bias = bias
+        self.multiplier = multiplier
+        multiplierOdd = _mm512_srli_epi64(multiplier, 32)
+        left = _mm512_max_epi32(shift, zero)
+        let right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero)
+        let lowWords = _mm512_set1_epi64(0xFFFF_FFFF)
+        let rightEven = _mm512_and_si512(right, lowWords), rightOdd = _mm512_srli_epi64(right, 32)
+        /// 2^30 + c·2^31 for the non-negative case, c·2^31's decrease for the negative one, and 31 + r.
+        @inline(__always) func prepared(_ r: __m512i) -> (round: __m512i, negative: __m512i, shift: __m512i) {
+            let shifting = _mm512_min_epi64(r, one)  // 1 when r ≥ 1
+            let round = _mm512_add_epi64(_mm512_set1_epi64(1 << 30),
+                                         _mm512_sllv_epi64(shifting, _mm512_add_epi64(r, _mm512_set1_epi64(30))))
+            return (round, _mm512_slli_epi64(shifting, 31), _mm512_add_epi64(r, _mm512_set1_epi64(31)))
+        }
+        (roundEven, negativeEven, shiftEven) = prepared(rightEven)
+        (roundOdd, negativeOdd, shiftOdd) = prepared(rightOdd)
+        zeroPoint = _mm512_set1_epi32(outputZeroPoint)
+        self.lo = _mm512_set1_epi32(lo)
+        self.hi = _mm512_set1_epi32(hi)
+    }
+
+    /// `multiplyByQuantizedMultiplier(acc + bias, multiplier, shift)` on sixteen lanes, bit for bit.
+    @inline(__always)
+    func scaled(_ acc: __m512i) -> __m512i {
+        let x = _mm512_sllv_epi32(_mm512_add_epi32(acc, bias), left)
+        let largest = _mm512_set1_epi64(Int64(Int32.max) << 31)
+        @inline(__always) func rounded(_ x: __m512i, _ m: __m512i, _ round: __m512i, _ negative: __m512i, _ shift: __m512i) -> __m512i {
+            let product = _mm512_min_epi64(_mm512_mul_epi32(x, m), largest)
+            let sum = _mm512_add_epi64(product, round)
+            return _mm512_srav_epi64(_mm512_mask_sub_epi64(sum, _mm512_movepi64_mask(product), sum, negative), shift)
+        }
+        let even = rounded(x, multiplier, roundEven, negativeEven, shiftEven)
+        let odd = rounded(_mm512_srli_epi64(x, 32), multiplierOdd, roundOdd, negativeOdd, shiftOdd)
+        return _mm512_permutex2var_epi32(even, _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0), odd)
+    }
+
+    /// The outputs as int32: scaled, offset by the zero point (a wrapping add, as TFLite's) and clamped.
+    @inline(__always)
+    func clamped(_ acc: __m512i) -> __m512i {
+        _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled(acc), zeroPoint), lo), hi)
+    }
+
+    /// Sixteen int8 outputs: clamped and narrowed.
+    @inline(__always)
+    func callAsFunction(_ acc: __m512i) -> __m128i { _mm512_cvtsepi32_epi8(clamped(acc)) }
+}
+
+/// `multiplyByQuantizedMultiplier` on sixteen lanes with `Requantize16AVX512`, bit for bit
+/// (what the requantization tests call).
+public func multiplyByQuantizedMultiplier16AVX512(_ acc: SIMD16<Int32>, _ multiplier: SIMD16<Int32>,
+                                                  _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
+    let r = Requantize16AVX512(multiplier: unsafeBitCast(multiplier, to: __m512i.self), shift: unsafeBitCast(shift, to: __m512i.self),
+                               bias: _mm512_setzero_si512(), outputZeroPoint: 0, min: 0, max: 0)
+    return unsafeBitCast(r.scaled(unsafeBitCast(acc, to: __m512i.self)), to: SIMD16<Int32>.self)
+}
+#endif
