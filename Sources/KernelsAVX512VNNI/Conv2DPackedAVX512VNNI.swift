@@ -57,7 +57,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                      packed + (group * blocks + k.2) * blockBytes, packed + (group * blocks + k.3) * blockBytes)
             func firstChannel(_ b: Int) -> Int { group * coutPerGroup + b * 8 }
             func rows(_ b: Int) -> Int { min(8, coutPerGroup - b * 8) }
-            // −(zp + 128)·Σw per channel.
+            // bias − (zp + 128)·Σw per channel.
             var start = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256())
             for q in 0..<(taps * quads) {
                 start.0 = dot(start.0, paddingQuad, w.0 + 32 * q)
@@ -66,10 +66,15 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                 start.3 = dot(start.3, paddingQuad, w.3 + 32 * q)
             }
             let zero = _mm256_setzero_si256()
-            start = (_mm256_sub_epi32(zero, start.0), _mm256_sub_epi32(zero, start.1), _mm256_sub_epi32(zero, start.2),
-                     _mm256_sub_epi32(zero, start.3))
+            /// Block `b`'s biases (zero past its rows or without a bias).
+            func biases(_ b: Int) -> __m256i {
+                guard let bias else { return zero }
+                return _mm256_maskz_loadu_epi32(UInt8(truncatingIfNeeded: (1 << rows(b)) - 1), bias + firstChannel(b))
+            }
+            start = (_mm256_sub_epi32(biases(k.0), start.0), _mm256_sub_epi32(biases(k.1), start.1),
+                     _mm256_sub_epi32(biases(k.2), start.2), _mm256_sub_epi32(biases(k.3), start.3))
             func requantize(_ b: Int) -> Requantize8AVX2 {
-                Requantize8AVX2(requantization, channel: firstChannel(b), rows: rows(b), bias: bias, outputZeroPoint: p.outputZeroPoint,
+                Requantize8AVX2(requantization, channel: firstChannel(b), rows: rows(b), bias: nil, outputZeroPoint: p.outputZeroPoint,
                                 min: p.activationMin, max: p.activationMax)
             }
             let r = (requantize(k.0), requantize(k.1), requantize(k.2), requantize(k.3))
@@ -79,8 +84,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                 guard next == b + 1, rows(b) == 8, rows(next) == 8 else { return nil }
                 @inline(__always) func sixteen(_ q: UnsafePointer<Int32>) -> __m512i { _mm512_loadu_si512(q + firstChannel(b)) }
                 return Requantize16AVX512(multiplier: sixteen(requantization.multipliers), shift: sixteen(requantization.shifts),
-                                          bias: bias.map(sixteen) ?? _mm512_setzero_si512(), outputZeroPoint: p.outputZeroPoint,
-                                          min: p.activationMin, max: p.activationMax)
+                                          outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
             }
             let r16 = (requantize16(k.0, k.1), requantize16(k.2, k.3))
 
@@ -125,7 +129,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                         if n == 8 {
                             rq.store(value, to: at + o)
                         } else {
-                            storeRequantizedTailAVX2(value, bias: bias, requantization, channel: o, rows: n, outputZeroPoint: p.outputZeroPoint,
+                            storeRequantizedTailAVX2(value, bias: nil, requantization, channel: o, rows: n, outputZeroPoint: p.outputZeroPoint,
                                                      min: p.activationMin, max: p.activationMax, to: at)
                         }
                     }

@@ -86,7 +86,7 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
             let biases = bias.map(inLaneOrder) ?? (zero, zero)
             let start = (_mm512_sub_epi32(biases.0, zeroPointSums.0), _mm512_sub_epi32(biases.1, zeroPointSums.1))
             @inline(__always) func requantize(_ multipliers: __m512i, _ shifts: __m512i) -> Requantize16AVX512 {
-                Requantize16AVX512(multiplier: multipliers, shift: shifts, bias: zero, outputZeroPoint: p.outputZeroPoint,
+                Requantize16AVX512(multiplier: multipliers, shift: shifts, outputZeroPoint: p.outputZeroPoint,
                                    min: p.activationMin, max: p.activationMax)
             }
             let requantize = (requantize(multipliers.0, shifts.0), requantize(multipliers.1, shifts.1))

@@ -3,8 +3,8 @@ import _Builtin_intrinsics.intel
 import Runtime
 
 /// The requantization of sixteen int32 lanes with AVX-512, prepared once per block of channels:
-/// exactly `multiplyByQuantizedMultiplier(acc + bias, multiplier, shift)` (TFLite's
-/// double-rounding form), then the output zero point and the clamp. Lanes may hold channels in
+/// exactly `multiplyByQuantizedMultiplier(acc, multiplier, shift)` (TFLite's double-rounding
+/// form; the bias is already in the sums), then the output zero point and the clamp. Lanes may hold channels in
 /// any order; the caller loads the parameters in that order. Example: acc 1000, multiplier 2^30,
 /// shift −1 → 250.
 ///
@@ -19,18 +19,24 @@ import Runtime
 /// gives h = Int32.max. Even lanes multiply with vpmuldq directly, odd lanes after a 32-bit shift;
 /// vpermt2d puts the two halves' low words back in lane order (`_mm512_set_epi32` lists lanes from the last).
 struct Requantize16AVX512 {
-    let bias, left, multiplier, multiplierOdd: __m512i
+    let left, multiplier, multiplierOdd: __m512i
     let roundEven, roundOdd, negativeEven, negativeOdd, shiftEven, shiftOdd: __m512i
     let zeroPoint, lo, hi: __m512i
+    /// Whether a lane shifts left (else the left shift is skipped), whether a lane's multiplier is
+    /// Int32.min (never in a validated model; else the overflow clamp is skipped), and whether the
+    /// clamp is int8's whole range (then the narrowing's saturation is the clamp).
+    let shiftsLeft, mayOverflow, wholeRange: Bool
 
-    /// Lane-wise multipliers, shifts (−31...31) and biases.
+    /// Lane-wise multipliers and shifts (−31...31); callers add the bias to the sums beforehand.
     @inline(__always)
-    init(multiplier: __m512i, shift: __m512i, bias: __m512i, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+    init(multiplier: __m512i, shift: __m512i, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
         let zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1)
-        self.bias = bias
         self.multiplier = multiplier
         multiplierOdd = _mm512_srli_epi64(multiplier, 32)
         left = _mm512_max_epi32(shift, zero)
+        shiftsLeft = _mm512_movepi32_mask(_mm512_sub_epi32(zero, shift)) != 0  // a sign bit of −shift
+        mayOverflow = _mm512_movepi32_mask(multiplier) != 0  // any negative multiplier, to be safe
+        wholeRange = lo <= -128 && hi >= 127
         let right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero)
         let lowWords = _mm512_set1_epi64(0xFFFF_FFFF)
         let rightEven = _mm512_and_si512(right, lowWords), rightOdd = _mm512_srli_epi64(right, 32)
@@ -48,13 +54,14 @@ struct Requantize16AVX512 {
         self.hi = _mm512_set1_epi32(hi)
     }
 
-    /// `multiplyByQuantizedMultiplier(acc + bias, multiplier, shift)` on sixteen lanes, bit for bit.
+    /// `multiplyByQuantizedMultiplier(acc, multiplier, shift)` on sixteen lanes, bit for bit.
     @inline(__always)
     func scaled(_ acc: __m512i) -> __m512i {
-        let x = _mm512_sllv_epi32(_mm512_add_epi32(acc, bias), left)
+        let x = shiftsLeft ? _mm512_sllv_epi32(acc, left) : acc
         let largest = _mm512_set1_epi64(Int64(Int32.max) << 31)
         @inline(__always) func rounded(_ x: __m512i, _ m: __m512i, _ round: __m512i, _ negative: __m512i, _ shift: __m512i) -> __m512i {
-            let product = _mm512_min_epi64(_mm512_mul_epi32(x, m), largest)
+            let exact = _mm512_mul_epi32(x, m)
+            let product = mayOverflow ? _mm512_min_epi64(exact, largest) : exact
             let sum = _mm512_add_epi64(product, round)
             return _mm512_srav_epi64(_mm512_mask_sub_epi64(sum, _mm512_movepi64_mask(product), sum, negative), shift)
         }
@@ -63,10 +70,12 @@ struct Requantize16AVX512 {
         return _mm512_permutex2var_epi32(even, _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0), odd)
     }
 
-    /// The outputs as int32: scaled, offset by the zero point (a wrapping add, as TFLite's) and clamped.
+    /// The outputs as int32: scaled, offset by the zero point (a wrapping add, as TFLite's) and
+    /// clamped; with the whole int8 range, left for the caller's saturating narrowing to clamp.
     @inline(__always)
     func clamped(_ acc: __m512i) -> __m512i {
-        _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled(acc), zeroPoint), lo), hi)
+        let offset = _mm512_add_epi32(scaled(acc), zeroPoint)
+        return wholeRange ? offset : _mm512_min_epi32(_mm512_max_epi32(offset, lo), hi)
     }
 
     /// Sixteen int8 outputs: clamped and narrowed.
@@ -79,7 +88,7 @@ struct Requantize16AVX512 {
 public func multiplyByQuantizedMultiplier16AVX512(_ acc: SIMD16<Int32>, _ multiplier: SIMD16<Int32>,
                                                   _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
     let r = Requantize16AVX512(multiplier: unsafeBitCast(multiplier, to: __m512i.self), shift: unsafeBitCast(shift, to: __m512i.self),
-                               bias: _mm512_setzero_si512(), outputZeroPoint: 0, min: 0, max: 0)
+                               outputZeroPoint: 0, min: 0, max: 0)
     return unsafeBitCast(r.scaled(unsafeBitCast(acc, to: __m512i.self)), to: SIMD16<Int32>.self)
 }
 #endif
