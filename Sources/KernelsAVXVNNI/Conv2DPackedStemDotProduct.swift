@@ -124,20 +124,30 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                         }
                     }
                 } else {
-                    for k in 0..<4 {
+                    // On the border, row by row: a kernel row above or below the image is zero-point bytes, one inside
+                    // with all its columns inside is copied as in the interior, and only one that crosses the left or
+                    // right edge goes byte by byte. Bytes past the patch meet zero weights, so any may stay there.
+                    for k in 0..<pixels {
                         let patch = patches + 144 &* k
-                        for offset in stride(from: 0, to: 4 * quads, by: 32) {
-                            UnsafeMutableRawPointer(patch + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
-                        }
-                        guard k < pixels else { continue }
+                        let x0: Int = firstX &+ k &* p.strideW
+                        let columnsInside = x0 >= 0 && x0 &+ lastColumn < p.input.width
                         for ky in 0..<p.kernelH {
                             let iy = firstY &+ ky &* p.dilationH
-                            guard iy >= 0 && iy < p.input.height else { continue }
-                            for kx in 0..<p.kernelW {
-                                let ix = firstX &+ k &* p.strideW &+ kx &* p.dilationW
-                                guard ix >= 0 && ix < p.input.width else { continue }
-                                let to = patch + (ky &* p.kernelW &+ kx) &* cin, from = input + (iy &* p.input.width &+ ix) &* cin
-                                for c in 0..<cin { to[c] = from[c] }
+                            let slot = patch + ky &* runBytes
+                            if iy < 0 || iy >= p.input.height {
+                                for offset in stride(from: 0, to: runBytes, by: 32) {
+                                    UnsafeMutableRawPointer(slot + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                                }
+                            } else if rowRun && columnsInside && (iy &* p.input.width &+ x0) &* cin &+ 16 <= inputBytes {
+                                let run = UnsafeRawPointer(input + (iy &* p.input.width &+ x0) &* cin).loadUnaligned(as: SIMD16<Int8>.self)
+                                UnsafeMutableRawPointer(slot).storeBytes(of: run, as: SIMD16<Int8>.self)
+                            } else {
+                                for kx in 0..<p.kernelW {
+                                    let ix = x0 &+ kx &* p.dilationW, to = slot + kx &* cin
+                                    let inside = ix >= 0 && ix < p.input.width
+                                    let from = input + (iy &* p.input.width &+ ix) &* cin
+                                    for c in 0..<cin { to[c] = inside ? from[c] : Int8(truncatingIfNeeded: p.inputZeroPoint) }
+                                }
                             }
                         }
                     }
