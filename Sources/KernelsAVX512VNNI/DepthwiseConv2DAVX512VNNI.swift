@@ -23,22 +23,27 @@ public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>
 /// The most taps `depthwise32AVX512VNNI` takes (its interleaved weights live on the stack: 4 KiB).
 let depthwise32MaxTaps = 64
 
-/// The depthwise convolution with depth multiplier 1, 32 channels at a time (the last block
-/// masked: any channel count), with vpdpwssd. Layout NHWC, weights `[kH][kW][C]`.
+/// The depthwise convolution with depth multiplier 1 with vpdpwssd, 32 bytes of one output row
+/// per step: 32 channels of one pixel (the last block masked: any channel count), or, with 8 or 16
+/// channels and a horizontal stride of 1, 4 or 2 neighbouring pixels' channels (their inputs are
+/// contiguous too; weights and parameters repeat per pixel). Layout NHWC, weights `[kH][kW][C]`.
 ///
-/// Per block, each pair of taps `(t, t + 1)` has its 32 weights sign-extended to int16 and
+/// Per block, each pair of taps `(t, t + 1)` has its weights sign-extended to int16 and
 /// interleaved once (vpunpcklwd/vpunpckhwd: each 32-bit lane holds `w_t[c], w_{t+1}[c]`); per
-/// output pixel the two taps' input bytes are widened and interleaved the same way and vpdpwssd
-/// adds `x_t·w_t + x_{t+1}·w_{t+1}` to each channel's int32 sum (exact: |x·w| ≤ 128·127). Sums
-/// start from `bias − zp·Σw`, and taps in the padding read the zero point's bytes, whose products
-/// cancel that term, so every pixel takes the same loop (windows inside the image skip the bounds
-/// checks). The interleave works within 128-bit lanes, so the two accumulators hold channels
-/// `8k ... 8k+3` and `8k+4 ... 8k+7` of each lane k; the requantization parameters are loaded in
-/// that order, and vpackssdw of the two clamped results puts the channels back in order (int16,
-/// then bytes). The zero point is added in int32, wrapping as TFLite does, before the clamp. Example: MobileNetV2's 3 × 3 depthwise convolutions over 96 … 960 channels.
+/// step the two taps' input bytes are widened and interleaved the same way and vpdpwssd adds
+/// `x_t·w_t + x_{t+1}·w_{t+1}` to each lane's int32 sum (exact: |x·w| ≤ 128·127). Sums start from
+/// `bias − zp·Σw`, and taps in the padding read the zero point's bytes (blended in per pixel),
+/// whose products cancel that term; steps whose windows lie inside the image skip the bounds
+/// checks. The interleave works within 128-bit lanes, so the two accumulators hold bytes
+/// `8k ... 8k+3` and `8k+4 ... 8k+7` of each lane k; the requantization parameters are put in
+/// that order, and vpackssdw of the two clamped results puts the bytes back in order (int16, then
+/// int8). The zero point is added in int32, wrapping as TFLite does, before the clamp. Example:
+/// MobileNetV2's 3 × 3 depthwise convolutions over 96 … 960 channels; MobileNet v1 0.25's first
+/// one over 8 channels, four pixels per step.
 func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                            requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
     let channels = p.output.channels, taps = p.kernelH * p.kernelW, pairs = (taps + 1) / 2
+    let pixelsPerStep = (channels == 8 || channels == 16) && p.strideW == 1 ? 32 / channels : 1
     var weightStore = InlineArray<64, SIMD16<Int32>>(repeating: SIMD16<Int32>())  // one interleaved half-pair per register
     var rowStore = InlineArray<65, Int>(repeating: 0), columnStore = InlineArray<65, Int>(repeating: 0)
     var offsetStore = InlineArray<65, Int>(repeating: 0)
@@ -63,23 +68,37 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
         let lowLanes = _mm512_set_epi32(27, 26, 25, 24, 19, 18, 17, 16, 11, 10, 9, 8, 3, 2, 1, 0)
         let highLanes = _mm512_set_epi32(31, 30, 29, 28, 23, 22, 21, 20, 15, 14, 13, 12, 7, 6, 5, 4)
         let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
+        /// The low `n` of 32 bytes.
+        @inline(__always) func firstBytes(_ n: Int) -> UInt32 { n >= 32 ? ~0 : (1 << UInt32(n)) &- 1 }
         for c in stride(from: 0, to: channels, by: 32) {
-            let n = min(32, channels - c)
-            let mask: UInt32 = n == 32 ? ~0 : (1 << UInt32(n)) &- 1
-            @inline(__always) func widened(_ q: UnsafePointer<Int8>) -> __m512i { _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, q)) }
+            let width = min(32, channels - c), blockMask = firstBytes(width * pixelsPerStep)
+            /// Tap `t`'s weights for the 32 bytes of a step.
+            @inline(__always) func tapWeights(_ t: Int) -> __m512i {
+                let at = filter + t * channels + c
+                switch pixelsPerStep {
+                case 4: return _mm512_cvtepi8_epi16(_mm256_set1_epi64x(UnsafeRawPointer(at).loadUnaligned(as: Int64.self)))
+                case 2: return _mm512_cvtepi8_epi16(_mm256_broadcastsi128_si256(UnsafeRawPointer(at).loadUnaligned(as: __m128i.self)))
+                default: return _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(blockMask, at))
+                }
+            }
             var zeroPointSums = (zero, zero)
             for j in 0..<pairs {
-                let a = widened(filter + 2 * j * channels + c)
-                let b = 2 * j + 1 < taps ? widened(filter + (2 * j + 1) * channels + c) : zero
+                let a = tapWeights(2 * j), b = 2 * j + 1 < taps ? tapWeights(2 * j + 1) : zero
                 weights[2 * j] = _mm512_unpacklo_epi16(a, b)
                 weights[2 * j + 1] = _mm512_unpackhi_epi16(a, b)
                 zeroPointSums = (minnow_dpwssd512(zeroPointSums.0, zeroPoints, weights[2 * j]),
                                  minnow_dpwssd512(zeroPointSums.1, zeroPoints, weights[2 * j + 1]))
             }
-            /// Channels `c ..< c + n` of a per-channel array, in the two accumulators' lane order.
+            /// A per-channel array's values for the 32 bytes of a step, in the two accumulators' lane order.
             @inline(__always) func inLaneOrder(_ q: UnsafePointer<Int32>) -> (__m512i, __m512i) {
-                let first = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask), q + c)
-                let second = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask >> 16), q + c + 16)
+                let first: __m512i, second: __m512i
+                switch pixelsPerStep {
+                case 4: first = _mm512_broadcast_i64x4(UnsafeRawPointer(q).loadUnaligned(as: __m256i.self)); second = first
+                case 2: first = _mm512_loadu_si512(q); second = first
+                default:
+                    first = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: blockMask), q + c)
+                    second = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: blockMask >> 16), q + c + 16)
+                }
                 return (_mm512_permutex2var_epi32(first, lowLanes, second), _mm512_permutex2var_epi32(first, highLanes, second))
             }
             let multipliers = inLaneOrder(requantization.multipliers), shifts = inLaneOrder(requantization.shifts)
@@ -93,7 +112,10 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
             for oy in 0..<p.output.height {
                 let y0 = oy &* p.strideH &- p.padTop
                 let rowInside = y0 >= 0 && y0 &+ lastRow < p.input.height
-                for ox in 0..<p.output.width {
+                var ox = 0
+                while ox < p.output.width {
+                    let pixels = min(pixelsPerStep, p.output.width &- ox)
+                    let mask = blockMask & firstBytes(pixels &* width)
                     let x0 = ox &* p.strideW &- p.padLeft
                     var sums = start
                     @inline(__always) func accumulate(_ j: Int, _ a: __m256i, _ b: __m256i) {
@@ -101,23 +123,28 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
                         sums = (minnow_dpwssd512(sums.0, _mm512_unpacklo_epi16(x, y), weights[2 * j]),
                                 minnow_dpwssd512(sums.1, _mm512_unpackhi_epi16(x, y), weights[2 * j + 1]))
                     }
-                    if rowInside && x0 >= 0 && x0 &+ lastColumn < p.input.width {
+                    if rowInside && x0 >= 0 && x0 &+ (pixels &- 1) &+ lastColumn < p.input.width {
                         let window = input + ((y0 &* p.input.width &+ x0) &* channels &+ c)
                         for j in 0..<pairs {
                             accumulate(j, _mm256_maskz_loadu_epi8(mask, window + tapOffset[2 &* j]),
                                        _mm256_maskz_loadu_epi8(mask, window + tapOffset[2 &* j &+ 1]))
                         }
                     } else {
-                        /// Tap `t`'s input bytes, or the zero point's in the padding.
+                        /// Tap `t`'s input bytes, the zero point's for pixels whose tap is in the padding.
                         @inline(__always) func tapBytes(_ t: Int) -> __m256i {
-                            let iy = y0 &+ tapRow[t], ix = x0 &+ tapColumn[t]
-                            guard iy >= 0 && iy < p.input.height && ix >= 0 && ix < p.input.width else { return zeroPointBytes }
-                            return _mm256_maskz_loadu_epi8(mask, input + ((iy &* p.input.width &+ ix) &* channels &+ c))
+                            let iy = y0 &+ tapRow[t], ix = x0 &+ tapColumn[t]  // the step's first pixel's
+                            guard iy >= 0 && iy < p.input.height else { return zeroPointBytes }
+                            let first = max(0, 0 &- ix), last = min(pixels, p.input.width &- ix)  // its pixels inside
+                            guard first < last else { return zeroPointBytes }
+                            let inside = mask & firstBytes(last &* width) & ~firstBytes(first &* width)
+                            let bytes = _mm256_maskz_loadu_epi8(inside, input + ((iy &* p.input.width &+ ix) &* channels &+ c))
+                            return _mm256_mask_blend_epi8(inside, zeroPointBytes, bytes)
                         }
                         for j in 0..<pairs { accumulate(j, tapBytes(2 &* j), tapBytes(2 &* j &+ 1)) }
                     }
                     let inOrder = _mm512_packs_epi32(requantize.0.clamped(sums.0), requantize.1.clamped(sums.1))
                     _mm256_mask_storeu_epi8(output + ((oy &* p.output.width &+ ox) &* channels &+ c), mask, _mm512_cvtsepi16_epi8(inOrder))
+                    ox &+= pixels
                 }
             }
         }

@@ -83,7 +83,7 @@ struct AVX2DifferentialTests {
                             activationMin: lo, activationMax: hi)
     }
 
-    func checkConvolutions(depthwise: Bool, seed: UInt64, singleChannel: Bool = false,
+    func checkConvolutions(depthwise: Bool, seed: UInt64, singleChannel: Bool = false, pixelSteps: Bool = false,
                            depthwiseKernel: KernelSet.Convolution = { dwconv2d_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }) {
         var r = Random(state: seed)
         var failures = 0
@@ -93,6 +93,11 @@ struct AVX2DifferentialTests {
                 p.input.channels = 1
                 p.groups = 1
                 p.output.channels = r.int(1...64)
+            }
+            if pixelSteps {  // 8 or 16 channels, horizontal stride 1: the AVX-512 depthwise kernel's several pixels per step
+                let channels = [8, 16][r.int(0...1)]
+                (p.input.channels, p.output.channels, p.groups, p.strideW) = (channels, channels, channels, 1)
+                p.output.width = max(1, p.input.width + 2 * p.padLeft - p.dilationW * (p.kernelW - 1))
             }
             let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW, inputChannels: p.input.channels,
                                                                           outputChannels: p.output.channels) : 0
@@ -198,7 +203,8 @@ struct AVX2DifferentialTests {
     @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }
 
     /// The VNNI sets' depthwise kernels (their one-input-channel path and the rest), on general
-    /// depthwise convolutions and on one-input-channel ones.
+    /// depthwise convolutions, on one-input-channel ones and (AVX-512) on 8 or 16 channels with
+    /// horizontal stride 1.
     @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0 || minnow_cpu_has_avx512vnni() != 0, "this CPU has no VNNI"))
     func depthwiseVNNIMatchesReference() {
         if minnow_cpu_has_avxvnni() != 0 {
@@ -210,6 +216,7 @@ struct AVX2DifferentialTests {
             let kernel: KernelSet.Convolution = { dwconv2d_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
             checkConvolutions(depthwise: true, seed: 17, depthwiseKernel: kernel)
             checkConvolutions(depthwise: true, seed: 18, singleChannel: true, depthwiseKernel: kernel)
+            checkConvolutions(depthwise: true, seed: 19, pixelSteps: true, depthwiseKernel: kernel)
         }
     }
 
