@@ -254,11 +254,13 @@ struct AVX2DifferentialTests {
         return failures
     }
 
-    @Test func addMatchesReference() {
-        let failures = differences(seed: 4) { r in
+    /// An add kernel against `add_s8` on random shapes, broadcasts and parameters.
+    func addDifferences(seed: UInt64, _ kernel: @escaping KernelSet.Add) -> Int {
+        differences(seed: seed) { r in
             let channels = r.int(1...70), pixels = r.int(1...9)
             let broadcast = r.int(0...3) == 0, hostile = r.int(0...3) == 0
-            let lo = r.int32(-128...0)
+            let wholeRange = r.int(0...3) == 0
+            let lo = wholeRange ? -128 : r.int32(-128...0), hi = wholeRange ? 127 : r.int32(lo...127)
             let p = AddParams(input1ZeroPoint: r.int32(-128...127), input2ZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
                               input1Multiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
                               input1Shift: hostile ? r.int32(-31...30) : r.int32(-6...0),
@@ -266,14 +268,24 @@ struct AVX2DifferentialTests {
                               input2Shift: hostile ? r.int32(-31...30) : r.int32(-6...0),
                               outputMultiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
                               outputShift: hostile ? r.int32(-31...30) : r.int32(-24...(-12)),
-                              activationMin: lo, activationMax: r.int32(lo...127))
+                              activationMin: lo, activationMax: hi)
             let count = channels * pixels, count2 = broadcast ? channels : count
             let a = r.int8s(count, -128, 127), b = r.int8s(count2, -128, 127)
             return (count, { y in a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { z in
                         add_s8(p, input1: x.baseAddress!, input2: z.baseAddress!, input2Count: count2, count: count, output: y) } } },
                     { y in a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { z in
-                        add_s8_avx2(p, input1: x.baseAddress!, input2: z.baseAddress!, input2Count: count2, count: count, output: y) } } })
+                        kernel(p, x.baseAddress!, z.baseAddress!, count2, count, y) } } })
         }
+    }
+
+    @Test func addMatchesReference() {
+        let failures = addDifferences(seed: 4) { add_s8_avx2($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
+        #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+
+    @Test(.enabled(if: minnow_cpu_has_avx512vnni() != 0, "this CPU has no AVX-512 VNNI"))
+    func addAVX512MatchesReference() {
+        let failures = addDifferences(seed: 20) { add_s8_avx512($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
     }
 

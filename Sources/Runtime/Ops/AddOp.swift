@@ -47,7 +47,9 @@ public enum AddOp {
                        input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
     }
 
-    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("add_s8", set.suffix) }
+    public static func kernelName(_ set: KernelSet) -> KernelName {
+        KernelName("add_s8", set.addSuffix.utf8CodeUnitCount > 0 ? set.addSuffix : set.suffix)
+    }
 }
 
 /// A prepared add.
