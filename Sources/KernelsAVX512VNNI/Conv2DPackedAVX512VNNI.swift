@@ -23,8 +23,9 @@ public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<
     }
 }
 
-/// AVX-512 VNNI's vpdpbusd (EVEX) on eight 32-bit lanes.
+/// AVX-512 VNNI's vpdpbusd (EVEX) on eight 32-bit lanes; pairs of blocks requantized sixteen lanes at a time.
 public enum AVX512VNNIDotProduct: DotProduct8 {
+    public typealias BlockPairRequantizer = RequantizeBlockPairAVX512
     @inline(__always)
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { minnow_dpbusd256(acc, u, s) }
 }
@@ -80,11 +81,10 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
             let r = (requantize(k.0), requantize(k.1), requantize(k.2), requantize(k.3))
             let stored = (true, k.1 != k.0, k.2 != k.1, k.3 != k.2)
             /// Blocks `b` and `b + 1` requantized as one sixteen-lane vector, when both are whole and stored.
-            func requantize16(_ b: Int, _ next: Int) -> Requantize16AVX512? {
+            func requantize16(_ b: Int, _ next: Int) -> RequantizeBlockPairAVX512? {
                 guard next == b + 1, rows(b) == 8, rows(next) == 8 else { return nil }
-                @inline(__always) func sixteen(_ q: UnsafePointer<Int32>) -> __m512i { _mm512_loadu_si512(q + firstChannel(b)) }
-                return Requantize16AVX512(multiplier: sixteen(requantization.multipliers), shift: sixteen(requantization.shifts),
-                                          outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                return RequantizeBlockPairAVX512(requantization, channel: firstChannel(b), outputZeroPoint: p.outputZeroPoint,
+                                                 min: p.activationMin, max: p.activationMax)
             }
             let r16 = (requantize16(k.0, k.1), requantize16(k.2, k.3))
 
@@ -141,25 +141,20 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                     }
                     /// Both blocks' sums of every pixel, requantized sixteen lanes at a time.
                     @inline(__always) func store(_ low: (__m256i, __m256i, __m256i, __m256i), _ high: (__m256i, __m256i, __m256i, __m256i),
-                                                 _ rq: Requantize16AVX512, _ b: Int) {
-                        let joined = _mm512_set_epi32(23, 22, 21, 20, 19, 18, 17, 16, 7, 6, 5, 4, 3, 2, 1, 0)
-                        @inline(__always) func store(_ l: __m256i, _ h: __m256i, _ i: Int) {
-                            let sums = _mm512_permutex2var_epi32(_mm512_castsi256_si512(l), joined, _mm512_castsi256_si512(h))
-                            UnsafeMutableRawPointer(out + i * p.output.channels + firstChannel(b)).storeBytes(of: rq(sums), as: __m128i.self)
-                        }
-                        store(low.0, high.0, 0)
-                        if pixels > 1 { store(low.1, high.1, 1) }
-                        if pixels > 2 { store(low.2, high.2, 2) }
-                        if pixels > 3 { store(low.3, high.3, 3) }
+                                                 _ rq: RequantizeBlockPairAVX512) {
+                        rq.store(low.0, high.0, to: out)
+                        if pixels > 1 { rq.store(low.1, high.1, to: out + p.output.channels) }
+                        if pixels > 2 { rq.store(low.2, high.2, to: out + 2 * p.output.channels) }
+                        if pixels > 3 { rq.store(low.3, high.3, to: out + 3 * p.output.channels) }
                     }
                     if let rq = r16.0 {
-                        store(a, b, rq, k.0)
+                        store(a, b, rq)
                     } else {
                         store(a, r.0, k.0)
                         if stored.1 { store(b, r.1, k.1) }
                     }
                     if let rq = r16.1 {
-                        store(c, d, rq, k.2)
+                        store(c, d, rq)
                     } else {
                         if stored.2 { store(c, r.2, k.2) }
                         if stored.3 { store(d, r.3, k.3) }

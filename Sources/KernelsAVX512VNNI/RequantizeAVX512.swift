@@ -1,5 +1,6 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
+import KernelsAVXVNNI
 import Runtime
 
 /// The requantization of sixteen int32 lanes with AVX-512, prepared once per block of channels:
@@ -81,6 +82,27 @@ struct Requantize16AVX512 {
     /// Sixteen int8 outputs: clamped and narrowed.
     @inline(__always)
     func callAsFunction(_ acc: __m512i) -> __m128i { _mm512_cvtsepi32_epi8(clamped(acc)) }
+}
+
+/// Two whole blocks of eight channels requantized as one `Requantize16AVX512`: the AVX-512 VNNI
+/// packed kernels' pair requantization (`AVX512VNNIDotProduct.BlockPairRequantizer`).
+public struct RequantizeBlockPairAVX512: RequantizesBlockPairs {
+    let requantize: Requantize16AVX512
+    let channel: Int
+
+    @inline(__always)
+    public init(_ q: ChannelRequantization, channel o: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+        requantize = Requantize16AVX512(multiplier: _mm512_loadu_si512(q.multipliers + o), shift: _mm512_loadu_si512(q.shifts + o),
+                                        outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        channel = o
+    }
+
+    @inline(__always)
+    public func store(_ low: __m256i, _ high: __m256i, to out: UnsafeMutablePointer<Int8>) {
+        let joined = _mm512_set_epi32(23, 22, 21, 20, 19, 18, 17, 16, 7, 6, 5, 4, 3, 2, 1, 0)
+        let sums = _mm512_permutex2var_epi32(_mm512_castsi256_si512(low), joined, _mm512_castsi256_si512(high))
+        UnsafeMutableRawPointer(out + channel).storeBytes(of: requantize(sums), as: __m128i.self)
+    }
 }
 
 /// `multiplyByQuantizedMultiplier` on sixteen lanes with `Requantize16AVX512`, bit for bit

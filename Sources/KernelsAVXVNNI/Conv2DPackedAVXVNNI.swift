@@ -13,7 +13,8 @@ import Runtime
 /// quad is made unsigned by flipping its sign bits, `u = x + 128`, so
 /// `Σ (x − zp)·w = Σ u·w − (zp + 128)·Σ w`. The second term does not depend on the pixel: it is
 /// computed once per block with the same instruction (the quad `zp + 128` against every weight)
-/// and subtracted from the bias that starts every accumulator. A tap in the padding reads the
+/// and subtracted from the bias that starts every accumulator (the requantization then adds none;
+/// two whole blocks are requantized together, `DotProduct8.BlockPairRequantizer`). A tap in the padding reads the
 /// quad `zp + 128`, which cancels exactly; channels past the group's end have zero weights.
 /// Sums wrap in int32 exactly as the reference's `&+=`, so the bytes agree. Example: x = 5,
 /// zp = −3, w = 2 → u = 133, 133·2 − 125·2 = 16 = (5 + 3)·2.
@@ -29,13 +30,53 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
 /// AVX-512 VNNI with EVEX on the same 256-bit registers (module KernelsAVX512VNNI); the packed
 /// kernel is one body for both, specialized in each module with its own ISA flags.
 public protocol DotProduct8 {
+    /// How the set requantizes two whole blocks of eight channels at once.
+    associatedtype BlockPairRequantizer: RequantizesBlockPairs
     static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i
+}
+
+/// The requantization of sixteen output channels `o ..< o + 16` (two whole blocks of eight),
+/// prepared once per pair of blocks: exactly `ChannelRequantization.apply`, then the output zero
+/// point and the clamp, as `Requantize8AVX2` (the bias is already in the sums).
+public protocol RequantizesBlockPairs {
+    init(_ q: ChannelRequantization, channel o: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32)
+    /// One pixel's sums of the two blocks (`low`: channels o ..< o + 8), stored at `out + o`.
+    func store(_ low: __m256i, _ high: __m256i, to out: UnsafeMutablePointer<Int8>)
+}
+
+/// Two `Requantize8AVX2`, one per block: the pair requantization of the AVX2 and AVX-VNNI sets.
+@frozen public struct RequantizeBlockPairAVX2: RequantizesBlockPairs {
+    @usableFromInline let low, high: Requantize8AVX2
+    @usableFromInline let channel: Int
+
+    @inlinable @inline(__always)
+    public init(_ q: ChannelRequantization, channel o: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+        low = Requantize8AVX2(q, channel: o, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        high = Requantize8AVX2(q, channel: o + 8, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        channel = o
+    }
+
+    @inlinable @inline(__always)
+    public func store(_ low: __m256i, _ high: __m256i, to out: UnsafeMutablePointer<Int8>) {
+        self.low.store(low, to: out + channel)
+        self.high.store(high, to: out + channel + 8)
+    }
 }
 
 /// AVX-VNNI's vpdpbusd (VEX).
 public enum AVXVNNIDotProduct: DotProduct8 {
+    public typealias BlockPairRequantizer = RequantizeBlockPairAVX2
     @inlinable @inline(__always)
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_dpbusd_avx_epi32(acc, u, s) }
+}
+
+/// Block `b`'s eight biases for `rows` channels from `o` (zero past them, or without a bias): what
+/// the packed kernels start their sums from.
+@inlinable @inline(__always)
+public func blockBiasesAVX2(_ bias: UnsafePointer<Int32>?, channel o: Int, rows: Int) -> __m256i {
+    guard let bias else { return _mm256_setzero_si256() }
+    let lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(Int32(truncatingIfNeeded: rows)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+    return _mm256_maskload_epi32(UnsafeRawPointer(bias + o).assumingMemoryBound(to: Int32.self), lanes)
 }
 
 /// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`; a stem
@@ -78,12 +119,16 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                 correction0 = D.dot(correction0, paddingQuad, load32(w0 + 32 * k))
                 correction1 = D.dot(correction1, paddingQuad, load32(w1 + 32 * k))
             }
-            let start0 = _mm256_sub_epi32(_mm256_setzero_si256(), correction0)
-            let start1 = _mm256_sub_epi32(_mm256_setzero_si256(), correction1)
-            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: bias, outputZeroPoint: p.outputZeroPoint,
+            let start0 = _mm256_sub_epi32(blockBiasesAVX2(bias, channel: o0, rows: rows0), correction0)
+            let start1 = _mm256_sub_epi32(blockBiasesAVX2(bias, channel: o1, rows: rows1), correction1)
+            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
                                               min: p.activationMin, max: p.activationMax)
-            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: bias, outputZeroPoint: p.outputZeroPoint,
+            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
                                               min: p.activationMin, max: p.activationMax)
+            // Only where both blocks are whole: it reads sixteen channels' parameters.
+            let requantizePair = second != block && rows0 == 8 && rows1 == 8
+                ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                : nil
 
             for oy in 0..<p.output.height {
                 var ox = 0
@@ -133,20 +178,20 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels
                     let c = p.output.channels
-                    store(a0, requantize0, o0, rows0, out)
-                    if second != block { store(b0, requantize1, o1, rows1, out) }
-                    if pixels > 1 {
-                        store(a1, requantize0, o0, rows0, out + c)
-                        if second != block { store(b1, requantize1, o1, rows1, out + c) }
+                    /// Pixel `k`'s sums of both blocks, requantized into their channels.
+                    @inline(__always) func storePixel(_ k: Int, _ a: __m256i, _ b: __m256i) {
+                        guard k < pixels else { return }
+                        if let requantizePair {
+                            requantizePair.store(a, b, to: out + k * c)
+                        } else {
+                            store(a, requantize0, o0, rows0, out + k * c)
+                            if second != block { store(b, requantize1, o1, rows1, out + k * c) }
+                        }
                     }
-                    if pixels > 2 {
-                        store(a2, requantize0, o0, rows0, out + 2 * c)
-                        if second != block { store(b2, requantize1, o1, rows1, out + 2 * c) }
-                    }
-                    if pixels > 3 {
-                        store(a3, requantize0, o0, rows0, out + 3 * c)
-                        if second != block { store(b3, requantize1, o1, rows1, out + 3 * c) }
-                    }
+                    storePixel(0, a0, b0)
+                    storePixel(1, a1, b1)
+                    storePixel(2, a2, b2)
+                    storePixel(3, a3, b3)
                     ox += pixels
                 }
             }
@@ -160,7 +205,7 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
         if rows == 8 {
             requantize.store(acc, to: out + o)
         } else {
-            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+            storeRequantizedTailAVX2(acc, bias: nil, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                      min: p.activationMin, max: p.activationMax, to: out)
         }
     }

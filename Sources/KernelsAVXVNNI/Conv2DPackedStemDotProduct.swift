@@ -55,7 +55,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
 /// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order into an 8 KB stack local,
 /// and each tile of four output pixels gathers its patches once for all blocks (the zero point
 /// where a tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums,
-/// the −(zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
+/// the bias − (zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
 @inlinable @inline(__always)
 public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                                                 requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>, dot: D.Type,
@@ -97,7 +97,8 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
             }
             var correction = _mm256_setzero_si256()
             for q in 0..<quads { correction = D.dot(correction, paddingQuad, load(weights + (b * 32 + q) * 32)) }
-            UnsafeMutableRawPointer(starts + 32 * b).storeBytes(of: _mm256_sub_epi32(_mm256_setzero_si256(), correction), as: __m256i.self)
+            let biases = blockBiasesAVX2(bias, channel: 8 * b, rows: min(8, p.output.channels - 8 * b))
+            UnsafeMutableRawPointer(starts + 32 * b).storeBytes(of: _mm256_sub_epi32(biases, correction), as: __m256i.self)
         }
         for oy in 0..<p.output.height {
             var ox = 0
@@ -158,40 +159,56 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                 let out = output + (oy * p.output.width + ox) * p.output.channels
                 var block = 0
                 while block < blocks {
-                    // Two blocks at a time; a lone last block is computed twice and stored once.
+                    // Two blocks at a time, then a lone last block.
                     let second = min(block + 1, blocks - 1)
                     let start0 = load(starts + 32 * block), start1 = load(starts + 32 * second)
                     var a0 = start0, a1 = start0, a2 = start0, a3 = start0
                     var b0 = start1, b1 = start1, b2 = start1, b3 = start1
-                    for q in 0..<quads {
-                        let v0 = load(weights + (block * 32 + q) * 32), v1 = load(weights + (second * 32 + q) * 32)
-                        var x = quad(0, q)
-                        a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
-                        x = quad(1, q)
-                        a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
-                        x = quad(2, q)
-                        a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
-                        x = quad(3, q)
-                        a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
+                    if second == block {  // a lone last block
+                        for q in 0..<quads {
+                            let v0 = load(weights + (block * 32 + q) * 32)
+                            a0 = D.dot(a0, quad(0, q), v0); a1 = D.dot(a1, quad(1, q), v0)
+                            a2 = D.dot(a2, quad(2, q), v0); a3 = D.dot(a3, quad(3, q), v0)
+                        }
+                    } else {
+                        for q in 0..<quads {
+                            let v0 = load(weights + (block * 32 + q) * 32), v1 = load(weights + (second * 32 + q) * 32)
+                            var x = quad(0, q)
+                            a0 = D.dot(a0, x, v0); b0 = D.dot(b0, x, v1)
+                            x = quad(1, q)
+                            a1 = D.dot(a1, x, v0); b1 = D.dot(b1, x, v1)
+                            x = quad(2, q)
+                            a2 = D.dot(a2, x, v0); b2 = D.dot(b2, x, v1)
+                            x = quad(3, q)
+                            a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
+                        }
                     }
                     let o0 = block * 8, o1 = second * 8
                     let rows0 = min(8, p.output.channels - o0), rows1 = min(8, p.output.channels - o1)
-                    let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                    let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
                                                       min: p.activationMin, max: p.activationMax)
-                    let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: bias, outputZeroPoint: p.outputZeroPoint,
+                    let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
                                                       min: p.activationMin, max: p.activationMax)
+                    // Only where both blocks are whole: it reads sixteen channels' parameters.
+                    let requantizePair = second != block && rows0 == 8 && rows1 == 8
+                        ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                        : nil
                     @inline(__always) func store(_ acc: __m256i, _ r: Requantize8AVX2, _ o: Int, _ rows: Int, _ at: UnsafeMutablePointer<Int8>) {
                         if rows == 8 {
                             r.store(acc, to: at + o)
                         } else {
-                            storeRequantizedTailAVX2(acc, bias: bias, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                            storeRequantizedTailAVX2(acc, bias: nil, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                                      min: p.activationMin, max: p.activationMax, to: at)
                         }
                     }
                     @inline(__always) func storePixel(_ k: Int, _ a: __m256i, _ b: __m256i) {
                         guard k < pixels else { return }
-                        store(a, requantize0, o0, rows0, out + k * p.output.channels)
-                        if second != block { store(b, requantize1, o1, rows1, out + k * p.output.channels) }
+                        if let requantizePair {
+                            requantizePair.store(a, b, to: out + k * p.output.channels)
+                        } else {
+                            store(a, requantize0, o0, rows0, out + k * p.output.channels)
+                            if second != block { store(b, requantize1, o1, rows1, out + k * p.output.channels) }
+                        }
                     }
                     storePixel(0, a0, b0)
                     storePixel(1, a1, b1)

@@ -8,7 +8,7 @@
 #                                      MINNOW_FUZZ_SEED sets libFuzzer's -seed)
 #
 # Modules are compiled as SwiftPM compiles them (Runtime plain, KernelsAVX2 with -mavx2,
-# KernelsAVX-VNNI with -mavxvnni, KernelsAVX512VNNI with -mavx512vnni, Kernels choosing by CPUID),
+# KernelsAVX-VNNI with -mavxvnni, KernelsAVX512VNNI with AVX-512 F, BW, DQ, VL and VNNI, Kernels choosing by CPUID),
 # each with coverage and ASan.
 # A crash leaves its input in .build-fuzz/crashes/: copy it to Tools/fuzz/regressions/, where
 # RuntimeTests replays it. Exits non-zero on any crash, leak or ASan report.
@@ -31,7 +31,7 @@ MAP
 module Runtime "" $(find Sources/Runtime -name '*.swift' | sort)
 module KernelsAVX2 "-Xcc -mavx2" Sources/KernelsAVX2/*.swift
 module KernelsAVXVNNI "-Xcc -mavx2 -Xcc -mavxvnni" Sources/KernelsAVXVNNI/*.swift
-module KernelsAVX512VNNI "-Xcc -mavx2 -Xcc -mavx512f -Xcc -mavx512vl -Xcc -mavx512vnni" Sources/KernelsAVX512VNNI/*.swift
+module KernelsAVX512VNNI "-Xcc -mavx2 -Xcc -mavx512f -Xcc -mavx512bw -Xcc -mavx512dq -Xcc -mavx512vl -Xcc -mavx512vnni" Sources/KernelsAVX512VNNI/*.swift
 module KernelsNEONDot "" Sources/KernelsNEONDot/*.swift
 module Kernels "" Sources/Kernels/*.swift
 module TFLiteFile "" Sources/TFLiteFile/*.swift
