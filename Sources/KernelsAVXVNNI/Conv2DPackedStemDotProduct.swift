@@ -53,7 +53,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
 /// whole KH·KW·Cin patch (at most 128 bytes, 64 output channels), for any vpdpbusd encoding `D`,
 /// with `weight(channel, tap, c)` reading the filter: every block of 8 channels' weights is first
 /// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order into an 8 KB stack local,
-/// and each tile of four output pixels gathers its patches once for all blocks (the zero point
+/// and each tile of four output pixels gathers its patches once per pair of blocks (the zero point
 /// where a tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums,
 /// the bias − (zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
 @inlinable @inline(__always)
@@ -100,68 +100,78 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
             let biases = blockBiasesAVX2(bias, channel: 8 * b, rows: min(8, p.output.channels - 8 * b))
             UnsafeMutableRawPointer(starts + 32 * b).storeBytes(of: _mm256_sub_epi32(biases, correction), as: __m256i.self)
         }
-        for oy in 0..<p.output.height {
-            var ox = 0
-            while ox < p.output.width {
-                let pixels = min(4, p.output.width - ox)
-                let firstX: Int = ox &* p.strideW &- p.padLeft
-                let lastX: Int = (ox &+ pixels &- 1) &* p.strideW &- p.padLeft &+ lastColumn
-                let firstY: Int = oy &* p.strideH &- p.padTop
-                let lastPixel: Int = (firstY &+ lastRow) &* p.input.width &+ firstX &+ 3 &* p.strideW
-                let columnsInside = firstX >= 0 && lastX < p.input.width
-                let rowsInside = firstY >= 0 && firstY &+ lastRow < p.input.height
-                if rowRun && pixels == 4 && columnsInside && rowsInside && lastPixel &* cin &+ 16 <= inputBytes {
-                    // Inside the image: each kernel row of a pixel is KW·Cin contiguous bytes, copied as 16
-                    // (rows in order, so each overwrites the previous one's spill; the last spills past the
-                    // patch into bytes that meet zero weights or are rewritten by the next pixel).
-                    for k in 0..<4 {
-                        let x: Int = firstX &+ k &* p.strideW
-                        let column: UnsafePointer<Int8> = input + x &* cin
-                        let slot: UnsafeMutablePointer<Int8> = patches + 144 &* k
-                        for ky in 0..<p.kernelH {
-                            let y: Int = firstY &+ ky &* p.dilationH
-                            let run = UnsafeRawPointer(column + y &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
-                            UnsafeMutableRawPointer(slot + ky &* runBytes).storeBytes(of: run, as: SIMD16<Int8>.self)
+        // Two blocks at a time (then a lone last block), each pair over the whole image: its requantization
+        // is prepared once, and the patches gathered again per pair (at most four, for 64 channels).
+        var block = 0
+        while block < blocks {
+            let second = min(block + 1, blocks - 1)
+            let start0 = load(starts + 32 * block), start1 = load(starts + 32 * second)
+            let o0 = block * 8, o1 = second * 8
+            let rows0 = min(8, p.output.channels - o0), rows1 = min(8, p.output.channels - o1)
+            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
+                                              min: p.activationMin, max: p.activationMax)
+            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
+                                              min: p.activationMin, max: p.activationMax)
+            // Only where both blocks are whole: it reads sixteen channels' parameters.
+            let requantizePair = second != block && rows0 == 8 && rows1 == 8
+                ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+                : nil
+            for oy in 0..<p.output.height {
+                var ox = 0
+                while ox < p.output.width {
+                    let pixels = min(4, p.output.width - ox)
+                    let firstX: Int = ox &* p.strideW &- p.padLeft
+                    let lastX: Int = (ox &+ pixels &- 1) &* p.strideW &- p.padLeft &+ lastColumn
+                    let firstY: Int = oy &* p.strideH &- p.padTop
+                    let lastPixel: Int = (firstY &+ lastRow) &* p.input.width &+ firstX &+ 3 &* p.strideW
+                    let columnsInside = firstX >= 0 && lastX < p.input.width
+                    let rowsInside = firstY >= 0 && firstY &+ lastRow < p.input.height
+                    if rowRun && pixels == 4 && columnsInside && rowsInside && lastPixel &* cin &+ 16 <= inputBytes {
+                        // Inside the image: each kernel row of a pixel is KW·Cin contiguous bytes, copied as 16
+                        // (rows in order, so each overwrites the previous one's spill; the last spills past the
+                        // patch into bytes that meet zero weights or are rewritten by the next pixel).
+                        for k in 0..<4 {
+                            let x: Int = firstX &+ k &* p.strideW
+                            let column: UnsafePointer<Int8> = input + x &* cin
+                            let slot: UnsafeMutablePointer<Int8> = patches + 144 &* k
+                            for ky in 0..<p.kernelH {
+                                let y: Int = firstY &+ ky &* p.dilationH
+                                let run = UnsafeRawPointer(column + y &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
+                                UnsafeMutableRawPointer(slot + ky &* runBytes).storeBytes(of: run, as: SIMD16<Int8>.self)
+                            }
                         }
-                    }
-                } else {
-                    // On the border, row by row: a kernel row above or below the image is zero-point bytes, one inside
-                    // with all its columns inside is copied as in the interior, and only one that crosses the left or
-                    // right edge goes byte by byte. Bytes past the patch meet zero weights, so any may stay there.
-                    for k in 0..<pixels {
-                        let patch = patches + 144 &* k
-                        let x0: Int = firstX &+ k &* p.strideW
-                        let columnsInside = x0 >= 0 && x0 &+ lastColumn < p.input.width
-                        for ky in 0..<p.kernelH {
-                            let iy = firstY &+ ky &* p.dilationH
-                            let slot = patch + ky &* runBytes
-                            if iy < 0 || iy >= p.input.height {
-                                for offset in stride(from: 0, to: runBytes, by: 32) {
-                                    UnsafeMutableRawPointer(slot + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
-                                }
-                            } else if rowRun && columnsInside && (iy &* p.input.width &+ x0) &* cin &+ 16 <= inputBytes {
-                                let run = UnsafeRawPointer(input + (iy &* p.input.width &+ x0) &* cin).loadUnaligned(as: SIMD16<Int8>.self)
-                                UnsafeMutableRawPointer(slot).storeBytes(of: run, as: SIMD16<Int8>.self)
-                            } else {
-                                for kx in 0..<p.kernelW {
-                                    let ix = x0 &+ kx &* p.dilationW, to = slot + kx &* cin
-                                    let inside = ix >= 0 && ix < p.input.width
-                                    let from = input + (iy &* p.input.width &+ ix) &* cin
-                                    for c in 0..<cin { to[c] = inside ? from[c] : Int8(truncatingIfNeeded: p.inputZeroPoint) }
+                    } else {
+                        // On the border, row by row: a kernel row above or below the image is zero-point bytes, one inside
+                        // with all its columns inside is copied as in the interior, and only one that crosses the left or
+                        // right edge goes byte by byte. Bytes past the patch meet zero weights, so any may stay there.
+                        for k in 0..<pixels {
+                            let patch = patches + 144 &* k
+                            let x0: Int = firstX &+ k &* p.strideW
+                            let columnsInside = x0 >= 0 && x0 &+ lastColumn < p.input.width
+                            for ky in 0..<p.kernelH {
+                                let iy = firstY &+ ky &* p.dilationH
+                                let slot = patch + ky &* runBytes
+                                if iy < 0 || iy >= p.input.height {
+                                    for offset in stride(from: 0, to: runBytes, by: 32) {
+                                        UnsafeMutableRawPointer(slot + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                                    }
+                                } else if rowRun && columnsInside && (iy &* p.input.width &+ x0) &* cin &+ 16 <= inputBytes {
+                                    let run = UnsafeRawPointer(input + (iy &* p.input.width &+ x0) &* cin).loadUnaligned(as: SIMD16<Int8>.self)
+                                    UnsafeMutableRawPointer(slot).storeBytes(of: run, as: SIMD16<Int8>.self)
+                                } else {
+                                    for kx in 0..<p.kernelW {
+                                        let ix = x0 &+ kx &* p.dilationW, to = slot + kx &* cin
+                                        let inside = ix >= 0 && ix < p.input.width
+                                        let from = input + (iy &* p.input.width &+ ix) &* cin
+                                        for c in 0..<cin { to[c] = inside ? from[c] : Int8(truncatingIfNeeded: p.inputZeroPoint) }
+                                    }
                                 }
                             }
                         }
                     }
-                }
-                @inline(__always) func quad(_ k: Int, _ q: Int) -> __m256i {
-                    _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 144 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
-                }
-                let out = output + (oy * p.output.width + ox) * p.output.channels
-                var block = 0
-                while block < blocks {
-                    // Two blocks at a time, then a lone last block.
-                    let second = min(block + 1, blocks - 1)
-                    let start0 = load(starts + 32 * block), start1 = load(starts + 32 * second)
+                    @inline(__always) func quad(_ k: Int, _ q: Int) -> __m256i {
+                        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 144 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
+                    }
                     var a0 = start0, a1 = start0, a2 = start0, a3 = start0
                     var b0 = start1, b1 = start1, b2 = start1, b3 = start1
                     if second == block {  // a lone last block
@@ -183,16 +193,7 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                             a3 = D.dot(a3, x, v0); b3 = D.dot(b3, x, v1)
                         }
                     }
-                    let o0 = block * 8, o1 = second * 8
-                    let rows0 = min(8, p.output.channels - o0), rows1 = min(8, p.output.channels - o1)
-                    let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                                      min: p.activationMin, max: p.activationMax)
-                    let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                                      min: p.activationMin, max: p.activationMax)
-                    // Only where both blocks are whole: it reads sixteen channels' parameters.
-                    let requantizePair = second != block && rows0 == 8 && rows1 == 8
-                        ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
-                        : nil
+                    let out = output + (oy * p.output.width + ox) * p.output.channels
                     @inline(__always) func store(_ acc: __m256i, _ r: Requantize8AVX2, _ o: Int, _ rows: Int, _ at: UnsafeMutablePointer<Int8>) {
                         if rows == 8 {
                             r.store(acc, to: at + o)
@@ -214,10 +215,10 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                     storePixel(1, a1, b1)
                     storePixel(2, a2, b2)
                     storePixel(3, a3, b3)
-                    block += 2
+                    ox += pixels
                 }
-                ox += pixels
             }
+            block += 2
         }
     }
     }
