@@ -220,8 +220,9 @@ struct AVX2DifferentialTests {
         }
     }
 
-    @Test func fullyConnectedMatchesReference() {
-        var r = Random(state: 3)
+    /// A dense kernel against `fully_connected_s8` on random sizes (up to 600 inputs, 45 outputs).
+    func checkFullyConnected(seed: UInt64, _ kernel: KernelSet.Dense) {
+        var r = Random(state: seed)
         var failures = 0
         for _ in 0..<Self.cases {
             let lo = r.int32(-128...0)
@@ -233,13 +234,22 @@ struct AVX2DifferentialTests {
                 input.withUnsafeBufferPointer { x in
                     filter.withUnsafeBufferPointer { f in
                         (guarded(p.outputs) { fully_connected_s8(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) },
-                         guarded(p.outputs) { fully_connected_s8_avx2(p, input: x.baseAddress!, filter: f.baseAddress!, bias: bias, requantization: q, output: $0) })
+                         guarded(p.outputs) { kernel(p, x.baseAddress!, f.baseAddress!, bias, q, $0) })
                     }
                 }
             }
             if want != got { failures += 1 }
         }
         #expect(failures == 0, "\(failures) of \(Self.cases) cases differ")
+    }
+
+    @Test func fullyConnectedMatchesReference() {
+        checkFullyConnected(seed: 3) { fully_connected_s8_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+    }
+
+    @Test(.enabled(if: minnow_cpu_has_avx512vnni() != 0, "this CPU has no AVX-512 VNNI"))
+    func fullyConnectedAVX512VNNIMatchesReference() {
+        checkFullyConnected(seed: 21) { fully_connected_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
     }
 
     /// Runs `want` and `got` on guarded outputs of `n` bytes for `cases` random cases; counts differences.

@@ -10,6 +10,12 @@ __m256i minnow_dpbusd256(__m256i acc, __m256i u, __m256i s) {
     return _mm256_dpbusd_epi32(acc, u, s);
 }
 
+/* AVX-512 VNNI's vpdpbusd on sixteen 32-bit lanes (512-bit registers). */
+static inline __attribute__((always_inline, target("avx2,avx512f,avx512bw,avx512vl,avx512vnni")))
+__m512i minnow_dpbusd512(__m512i acc, __m512i u, __m512i s) {
+    return _mm512_dpbusd_epi32(acc, u, s);
+}
+
 /* AVX-512 VNNI's vpdpwssd on sixteen 32-bit lanes: acc + the two s16 × s16 products of each lane,
    without saturation (a macro in clang as well). */
 static inline __attribute__((always_inline, target("avx2,avx512f,avx512bw,avx512vl,avx512vnni")))

@@ -25,6 +25,8 @@ public struct KernelSet {
     public var conv2dPackedSuffix: StaticString = ""
     /// The ISA suffix of `depthwiseConv2d` where it differs from the others' ("avxvnni"); "" if not.
     public var depthwiseConv2dSuffix: StaticString = ""
+    /// The ISA suffix of `fullyConnected` where it differs from the others' ("avx512vnni"); "" if not.
+    public var fullyConnectedSuffix: StaticString = ""
     /// The ISA suffix of `add` where it differs from the others' ("avx512"); "" if not.
     public var addSuffix: StaticString = ""
     public var conv2d: Convolution

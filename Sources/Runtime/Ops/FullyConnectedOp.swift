@@ -40,7 +40,9 @@ public enum FullyConnectedOp {
                          operands: ChannelOperands(v, arena: arena), rows: x.count / filter.dims.1)
     }
 
-    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("fully_connected_s8", set.suffix) }
+    public static func kernelName(_ set: KernelSet) -> KernelName {
+        KernelName("fully_connected_s8", set.fullyConnectedSuffix.utf8CodeUnitCount > 0 ? set.fullyConnectedSuffix : set.suffix)
+    }
 }
 
 /// A prepared dense layer.
