@@ -5,14 +5,19 @@ import KernelsAVX2
 import KernelsAVXVNNI
 import Runtime
 
-/// `dwconv2d_s8_avxvnni` with AVX-512: depth multiplier 1 on 512-bit registers
-/// (`depthwise32AVX512VNNI`, up to `depthwise32MaxTaps` taps), one-input-channel convolutions as a
+/// `dwconv2d_s8_avxvnni` with AVX-512: depth multiplier 1 on 512-bit registers (3 × 3 filters
+/// at horizontal stride 1 with `depthwise3x3RowsAVX512VNNI`, others with `depthwise32AVX512VNNI`,
+/// up to `depthwise32MaxTaps` taps), one-input-channel convolutions as a
 /// GEMM over each pixel's patch with vpdpbusd, every other one as `dwconv2d_s8_avx2`
 /// (`dwconv2dDotProduct`). The same contract and bytes.
 public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                    output: UnsafeMutablePointer<Int8>) {
-    if p.input.channels > 1 && p.output.channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps {
+    let channels = p.output.channels
+    if p.input.channels > 1 && channels == p.input.channels && p.kernelH == 3 && p.kernelW == 3 && p.strideW == 1
+        && p.dilationW == 1 && channels != 8 && channels != 16 {
+        depthwise3x3RowsAVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
+    } else if p.input.channels > 1 && channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps {
         depthwise32AVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
     } else {
         dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
@@ -151,6 +156,94 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
     }
     }
     }
+    }
+}
+
+/// The 3 × 3 depthwise convolution with depth multiplier 1, horizontal stride and dilation 1 (any
+/// vertical stride and dilation), 32 channels at a time (the last block masked), each input column
+/// widened once per output row instead of once per tap: `depthwise32AVX512VNNI`'s arithmetic with
+/// the taps paired vertically. For output pixel x the window's columns are x − padLeft + 0, 1, 2;
+/// each column's three rows become two interleaved pairs (rows 0 and 1, row 2 and zero: four
+/// registers, `column`) and serve three pixels in turn, kept in registers as the window slides.
+/// Per pixel: one new column (three loads, three widenings, four unpacks) and twelve vpdpwssd,
+/// instead of five tap pairs of two loads, two widenings, two unpacks and two vpdpwssd. Padding
+/// rows and columns read the zero point's bytes (cancelled by the `bias − zp·Σw` start).
+/// Example: MobileNetV2's stride-1 depthwise convolutions (and, row by row, its stride-2 ones'
+/// vertical stride).
+func depthwise3x3RowsAVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                                requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let channels = p.output.channels
+    let zero = _mm512_setzero_si512()
+    let zeroPoints = _mm512_set1_epi16(Int16(truncatingIfNeeded: p.inputZeroPoint))
+    let zeroPointBytes = _mm256_set1_epi8(Int8(truncatingIfNeeded: p.inputZeroPoint))
+    let lowLanes = _mm512_set_epi32(27, 26, 25, 24, 19, 18, 17, 16, 11, 10, 9, 8, 3, 2, 1, 0)
+    let highLanes = _mm512_set_epi32(31, 30, 29, 28, 23, 22, 21, 20, 15, 14, 13, 12, 7, 6, 5, 4)
+    typealias Column = (__m512i, __m512i, __m512i, __m512i)  // rows 0·1 low/high lanes, row 2·zero low/high
+    for c in stride(from: 0, to: channels, by: 32) {
+        let width = min(32, channels - c)
+        let mask: UInt32 = width == 32 ? ~0 : (1 << UInt32(width)) &- 1
+        /// Three rows' 32 bytes as a column's two interleaved pairs.
+        @inline(__always) func interleaved(_ a: __m256i, _ b: __m256i, _ d: __m256i) -> Column {
+            let x = _mm512_cvtepi8_epi16(a), y = _mm512_cvtepi8_epi16(b), z = _mm512_cvtepi8_epi16(d)
+            return (_mm512_unpacklo_epi16(x, y), _mm512_unpackhi_epi16(x, y), _mm512_unpacklo_epi16(z, zero), _mm512_unpackhi_epi16(z, zero))
+        }
+        @inline(__always) func weights(_ kx: Int) -> Column {
+            @inline(__always) func tap(_ ky: Int) -> __m256i { _mm256_maskz_loadu_epi8(mask, filter + (ky * 3 + kx) * channels + c) }
+            return interleaved(tap(0), tap(1), tap(2))
+        }
+        let w0 = weights(0), w1 = weights(1), w2 = weights(2)
+        /// `sums` plus one window column's products: its two row pairs against kernel column `w`'s.
+        @inline(__always) func accumulate(_ sums: inout (__m512i, __m512i), _ x: Column, _ w: Column) {
+            sums = (minnow_dpwssd512(minnow_dpwssd512(sums.0, x.0, w.0), x.2, w.2),
+                    minnow_dpwssd512(minnow_dpwssd512(sums.1, x.1, w.1), x.3, w.3))
+        }
+        var zeroPointSums = (zero, zero)
+        let zeroPointColumn = (zeroPoints, zeroPoints, zeroPoints, zeroPoints)
+        accumulate(&zeroPointSums, zeroPointColumn, w0)
+        accumulate(&zeroPointSums, zeroPointColumn, w1)
+        accumulate(&zeroPointSums, zeroPointColumn, w2)
+        /// Channels `c ..< c + width` of a per-channel array, in the two accumulators' lane order.
+        @inline(__always) func inLaneOrder(_ q: UnsafePointer<Int32>) -> (__m512i, __m512i) {
+            let first = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask), q + c)
+            let second = _mm512_maskz_loadu_epi32(UInt16(truncatingIfNeeded: mask >> 16), q + c + 16)
+            return (_mm512_permutex2var_epi32(first, lowLanes, second), _mm512_permutex2var_epi32(first, highLanes, second))
+        }
+        let multipliers = inLaneOrder(requantization.multipliers), shifts = inLaneOrder(requantization.shifts)
+        let biases = bias.map(inLaneOrder) ?? (zero, zero)
+        let start = (_mm512_sub_epi32(biases.0, zeroPointSums.0), _mm512_sub_epi32(biases.1, zeroPointSums.1))
+        let requantize = (Requantize16AVX512(multiplier: multipliers.0, shift: shifts.0, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax),
+                          Requantize16AVX512(multiplier: multipliers.1, shift: shifts.1, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax))
+        for oy in 0..<p.output.height {
+            /// Kernel row `ky`'s input row (its channel block), nil in the padding.
+            @inline(__always) func inputRow(_ ky: Int) -> UnsafePointer<Int8>? {
+                let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
+                return iy >= 0 && iy < p.input.height ? input + (iy &* p.input.width &* channels &+ c) : nil
+            }
+            let rows = (inputRow(0), inputRow(1), inputRow(2))
+            /// Input column `ix` of the three rows, zero-point bytes outside the image.
+            @inline(__always) func column(_ ix: Int) -> Column {
+                let inside = ix >= 0 && ix < p.input.width
+                @inline(__always) func bytes(_ row: UnsafePointer<Int8>?) -> __m256i {
+                    guard inside, let row else { return zeroPointBytes }
+                    return _mm256_maskz_loadu_epi8(mask, row + ix &* channels)
+                }
+                return interleaved(bytes(rows.0), bytes(rows.1), bytes(rows.2))
+            }
+            var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
+            for ox in 0..<p.output.width {
+                let right = column(ox &+ 2 &- p.padLeft)
+                var sums = start
+                accumulate(&sums, left, w0)
+                accumulate(&sums, middle, w1)
+                accumulate(&sums, right, w2)
+                let inOrder = _mm512_packs_epi32(requantize.0.clamped(sums.0), requantize.1.clamped(sums.1))
+                _mm256_mask_storeu_epi8(output + ((oy &* p.output.width &+ ox) &* channels &+ c), mask, _mm512_cvtsepi16_epi8(inOrder))
+                left = middle
+                middle = right
+            }
+        }
     }
 }
 #endif
