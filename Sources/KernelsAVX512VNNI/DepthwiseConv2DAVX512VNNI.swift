@@ -6,7 +6,8 @@ import KernelsAVXVNNI
 import Runtime
 
 /// `dwconv2d_s8_avxvnni` with AVX-512: depth multiplier 1 on 512-bit registers (3 × 3 filters
-/// at horizontal stride 1 with `depthwise3x3RowsAVX512VNNI`, others with `depthwise32AVX512VNNI`,
+/// at horizontal stride 1 or 2 with `depthwise3x3RowsAVX512VNNI` unless 8 or 16 channels at stride
+/// 1 take several pixels per step, others with `depthwise32AVX512VNNI`,
 /// up to `depthwise32MaxTaps` taps), one-input-channel convolutions as a
 /// GEMM over each pixel's patch with vpdpbusd, every other one as `dwconv2d_s8_avx2`
 /// (`dwconv2dDotProduct`). The same contract and bytes.
@@ -14,8 +15,8 @@ public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>
                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                    output: UnsafeMutablePointer<Int8>) {
     let channels = p.output.channels
-    if p.input.channels > 1 && channels == p.input.channels && p.kernelH == 3 && p.kernelW == 3 && p.strideW == 1
-        && p.dilationW == 1 && channels != 8 && channels != 16 {
+    if p.input.channels > 1 && channels == p.input.channels && p.kernelH == 3 && p.kernelW == 3 && p.strideW <= 2
+        && p.dilationW == 1 && ((channels != 8 && channels != 16) || p.strideW == 2) {
         depthwise3x3RowsAVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
     } else if p.input.channels > 1 && channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps {
         depthwise32AVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
@@ -159,17 +160,17 @@ func depthwise32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
     }
 }
 
-/// The 3 × 3 depthwise convolution with depth multiplier 1, horizontal stride and dilation 1 (any
-/// vertical stride and dilation), 32 channels at a time (the last block masked), each input column
-/// widened once per output row instead of once per tap: `depthwise32AVX512VNNI`'s arithmetic with
+/// The 3 × 3 depthwise convolution with depth multiplier 1, horizontal stride 1 or 2 and
+/// dilation 1 (any vertical stride and dilation), 32 channels at a time (the last block masked),
+/// each input column widened once per output row instead of once per tap (at stride 2, the
+/// window's right column is the next one's left): `depthwise32AVX512VNNI`'s arithmetic with
 /// the taps paired vertically. For output pixel x the window's columns are x − padLeft + 0, 1, 2;
 /// each column's three rows become two interleaved pairs (rows 0 and 1, row 2 and zero: four
 /// registers, `column`) and serve three pixels in turn, kept in registers as the window slides.
-/// Per pixel: one new column (three loads, three widenings, four unpacks) and twelve vpdpwssd,
+/// Per pixel at stride 1: one new column (three loads, three widenings, four unpacks) and twelve vpdpwssd,
 /// instead of five tap pairs of two loads, two widenings, two unpacks and two vpdpwssd. Padding
 /// rows and columns read the zero point's bytes (cancelled by the `bias − zp·Σw` start).
-/// Example: MobileNetV2's stride-1 depthwise convolutions (and, row by row, its stride-2 ones'
-/// vertical stride).
+/// Example: all of MobileNetV2's depthwise convolutions.
 func depthwise3x3RowsAVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                                 requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
     let channels = p.output.channels
@@ -233,15 +234,18 @@ func depthwise3x3RowsAVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
             }
             var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
             for ox in 0..<p.output.width {
-                let right = column(ox &+ 2 &- p.padLeft)
+                let right = column(ox &* p.strideW &+ 2 &- p.padLeft)
                 var sums = start
                 accumulate(&sums, left, w0)
                 accumulate(&sums, middle, w1)
                 accumulate(&sums, right, w2)
                 let inOrder = _mm512_packs_epi32(requantize.0.clamped(sums.0), requantize.1.clamped(sums.1))
                 _mm256_mask_storeu_epi8(output + ((oy &* p.output.width &+ ox) &* channels &+ c), mask, _mm512_cvtsepi16_epi8(inOrder))
-                left = middle
-                middle = right
+                if p.strideW == 1 {
+                    (left, middle) = (middle, right)
+                } else {  // stride 2: the right column is the next window's left one
+                    (left, middle) = (right, column((ox &+ 1) &* 2 &+ 1 &- p.padLeft))
+                }
             }
         }
     }

@@ -94,13 +94,13 @@ struct AVX2DifferentialTests {
                 p.groups = 1
                 p.output.channels = r.int(1...64)
             }
-            if threeByThree {  // 3 × 3, horizontal stride and dilation 1: the AVX-512 kernel that slides columns
+            if threeByThree {  // 3 × 3, horizontal stride 1 or 2, dilation 1: the AVX-512 kernel that slides columns
                 let channels = r.int(1...70)
                 (p.input.channels, p.output.channels, p.groups) = (channels, channels, channels)
-                (p.kernelH, p.kernelW, p.strideW, p.dilationW) = (3, 3, 1, 1)
+                (p.kernelH, p.kernelW, p.strideW, p.dilationW) = (3, 3, r.int(1...2), 1)
                 (p.padTop, p.padLeft) = (r.int(0...2), r.int(0...2))
                 p.output.height = max(1, (p.input.height + 2 * p.padTop - p.dilationH * 2 - 1) / p.strideH + 1)
-                p.output.width = max(1, p.input.width + 2 * p.padLeft - 2)
+                p.output.width = max(1, (p.input.width + 2 * p.padLeft - 3) / p.strideW + 1)
             }
             if pixelSteps {  // 8 or 16 channels, horizontal stride 1: the AVX-512 depthwise kernel's several pixels per step
                 let channels = [8, 16][r.int(0...1)]
@@ -212,7 +212,7 @@ struct AVX2DifferentialTests {
 
     /// The VNNI sets' depthwise kernels (their one-input-channel path and the rest), on general
     /// depthwise convolutions, on one-input-channel ones and (AVX-512) on 8 or 16 channels with
-    /// horizontal stride 1 and on 3 × 3 filters with horizontal stride and dilation 1.
+    /// horizontal stride 1 and on 3 × 3 filters with horizontal stride 1 or 2 and dilation 1.
     @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0 || minnow_cpu_has_avx512vnni() != 0, "this CPU has no VNNI"))
     func depthwiseVNNIMatchesReference() {
         if minnow_cpu_has_avxvnni() != 0 {
