@@ -17,6 +17,11 @@ import Runtime
 public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
+    if p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64 {
+        // One input channel (a filter bank over a spectrogram, a one-channel stem): one GEMM over each pixel's patch.
+        return dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
+                                  dot: AVX2DotProduct.self)
+    }
     let channels = p.output.channels, inChannels = p.input.channels
     let multiplier = channels / inChannels
     let offset = _mm256_set1_epi32(0 &- p.inputZeroPoint)

@@ -1,6 +1,6 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
-import KernelsAVXVNNI
+import KernelsAVX2
 import Runtime
 
 /// The requantization of sixteen int32 lanes with AVX-512, prepared once per block of channels:

@@ -25,58 +25,11 @@ public func conv2d_s8_packed_avxvnni(_ p: Conv2DParams, input: UnsafePointer<Int
                            dot: AVXVNNIDotProduct.self)
 }
 
-/// vpdpbusd on eight 32-bit lanes: `acc + Σ u[4i..<4i+4] · s[4i..<4i+4]` per lane (u unsigned,
-/// s signed bytes), without saturation. AVX-VNNI encodes it with VEX (`AVXVNNIDotProduct`),
-/// AVX-512 VNNI with EVEX on the same 256-bit registers (module KernelsAVX512VNNI); the packed
-/// kernel is one body for both, specialized in each module with its own ISA flags.
-public protocol DotProduct8 {
-    /// How the set requantizes two whole blocks of eight channels at once.
-    associatedtype BlockPairRequantizer: RequantizesBlockPairs
-    static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i
-}
-
-/// The requantization of sixteen output channels `o ..< o + 16` (two whole blocks of eight),
-/// prepared once per pair of blocks: exactly `ChannelRequantization.apply`, then the output zero
-/// point and the clamp, as `Requantize8AVX2` (the bias is already in the sums).
-public protocol RequantizesBlockPairs {
-    init(_ q: ChannelRequantization, channel o: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32)
-    /// One pixel's sums of the two blocks (`low`: channels o ..< o + 8), stored at `out + o`.
-    func store(_ low: __m256i, _ high: __m256i, to out: UnsafeMutablePointer<Int8>)
-}
-
-/// Two `Requantize8AVX2`, one per block: the pair requantization of the AVX2 and AVX-VNNI sets.
-@frozen public struct RequantizeBlockPairAVX2: RequantizesBlockPairs {
-    @usableFromInline let low, high: Requantize8AVX2
-    @usableFromInline let channel: Int
-
-    @inlinable @inline(__always)
-    public init(_ q: ChannelRequantization, channel o: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
-        low = Requantize8AVX2(q, channel: o, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
-        high = Requantize8AVX2(q, channel: o + 8, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
-        channel = o
-    }
-
-    @inlinable @inline(__always)
-    public func store(_ low: __m256i, _ high: __m256i, to out: UnsafeMutablePointer<Int8>) {
-        self.low.store(low, to: out + channel)
-        self.high.store(high, to: out + channel + 8)
-    }
-}
-
 /// AVX-VNNI's vpdpbusd (VEX).
 public enum AVXVNNIDotProduct: DotProduct8 {
     public typealias BlockPairRequantizer = RequantizeBlockPairAVX2
     @inlinable @inline(__always)
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_dpbusd_avx_epi32(acc, u, s) }
-}
-
-/// Block `b`'s eight biases for `rows` channels from `o` (zero past them, or without a bias): what
-/// the packed kernels start their sums from.
-@inlinable @inline(__always)
-public func blockBiasesAVX2(_ bias: UnsafePointer<Int32>?, channel o: Int, rows: Int) -> __m256i {
-    guard let bias else { return _mm256_setzero_si256() }
-    let lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(Int32(truncatingIfNeeded: rows)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-    return _mm256_maskload_epi32(UnsafeRawPointer(bias + o).assumingMemoryBound(to: Int32.self), lanes)
 }
 
 /// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`; a stem

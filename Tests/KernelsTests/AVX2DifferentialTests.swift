@@ -197,9 +197,9 @@ struct AVX2DifferentialTests {
         checkPackedConvolutions(seed: 10) { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
     }
 
-    /// Stems (one group of 1–3 channels) take their own path in the VNNI kernels.
-    @Test(.enabled(if: minnow_cpu_has_avxvnni() != 0 || minnow_cpu_has_avx512vnni() != 0, "this CPU has no VNNI"))
-    func packedStemConvsMatchReference() {
+    /// Stems (one group of 1–3 channels) take their own path (one GEMM over the patch) in every set.
+    @Test func packedStemConvsMatchReference() {
+        checkPackedConvolutions(seed: 12, stems: true) { conv2d_s8_packed_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         if minnow_cpu_has_avxvnni() != 0 {
             checkPackedConvolutions(seed: 13, stems: true) { conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         }
@@ -208,7 +208,10 @@ struct AVX2DifferentialTests {
         }
     }
 
-    @Test func depthwiseMatchesReference() { checkConvolutions(depthwise: true, seed: 2) }
+    @Test func depthwiseMatchesReference() {
+        checkConvolutions(depthwise: true, seed: 2)
+        checkConvolutions(depthwise: true, seed: 23, singleChannel: true)
+    }
 
     /// The VNNI sets' depthwise kernels (their one-input-channel path and the rest), on general
     /// depthwise convolutions, on one-input-channel ones and (AVX-512) on 8 or 16 channels with

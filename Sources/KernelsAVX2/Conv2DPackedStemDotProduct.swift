@@ -1,6 +1,5 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
-import KernelsAVX2
 import Runtime
 
 /// Whether `conv2dPackedStemDotProduct` takes `p`: one group of fewer than four input channels
@@ -16,7 +15,7 @@ public func conv2dPackedTakesStemPath(_ p: Conv2DParams) -> Bool {
 public let patchGEMMMaxBytes = 128
 
 /// `dwconv2d_s8` for any vpdpbusd encoding `D`, the body of `dwconv2d_s8_avxvnni` and
-/// `dwconv2d_s8_avx512vnni`: a depthwise convolution of one input channel (multiplier = Cout ≤ 64)
+/// `dwconv2d_s8_avx512vnni` (and of `dwconv2d_s8_avx2`'s one-channel case): a depthwise convolution of one input channel (multiplier = Cout ≤ 64)
 /// whose KH·KW taps fit 128 bytes, as micro_speech's 10×8 filter bank over a spectrogram, runs as
 /// one GEMM over each output pixel's patch (`patchGEMMDotProduct`; the filter is `[KH, KW, Cout]`);
 /// every other one as `dwconv2d_s8_avx2`. The same contract and bytes as `dwconv2d_s8`.
