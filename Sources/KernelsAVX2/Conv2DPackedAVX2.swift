@@ -4,7 +4,7 @@ import Runtime
 
 /// `conv2d_s8` with AVX2 over a filter in the `convQuads8` layout (`packConvQuads8`; a conv op's
 /// input 5): the same contract and bytes, a GEMM microkernel for CPUs without AVX-VNNI. A stem
-/// (`conv2dPackedTakesStemPath`) runs as one GEMM over its whole patch with vpdpbusd's arithmetic
+/// (`Conv2DParams.takesStemPath`) runs as one GEMM over its whole patch with vpdpbusd's arithmetic
 /// in AVX2 (`conv2dPackedStemDotProduct` with `AVX2DotProduct`).
 ///
 /// Four output pixels of a row and eight output channels at a time. Per tap, each pixel's next
@@ -19,7 +19,7 @@ import Runtime
 public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                   output: UnsafeMutablePointer<Int8>) {
-    if conv2dPackedTakesStemPath(p) {
+    if p.takesStemPath {
         return conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
                                           dot: AVX2DotProduct.self)
     }

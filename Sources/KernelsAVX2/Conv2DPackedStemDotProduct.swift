@@ -2,18 +2,6 @@
 import _Builtin_intrinsics.intel
 import Runtime
 
-/// Whether `conv2dPackedStemDotProduct` takes `p`: one group of fewer than four input channels
-/// (a network's stem: 1 or 3), whose whole KH·KW·Cin patch fits 32 quads (128 bytes), and at most
-/// 64 output channels.
-@inlinable @inline(__always)
-public func conv2dPackedTakesStemPath(_ p: Conv2DParams) -> Bool {
-    p.groups == 1 && p.input.channels < 4 && p.kernelH * p.kernelW * p.input.channels <= patchGEMMMaxBytes
-        && p.output.channels <= 64
-}
-
-/// The largest patch (KH·KW·Cin bytes) `patchGEMMDotProduct` takes.
-public let patchGEMMMaxBytes = 128
-
 /// `dwconv2d_s8` for any vpdpbusd encoding `D`, the body of `dwconv2d_s8_avxvnni` and
 /// `dwconv2d_s8_avx512vnni` (and of `dwconv2d_s8_avx2`'s one-channel case): a depthwise convolution of one input channel (multiplier = Cout ≤ 64)
 /// whose KH·KW taps fit 128 bytes, as micro_speech's 10×8 filter bank over a spectrogram, runs as
@@ -32,7 +20,7 @@ public func dwconv2dDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafeP
     }
 }
 
-/// The packed convolution of a stem (`conv2dPackedTakesStemPath`), for any vpdpbusd encoding `D`:
+/// The packed convolution of a stem (`Conv2DParams.takesStemPath`), for any vpdpbusd encoding `D`:
 /// the same contract and bytes as `conv2dPackedDotProduct`, but one GEMM over the whole patch
 /// (`patchGEMMDotProduct`) instead of one quad per tap. The `convQuads8` filter keeps one quad per
 /// tap with only Cin of its four bytes used (3/4 or 1/4 of every vpdpbusd wasted).
@@ -52,8 +40,7 @@ public func conv2dPackedStemDotProduct<D: DotProduct8>(_ p: Conv2DParams, input:
 /// whole KH·KW·Cin patch (at most 128 bytes, 64 output channels), for any vpdpbusd encoding `D`,
 /// with `weight(channel, tap, c)` reading the filter: every block of 8 channels' weights is first
 /// rewritten as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order into an 8 KB stack local,
-/// and each tile of four output pixels gathers its patches once per pair of blocks (the zero point
-/// where a tap falls in the padding; inside the image, each kernel row as one 16-byte copy). Sums,
+/// and each tile of four output pixels gathers its patches once per pair of blocks (`gatherPatches`). Sums,
 /// the bias − (zp + 128)·Σw start and the requantization are `conv2dPackedDotProduct`'s.
 @inlinable @inline(__always)
 public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
@@ -62,20 +49,13 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
     let cin = p.input.channels, taps = p.kernelH * p.kernelW, patchBytes = taps * cin, quads = (patchBytes + 3) / 4
     let blocks = (p.output.channels + 7) / 8
     let signFlip = _mm256_set1_epi32(Int32(bitPattern: 0x8080_8080))
-    let zeroPatch = SIMD32<Int8>(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint))
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
     // On the stack, zeroed: up to 8 blocks × 32 quads × 32 bytes of weights (zero past the patch),
-    // each block's 32-byte starting sums, and 4 pixels × 144 bytes of patches (16 of spill room).
+    // each block's 32-byte starting sums, and 4 pixels' patches (`gatherPatches`).
     var weightStore = InlineArray<8192, Int8>(repeating: 0)
     var startStore = InlineArray<256, Int8>(repeating: 0)
-    var patchStore = InlineArray<608, Int8>(repeating: 0)  // + 32: the last zero-point fill may pass 144
-    let rowBytes = p.input.width * cin, runBytes = p.kernelW * cin
-    let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
-    // The 16-byte row copies need contiguous kernel rows that fit 16 bytes, and all 16 bytes inside
-    // the input (checked per tile: windows ending near the input's end are copied byte by byte).
-    let rowRun = p.dilationW == 1 && runBytes <= 16
-    let inputBytes = p.input.height * rowBytes
+    var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
     withUnsafeMutableBytes(of: &weightStore) { weightBytes in
     withUnsafeMutableBytes(of: &startStore) { startBytes in
     withUnsafeMutableBytes(of: &patchStore) { patchBytesBuffer in
@@ -119,57 +99,9 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                 var ox = 0
                 while ox < p.output.width {
                     let pixels = min(4, p.output.width - ox)
-                    let firstX: Int = ox &* p.strideW &- p.padLeft
-                    let lastX: Int = (ox &+ pixels &- 1) &* p.strideW &- p.padLeft &+ lastColumn
-                    let firstY: Int = oy &* p.strideH &- p.padTop
-                    let lastPixel: Int = (firstY &+ lastRow) &* p.input.width &+ firstX &+ 3 &* p.strideW
-                    let columnsInside = firstX >= 0 && lastX < p.input.width
-                    let rowsInside = firstY >= 0 && firstY &+ lastRow < p.input.height
-                    if rowRun && pixels == 4 && columnsInside && rowsInside && lastPixel &* cin &+ 16 <= inputBytes {
-                        // Inside the image: each kernel row of a pixel is KW·Cin contiguous bytes, copied as 16
-                        // (rows in order, so each overwrites the previous one's spill; the last spills past the
-                        // patch into bytes that meet zero weights or are rewritten by the next pixel).
-                        for k in 0..<4 {
-                            let x: Int = firstX &+ k &* p.strideW
-                            let column: UnsafePointer<Int8> = input + x &* cin
-                            let slot: UnsafeMutablePointer<Int8> = patches + 144 &* k
-                            for ky in 0..<p.kernelH {
-                                let y: Int = firstY &+ ky &* p.dilationH
-                                let run = UnsafeRawPointer(column + y &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
-                                UnsafeMutableRawPointer(slot + ky &* runBytes).storeBytes(of: run, as: SIMD16<Int8>.self)
-                            }
-                        }
-                    } else {
-                        // On the border, row by row: a kernel row above or below the image is zero-point bytes, one inside
-                        // with all its columns inside is copied as in the interior, and only one that crosses the left or
-                        // right edge goes byte by byte. Bytes past the patch meet zero weights, so any may stay there.
-                        for k in 0..<pixels {
-                            let patch = patches + 144 &* k
-                            let x0: Int = firstX &+ k &* p.strideW
-                            let columnsInside = x0 >= 0 && x0 &+ lastColumn < p.input.width
-                            for ky in 0..<p.kernelH {
-                                let iy = firstY &+ ky &* p.dilationH
-                                let slot = patch + ky &* runBytes
-                                if iy < 0 || iy >= p.input.height {
-                                    for offset in stride(from: 0, to: runBytes, by: 32) {
-                                        UnsafeMutableRawPointer(slot + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
-                                    }
-                                } else if rowRun && columnsInside && (iy &* p.input.width &+ x0) &* cin &+ 16 <= inputBytes {
-                                    let run = UnsafeRawPointer(input + (iy &* p.input.width &+ x0) &* cin).loadUnaligned(as: SIMD16<Int8>.self)
-                                    UnsafeMutableRawPointer(slot).storeBytes(of: run, as: SIMD16<Int8>.self)
-                                } else {
-                                    for kx in 0..<p.kernelW {
-                                        let ix = x0 &+ kx &* p.dilationW, to = slot + kx &* cin
-                                        let inside = ix >= 0 && ix < p.input.width
-                                        let from = input + (iy &* p.input.width &+ ix) &* cin
-                                        for c in 0..<cin { to[c] = inside ? from[c] : Int8(truncatingIfNeeded: p.inputZeroPoint) }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    gatherPatches(p, input: input, oy: oy, ox: ox, pixels: pixels, into: patches)
                     @inline(__always) func quad(_ k: Int, _ q: Int) -> __m256i {
-                        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + 144 * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
+                        _mm256_xor_si256(_mm256_set1_epi32(UnsafeRawPointer(patches + patchStride * k + 4 * q).loadUnaligned(as: Int32.self)), signFlip)
                     }
                     var a0 = start0, a1 = start0, a2 = start0, a3 = start0
                     var b0 = start1, b1 = start1, b2 = start1, b3 = start1

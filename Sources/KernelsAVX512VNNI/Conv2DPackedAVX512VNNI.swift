@@ -15,7 +15,7 @@ import Runtime
 public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                         output: UnsafeMutablePointer<Int8>) {
-    if p.output.channels / p.groups > 8 && p.scratch != nil && !conv2dPackedTakesStemPath(p) {
+    if p.output.channels / p.groups > 8 && p.scratch != nil && !p.takesStemPath {
         conv2dPacked4x32AVX512VNNI(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     } else {
         conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,

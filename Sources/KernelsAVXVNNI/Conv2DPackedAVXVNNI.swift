@@ -33,12 +33,12 @@ public enum AVXVNNIDotProduct: DotProduct8 {
 }
 
 /// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`; a stem
-/// (`conv2dPackedTakesStemPath`) goes to `conv2dPackedStemDotProduct`.
+/// (`Conv2DParams.takesStemPath`) goes to `conv2dPackedStemDotProduct`.
 @inlinable
 public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                                    output: UnsafeMutablePointer<Int8>, dot: D.Type) {
-    if conv2dPackedTakesStemPath(p) {
+    if p.takesStemPath {
         return conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
                                           dot: D.self)
     }

@@ -19,6 +19,9 @@ import Runtime
 public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                      bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                      output: UnsafeMutablePointer<Int8>) {
+    if p.takesStemPath {
+        return conv2dPackedStemNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+    }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
     let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
@@ -96,30 +99,113 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels + o
                     let c = p.output.channels
-                    storeRequantized(l0, h0, out)
-                    if pixels > 1 { storeRequantized(l1, h1, out + c) }
-                    if pixels > 2 { storeRequantized(l2, h2, out + 2 * c) }
-                    if pixels > 3 { storeRequantized(l3, h3, out + 3 * c) }
+                    storeRequantizedNEON(l0, h0, p, requantization, channel: o, rows: rows, to: out)
+                    if pixels > 1 { storeRequantizedNEON(l1, h1, p, requantization, channel: o, rows: rows, to: out + c) }
+                    if pixels > 2 { storeRequantizedNEON(l2, h2, p, requantization, channel: o, rows: rows, to: out + 2 * c) }
+                    if pixels > 3 { storeRequantizedNEON(l3, h3, p, requantization, channel: o, rows: rows, to: out + 3 * c) }
                 }
             }
 
-            /// A pixel's eight sums (bias included) requantized into channels `o ..< o + rows` at `out`.
-            @inline(__always) func storeRequantized(_ low: int32x4_t, _ high: int32x4_t, _ out: UnsafeMutablePointer<Int8>) {
-                let sums = SIMD8(lowHalf: low, highHalf: high)
-                if rows == 8 {
-                    let a = requantize4NEON(sums.lowHalf, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
-                                            min: p.activationMin, max: p.activationMax)
-                    let b = requantize4NEON(sums.highHalf, requantization, channel: o + 4, outputZeroPoint: p.outputZeroPoint,
-                                            min: p.activationMin, max: p.activationMax)
-                    UnsafeMutableRawPointer(out).storeBytes(of: SIMD8(lowHalf: a, highHalf: b), as: SIMD8<Int8>.self)
-                } else {
-                    for r in 0..<rows {
-                        out[r] = clampToInt8(requantization.apply(sums[r], channel: o + r) &+ p.outputZeroPoint,
-                                             p.activationMin, p.activationMax)
+        }
+    }
+}
+
+/// A pixel's eight sums (bias included) requantized into channels `o ..< o + rows` at `out`
+/// (`out` points at channel `o`).
+@inline(__always)
+func storeRequantizedNEON(_ low: int32x4_t, _ high: int32x4_t, _ p: Conv2DParams, _ requantization: ChannelRequantization,
+                          channel o: Int, rows: Int, to out: UnsafeMutablePointer<Int8>) {
+    let sums = SIMD8(lowHalf: low, highHalf: high)
+    if rows == 8 {
+        let a = requantize4NEON(sums.lowHalf, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
+                                min: p.activationMin, max: p.activationMax)
+        let b = requantize4NEON(sums.highHalf, requantization, channel: o + 4, outputZeroPoint: p.outputZeroPoint,
+                                min: p.activationMin, max: p.activationMax)
+        UnsafeMutableRawPointer(out).storeBytes(of: SIMD8(lowHalf: a, highHalf: b), as: SIMD8<Int8>.self)
+    } else {
+        for r in 0..<rows {
+            out[r] = clampToInt8(requantization.apply(sums[r], channel: o + r) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
+        }
+    }
+}
+
+/// The packed convolution of a stem (`Conv2DParams.takesStemPath`: one group of 1–3 channels)
+/// with SDOT, as one GEMM over each output pixel's whole KH·KW·Cin patch instead of one quad per
+/// tap with only Cin of its four bytes used: every block of eight channels' weights is rewritten
+/// from the `convQuads8` filter as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order (an
+/// 8 KB stack local), each tile of four output pixels gathers its patches once (`gatherPatches`)
+/// for all blocks, and each block's sums start from `bias − zp·Σw` (the padding reads the zero
+/// point, which cancels). Example: a 3×3 RGB stem is 27 bytes, 7 quads per pixel instead of 9.
+func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                             bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                             output: UnsafeMutablePointer<Int8>) {
+    let cin = p.input.channels, taps = p.kernelH * p.kernelW, quads = (taps * cin + 3) / 4
+    let blocks = (p.output.channels + 7) / 8
+    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
+    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
+    @inline(__always) func load16(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
+    // On the stack, zeroed: up to 8 blocks × 32 quads × 32 bytes of weights (zero past the patch),
+    // each block's starting sums, and 4 pixels' patches.
+    var weightStore = InlineArray<8192, Int8>(repeating: 0)
+    var startStore = InlineArray<64, Int32>(repeating: 0)
+    var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &startStore) { startBytes in
+    withUnsafeMutableBytes(of: &patchStore) { patchBytes in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let patches = patchBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        for b in 0..<blocks {
+            let rows = min(8, p.output.channels - 8 * b)
+            // Block b's patch quad q, lane j, byte e holds patch position 4q + e = (tap, channel).
+            for t in 0..<taps {
+                for c in 0..<cin {
+                    let position = t * cin + c, to = weights + (b * 32 + position / 4) * 32 + position % 4
+                    for j in 0..<rows { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + c] }
+                }
+            }
+            var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
+            for q in 0..<quads {
+                low = vdotq_s32(low, paddingQuad, load16(weights + (b * 32 + q) * 32))
+                high = vdotq_s32(high, paddingQuad, load16(weights + (b * 32 + q) * 32 + 16))
+            }
+            let sums = SIMD8(lowHalf: low, highHalf: high)
+            for j in 0..<8 { starts[8 * b + j] = (j < rows ? bias?[8 * b + j] ?? 0 : 0) &- sums[j] }
+        }
+        for oy in 0..<p.output.height {
+            for ox in stride(from: 0, to: p.output.width, by: 4) {
+                let pixels = min(4, p.output.width - ox)
+                gatherPatches(p, input: input, oy: oy, ox: ox, pixels: pixels, into: patches)
+                @inline(__always) func quad(_ k: Int, _ q: Int) -> int8x16_t {
+                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(patches + patchStride * k + 4 * q).loadUnaligned(as: UInt32.self)))
+                }
+                let out = output + (oy * p.output.width + ox) * p.output.channels
+                for b in 0..<blocks {
+                    let startLow = UnsafeRawPointer(starts + 8 * b).loadUnaligned(as: int32x4_t.self)
+                    let startHigh = UnsafeRawPointer(starts + 8 * b + 4).loadUnaligned(as: int32x4_t.self)
+                    var l0 = startLow, l1 = startLow, l2 = startLow, l3 = startLow
+                    var h0 = startHigh, h1 = startHigh, h2 = startHigh, h3 = startHigh
+                    for q in 0..<quads {
+                        let wl = load16(weights + (b * 32 + q) * 32), wh = load16(weights + (b * 32 + q) * 32 + 16)
+                        var x = quad(0, q)
+                        l0 = vdotq_s32(l0, x, wl); h0 = vdotq_s32(h0, x, wh)
+                        x = quad(1, q)
+                        l1 = vdotq_s32(l1, x, wl); h1 = vdotq_s32(h1, x, wh)
+                        x = quad(2, q)
+                        l2 = vdotq_s32(l2, x, wl); h2 = vdotq_s32(h2, x, wh)
+                        x = quad(3, q)
+                        l3 = vdotq_s32(l3, x, wl); h3 = vdotq_s32(h3, x, wh)
                     }
+                    let o = 8 * b, rows = min(8, p.output.channels - o), c = p.output.channels
+                    storeRequantizedNEON(l0, h0, p, requantization, channel: o, rows: rows, to: out + o)
+                    if pixels > 1 { storeRequantizedNEON(l1, h1, p, requantization, channel: o, rows: rows, to: out + c + o) }
+                    if pixels > 2 { storeRequantizedNEON(l2, h2, p, requantization, channel: o, rows: rows, to: out + 2 * c + o) }
+                    if pixels > 3 { storeRequantizedNEON(l3, h3, p, requantization, channel: o, rows: rows, to: out + 3 * c + o) }
                 }
             }
         }
+    }
+    }
     }
 }
 #endif

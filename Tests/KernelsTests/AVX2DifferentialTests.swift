@@ -148,7 +148,7 @@ struct AVX2DifferentialTests {
         var failures = 0
         for _ in 0..<Self.cases {
             var p = randomConv(&r, depthwise: false, outputsPerGroup: 1...40)
-            if stems {  // one group of 1–3 channels, as `conv2dPackedTakesStemPath` takes
+            if stems {  // one group of 1–3 channels, as `Conv2DParams.takesStemPath` takes
                 p.input.channels = r.int(1...3)
                 p.output.channels = r.int(1...40)
                 p.groups = 1

@@ -1,0 +1,80 @@
+/// The patches of a few output pixels, gathered for a GEMM over each pixel's whole KH·KW·Cin
+/// window: what the dot-product kernels run stems (one group of 1–3 channels) and one-channel
+/// depthwise convolutions as, instead of one mostly empty quad of channels per tap.
+
+/// The largest patch (KH·KW·Cin bytes) a patch GEMM takes.
+public let patchGEMMMaxBytes = 128
+
+/// The bytes between two pixels' patches in a gather buffer: the largest patch plus 16 bytes of
+/// spill room for the last 16-byte row copy.
+public let patchStride = 144
+
+extension Conv2DParams {
+    /// Whether the packed dot-product kernels run this convolution as a patch GEMM: one group of
+    /// fewer than four input channels (a network's stem: 1 or 3) whose patch fits
+    /// `patchGEMMMaxBytes`, and at most 64 output channels.
+    @inlinable
+    public var takesStemPath: Bool {
+        groups == 1 && input.channels < 4 && kernelH * kernelW * input.channels <= patchGEMMMaxBytes && output.channels <= 64
+    }
+}
+
+/// Writes the patches of output pixels `(oy, ox ..< ox + pixels)` (at most 4) to `patches`, pixel
+/// `k` at `patchStride · k`, in (ky, kx, c) order: input bytes, or the input zero point where a
+/// tap falls in the padding. Bytes past each patch (up to `patchStride`) may be overwritten with
+/// anything; callers multiply them by zero weights. Inside the image each kernel row is one
+/// 16-byte copy (contiguous rows of at most 16 bytes, rows in order so each overwrites the
+/// previous one's spill, and never past the input's end); on the border, row by row: rows outside
+/// the image are zero-point fills, rows inside copied whole where their columns are, byte by byte
+/// where they cross an edge. `patches` holds at least `4 · patchStride + 32` bytes.
+/// Example: a 3×3 RGB stem's pixel gathers 27 bytes, three row copies of 9.
+@inlinable @inline(__always)
+public func gatherPatches(_ p: Conv2DParams, input: UnsafePointer<Int8>, oy: Int, ox: Int, pixels: Int,
+                          into patches: UnsafeMutablePointer<Int8>) {
+    let cin = p.input.channels, rowBytes = p.input.width * cin, runBytes = p.kernelW * cin
+    let lastRow = (p.kernelH - 1) * p.dilationH, lastColumn = (p.kernelW - 1) * p.dilationW
+    let rowRun = p.dilationW == 1 && runBytes <= 16
+    let inputBytes = p.input.height * rowBytes
+    let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
+    let firstX: Int = ox &* p.strideW &- p.padLeft
+    let lastX: Int = (ox &+ pixels &- 1) &* p.strideW &- p.padLeft &+ lastColumn
+    let firstY: Int = oy &* p.strideH &- p.padTop
+    let lastPixel: Int = (firstY &+ lastRow) &* p.input.width &+ firstX &+ 3 &* p.strideW
+    let columnsInside = firstX >= 0 && lastX < p.input.width
+    let rowsInside = firstY >= 0 && firstY &+ lastRow < p.input.height
+    if rowRun && pixels == 4 && columnsInside && rowsInside && lastPixel &* cin &+ 16 <= inputBytes {
+        for k in 0..<4 {
+            let column: UnsafePointer<Int8> = input + (firstX &+ k &* p.strideW) &* cin
+            let slot: UnsafeMutablePointer<Int8> = patches + patchStride &* k
+            for ky in 0..<p.kernelH {
+                let run = UnsafeRawPointer(column + (firstY &+ ky &* p.dilationH) &* rowBytes).loadUnaligned(as: SIMD16<Int8>.self)
+                UnsafeMutableRawPointer(slot + ky &* runBytes).storeBytes(of: run, as: SIMD16<Int8>.self)
+            }
+        }
+        return
+    }
+    let zeroPatch = SIMD32<Int8>(repeating: zeroPoint)
+    for k in 0..<pixels {
+        let patch = patches + patchStride &* k
+        let x0: Int = firstX &+ k &* p.strideW
+        let pixelColumnsInside = x0 >= 0 && x0 &+ lastColumn < p.input.width
+        for ky in 0..<p.kernelH {
+            let iy = firstY &+ ky &* p.dilationH
+            let slot = patch + ky &* runBytes
+            if iy < 0 || iy >= p.input.height {
+                for offset in stride(from: 0, to: runBytes, by: 32) {
+                    UnsafeMutableRawPointer(slot + offset).storeBytes(of: zeroPatch, as: SIMD32<Int8>.self)
+                }
+            } else if rowRun && pixelColumnsInside && (iy &* p.input.width &+ x0) &* cin &+ 16 <= inputBytes {
+                let run = UnsafeRawPointer(input + (iy &* p.input.width &+ x0) &* cin).loadUnaligned(as: SIMD16<Int8>.self)
+                UnsafeMutableRawPointer(slot).storeBytes(of: run, as: SIMD16<Int8>.self)
+            } else {
+                for kx in 0..<p.kernelW {
+                    let ix = x0 &+ kx &* p.dilationW, to = slot + kx &* cin
+                    let inside = ix >= 0 && ix < p.input.width
+                    for c in 0..<cin { to[c] = inside ? input[(iy &* p.input.width &+ ix) &* cin &+ c] : zeroPoint }
+                }
+            }
+        }
+    }
+}
