@@ -85,16 +85,10 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
         while block < blocks {
             let second = min(block + 1, blocks - 1)
             let start0 = load(starts + 32 * block), start1 = load(starts + 32 * second)
-            let o0 = block * 8, o1 = second * 8
-            let rows0 = min(8, p.output.channels - o0), rows1 = min(8, p.output.channels - o1)
-            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                              min: p.activationMin, max: p.activationMax)
-            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                              min: p.activationMin, max: p.activationMax)
-            // Only where both blocks are whole: it reads sixteen channels' parameters.
-            let requantizePair = second != block && rows0 == 8 && rows1 == 8
-                ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
-                : nil
+            let outputs = BlockPairStore(requantization, channel: block * 8, rows: min(8, p.output.channels - block * 8),
+                                         channel: second * 8, rows: min(8, p.output.channels - second * 8),
+                                         outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+            let pair = outputs.wholePair(D.BlockPairRequantizer.self)
             for oy in 0..<p.output.height {
                 var ox = 0
                 while ox < p.output.width {
@@ -125,22 +119,9 @@ public func patchGEMMDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Unsafe
                         }
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels
-                    @inline(__always) func store(_ acc: __m256i, _ r: Requantize8AVX2, _ o: Int, _ rows: Int, _ at: UnsafeMutablePointer<Int8>) {
-                        if rows == 8 {
-                            r.store(acc, to: at + o)
-                        } else {
-                            storeRequantizedTailAVX2(acc, bias: nil, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
-                                                     min: p.activationMin, max: p.activationMax, to: at)
-                        }
-                    }
                     @inline(__always) func storePixel(_ k: Int, _ a: __m256i, _ b: __m256i) {
                         guard k < pixels else { return }
-                        if let requantizePair {
-                            requantizePair.store(a, b, to: out + k * p.output.channels)
-                        } else {
-                            store(a, requantize0, o0, rows0, out + k * p.output.channels)
-                            if second != block { store(b, requantize1, o1, rows1, out + k * p.output.channels) }
-                        }
+                        if let pair { pair.store(a, b, to: out + k * p.output.channels) } else { outputs.store(a, b, to: out + k * p.output.channels) }
                     }
                     storePixel(0, a0, b0)
                     storePixel(1, a1, b1)

@@ -41,6 +41,55 @@ public protocol RequantizesBlockPairs {
     }
 }
 
+/// How a packed kernel stores one pair of blocks of eight output channels (or a lone last block)
+/// block by block, prepared once per pair: `Requantize8AVX2` for a whole block, channel by channel
+/// for a partial one; the bias is already in the sums. Pairs of whole blocks go through the set's
+/// `DotProduct8.BlockPairRequantizer` instead, which the kernels keep beside this (a local, so
+/// that its sixteen lanes' parameters are not copied per pixel). Example: 40 channels are the
+/// pairs (0–7, 8–15), (16–23, 24–31) and the lone block 32–39.
+@frozen public struct BlockPairStore {
+    @usableFromInline let first, second: Requantize8AVX2
+    @usableFromInline let q: ChannelRequantization
+    @usableFromInline let channels: (Int, Int), rows: (Int, Int)
+    @usableFromInline let zeroPoint, lo, hi: Int32
+
+    /// Blocks of `rows` channels from `o0` and `o1` (`o1 == o0` for a lone block).
+    @inlinable @inline(__always)
+    public init(_ q: ChannelRequantization, channel o0: Int, rows rows0: Int, channel o1: Int, rows rows1: Int,
+                outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+        first = Requantize8AVX2(q, channel: o0, rows: rows0, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        second = Requantize8AVX2(q, channel: o1, rows: rows1, bias: nil, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        self.q = q
+        channels = (o0, o1)
+        rows = (rows0, rows1)
+        zeroPoint = outputZeroPoint
+        self.lo = lo
+        self.hi = hi
+    }
+
+    /// The set's pair requantizer for these blocks when both are whole and distinct (it reads
+    /// sixteen channels' parameters), else nil.
+    @inlinable @inline(__always)
+    public func wholePair<Pair: RequantizesBlockPairs>(_: Pair.Type) -> Pair? {
+        channels.1 != channels.0 && rows.0 == 8 && rows.1 == 8
+            ? Pair(q, channel: channels.0, outputZeroPoint: zeroPoint, min: lo, max: hi) : nil
+    }
+
+    /// One pixel's sums of both blocks (`b` ignored for a lone block), stored in its channels at `out`.
+    @inlinable @inline(__always)
+    public func store(_ a: __m256i, _ b: __m256i, to out: UnsafeMutablePointer<Int8>) {
+        @inline(__always) func store(_ acc: __m256i, _ requantize: Requantize8AVX2, _ o: Int, _ rows: Int) {
+            if rows == 8 {
+                requantize.store(acc, to: out + o)
+            } else {
+                storeRequantizedTailAVX2(acc, bias: nil, q, channel: o, rows: rows, outputZeroPoint: zeroPoint, min: lo, max: hi, to: out)
+            }
+        }
+        store(a, first, channels.0, rows.0)
+        if channels.1 != channels.0 { store(b, second, channels.1, rows.1) }
+    }
+}
+
 /// Block `b`'s eight biases for `rows` channels from `o` (zero past them, or without a bias): what
 /// the packed kernels start their sums from.
 @inlinable @inline(__always)

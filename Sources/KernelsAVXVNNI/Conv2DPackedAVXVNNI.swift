@@ -74,14 +74,9 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
             }
             let start0 = _mm256_sub_epi32(blockBiasesAVX2(bias, channel: o0, rows: rows0), correction0)
             let start1 = _mm256_sub_epi32(blockBiasesAVX2(bias, channel: o1, rows: rows1), correction1)
-            let requantize0 = Requantize8AVX2(requantization, channel: o0, rows: rows0, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                              min: p.activationMin, max: p.activationMax)
-            let requantize1 = Requantize8AVX2(requantization, channel: o1, rows: rows1, bias: nil, outputZeroPoint: p.outputZeroPoint,
-                                              min: p.activationMin, max: p.activationMax)
-            // Only where both blocks are whole: it reads sixteen channels' parameters.
-            let requantizePair = second != block && rows0 == 8 && rows1 == 8
-                ? D.BlockPairRequantizer(requantization, channel: o0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
-                : nil
+            let outputs = BlockPairStore(requantization, channel: o0, rows: rows0, channel: o1, rows: rows1,
+                                         outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+            let pair = outputs.wholePair(D.BlockPairRequantizer.self)
 
             for oy in 0..<p.output.height {
                 var ox = 0
@@ -131,15 +126,9 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                     }
                     let out = output + (oy * p.output.width + ox) * p.output.channels
                     let c = p.output.channels
-                    /// Pixel `k`'s sums of both blocks, requantized into their channels.
                     @inline(__always) func storePixel(_ k: Int, _ a: __m256i, _ b: __m256i) {
                         guard k < pixels else { return }
-                        if let requantizePair {
-                            requantizePair.store(a, b, to: out + k * c)
-                        } else {
-                            store(a, requantize0, o0, rows0, out + k * c)
-                            if second != block { store(b, requantize1, o1, rows1, out + k * c) }
-                        }
+                        if let pair { pair.store(a, b, to: out + k * c) } else { outputs.store(a, b, to: out + k * c) }
                     }
                     storePixel(0, a0, b0)
                     storePixel(1, a1, b1)
@@ -149,17 +138,6 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                 }
             }
             block += 2
-        }
-    }
-
-    /// One block's eight sums of a pixel, requantized into channels `o ..< o + rows` at `out`.
-    @inline(__always) func store(_ acc: __m256i, _ requantize: borrowing Requantize8AVX2, _ o: Int, _ rows: Int,
-                                 _ out: UnsafeMutablePointer<Int8>) {
-        if rows == 8 {
-            requantize.store(acc, to: out + o)
-        } else {
-            storeRequantizedTailAVX2(acc, bias: nil, requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
-                                     min: p.activationMin, max: p.activationMax, to: out)
         }
     }
 }
