@@ -20,8 +20,7 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                   output: UnsafeMutablePointer<Int8>) {
     if p.takesStemPath {
-        return conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
-                                          dot: AVX2DotProduct.self)
+        return conv2dPackedStemAVX2(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
@@ -123,5 +122,14 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         }
     }
     }
+}
+
+/// The stem path of `conv2d_s8_packed_avx2`, compiled apart: inlined, the patch GEMM's body made
+/// the kernel's own GEMM loop 5–12 % slower (mbv2's pointwise convs, `--kernels avx2`).
+@inline(never)
+func conv2dPackedStemAVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                          bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    conv2dPackedStemDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                               dot: AVX2DotProduct.self)
 }
 #endif
