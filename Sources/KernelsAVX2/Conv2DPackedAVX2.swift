@@ -124,6 +124,10 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
     }
 }
 
+/// The tile `conv2d_s8_packed_avx2` runs `p` in (part of its name): a stem's patch GEMM (four
+/// pixels by two blocks of eight channels over quads of the patch) or four pixels by eight channels.
+public func conv2dPackedTileAVX2(_ p: Conv2DParams) -> StaticString { p.takesStemPath ? "patch4x16c4" : "4x8c4" }
+
 /// The stem path of `conv2d_s8_packed_avx2`, compiled apart: inlined, the patch GEMM's body made
 /// the kernel's own GEMM loop 5–12 % slower (mbv2's pointwise convs, `--kernels avx2`).
 @inline(never)

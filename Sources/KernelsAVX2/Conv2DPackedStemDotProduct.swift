@@ -11,7 +11,7 @@ import Runtime
 public func dwconv2dDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                                bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                                output: UnsafeMutablePointer<Int8>, dot: D.Type) {
-    guard p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64 else {
+    guard p.takesOneChannelPatchPath else {
         return dwconv2d_s8_avx2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
     }
     let cout = p.output.channels

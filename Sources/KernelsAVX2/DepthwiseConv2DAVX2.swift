@@ -17,7 +17,7 @@ import Runtime
 public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
-    if p.input.channels == 1 && p.kernelH * p.kernelW <= patchGEMMMaxBytes && p.output.channels <= 64 {
+    if p.takesOneChannelPatchPath {
         // One input channel (a filter bank over a spectrogram, a one-channel stem): one GEMM over each pixel's patch.
         return dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
                                   dot: AVX2DotProduct.self)
@@ -83,6 +83,16 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
             }
         }
     }
+}
+
+/// The tile `dwconv2d_s8_avx2` starts `p` with (part of its name): a one-channel patch GEMM, blocks
+/// of sixteen or eight channels, or eight lanes (gathered inputs, other multipliers).
+public func dwconv2dTileAVX2(_ p: Conv2DParams) -> StaticString {
+    let multiplier = p.output.channels / p.input.channels
+    if p.takesOneChannelPatchPath { return "patch4x16c4" }
+    if (multiplier == 1 || multiplier % 16 == 0) && p.output.channels >= 16 { return "16c" }
+    if multiplier == 1 && p.output.channels >= 8 && p.kernelH * p.kernelW <= depthwise8MaxTaps { return "8c" }
+    return "8lane"
 }
 
 /// The depthwise convolution of channels `0 ..< 16·⌊C/16⌋`, sixteen at a time, for depth

@@ -15,13 +15,20 @@ import Runtime
 public func conv2d_s8_packed_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                         output: UnsafeMutablePointer<Int8>) {
-    if p.output.channels / p.groups > 8 && p.scratch != nil && !p.takesStemPath {
+    if takes4x32Tiles(p) && p.scratch != nil {
         conv2dPacked4x32AVX512VNNI(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     } else {
         conv2dPackedDotProduct(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
                                dot: AVX512VNNIDotProduct.self)
     }
 }
+
+/// Whether `conv2d_s8_packed_avx512vnni` runs `p` in tiles of 4 pixels × 32 channels: more than
+/// eight output channels per group, and not a stem.
+func takes4x32Tiles(_ p: Conv2DParams) -> Bool { p.output.channels / p.groups > 8 && !p.takesStemPath }
+
+/// The tile `conv2d_s8_packed_avx512vnni` runs `p` in (part of its name).
+public func conv2dPackedTileAVX512VNNI(_ p: Conv2DParams) -> StaticString { takes4x32Tiles(p) ? "4x32c4" : conv2dPackedTileVNNI(p) }
 
 /// AVX-512 VNNI's vpdpbusd (EVEX) on eight 32-bit lanes; pairs of blocks requantized sixteen lanes at a time.
 public enum AVX512VNNIDotProduct: DotProduct8 {

@@ -14,16 +14,36 @@ import Runtime
 public func dwconv2d_s8_avx512vnni(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                                    bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                    output: UnsafeMutablePointer<Int8>) {
-    let channels = p.output.channels
-    if p.input.channels > 1 && channels == p.input.channels && p.kernelH == 3 && p.kernelW == 3 && p.strideW <= 2
-        && p.dilationW == 1 && ((channels != 8 && channels != 16) || p.strideW == 2) {
+    if takes3x3Rows(p) {
         depthwise3x3RowsAVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
-    } else if p.input.channels > 1 && channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps {
+    } else if takes32Bytes(p) {
         depthwise32AVX512VNNI(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output)
     } else {
         dwconv2dDotProduct(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
                            dot: AVX512VNNIDotProduct.self)
     }
+}
+
+/// Whether `depthwise3x3RowsAVX512VNNI` takes `p`: multiplier 1, 3 × 3, horizontal stride 1 or 2
+/// and dilation 1, unless 8 or 16 channels at stride 1 fill a step with several pixels.
+func takes3x3Rows(_ p: Conv2DParams) -> Bool {
+    let channels = p.output.channels
+    return p.input.channels > 1 && channels == p.input.channels && p.kernelH == 3 && p.kernelW == 3 && p.strideW <= 2
+        && p.dilationW == 1 && ((channels != 8 && channels != 16) || p.strideW == 2)
+}
+
+/// Whether `depthwise32AVX512VNNI` takes `p`: multiplier 1, at most `depthwise32MaxTaps` taps.
+func takes32Bytes(_ p: Conv2DParams) -> Bool {
+    p.input.channels > 1 && p.output.channels == p.input.channels && p.kernelH * p.kernelW <= depthwise32MaxTaps
+}
+
+/// The tile `dwconv2d_s8_avx512vnni` runs `p` in (part of its name): 3 × 3 rows of 32 channels,
+/// steps of 32 channels or of 4 × 8 / 2 × 16 pixels × channels, else the AVX2 kernel's tiles.
+public func dwconv2dTileAVX512VNNI(_ p: Conv2DParams) -> StaticString {
+    if takes3x3Rows(p) { return "3x3rows32c" }
+    guard takes32Bytes(p) else { return dwconv2dTileAVX2(p) }
+    if p.strideW == 1 && p.output.channels == 8 { return "4x8c" }
+    return p.strideW == 1 && p.output.channels == 16 ? "2x16c" : "32c"
 }
 
 /// The most taps `depthwise32AVX512VNNI` takes (its interleaved weights live on the stack: 4 KiB).

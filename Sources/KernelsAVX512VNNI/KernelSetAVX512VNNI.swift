@@ -12,6 +12,8 @@ extension KernelSet {
         set.conv2dPacked = { conv2d_s8_packed_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         set.depthwiseConv2dSuffix = "avx512vnni"
         set.depthwiseConv2d = { dwconv2d_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        set.conv2dPackedTile = { conv2dPackedTileAVX512VNNI($0) }
+        set.depthwiseConv2dTile = { dwconv2dTileAVX512VNNI($0) }
         set.fullyConnectedSuffix = "avx512vnni"
         set.fullyConnected = { fully_connected_s8_avx512vnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         set.addSuffix = "avx512"

@@ -32,6 +32,10 @@ public enum AVXVNNIDotProduct: DotProduct8 {
     public static func dot(_ acc: __m256i, _ u: __m256i, _ s: __m256i) -> __m256i { _mm256_dpbusd_avx_epi32(acc, u, s) }
 }
 
+/// The tile `conv2dPackedDotProduct` runs `p` in (part of the kernel's name): a stem's patch GEMM
+/// or four pixels by two blocks of eight channels, both over quads of input channels.
+public func conv2dPackedTileVNNI(_ p: Conv2DParams) -> StaticString { p.takesStemPath ? "patch4x16c4" : "4x16c4" }
+
 /// The body of `conv2d_s8_packed_avxvnni` for any vpdpbusd encoding `D`; a stem
 /// (`Conv2DParams.takesStemPath`) goes to `conv2dPackedStemDotProduct`.
 @inlinable

@@ -99,8 +99,7 @@ struct Bench: ParsableCommand {
         }
         let layers = (0..<q8.opCount).map { i -> Layer in
             let op = q8.op(i), macs = Self.macs(q8, op), us = median(perOp[i])
-            return Layer(index: i, op: op.code.name.description, kernel: op.code.kernelName(kernels, packed: op.inputCount > Conv2DOp.Input.packedFilter
-                                                                             && q8.input(Conv2DOp.Input.packedFilter, of: op) != nil).description, median_us: us, macs: macs,
+            return Layer(index: i, op: op.code.name.description, kernel: q8.kernelName(ofOp: i, kernels).description, median_us: us, macs: macs,
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
         let total = layers.reduce(0) { $0 + $1.macs }, latency = median(latencies)

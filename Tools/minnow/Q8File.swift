@@ -67,8 +67,8 @@ struct ValidationFailure: Error, CustomStringConvertible {
 }
 
 extension KernelName: CustomStringConvertible {
-    /// `conv2d_s8_avx2`, or `conv2d_s8` for the reference.
-    public var description: String { suffix.description.isEmpty ? base.description : "\(base)_\(suffix)" }
+    /// `conv2d_s8_packed_4x32c4_avx512vnni`, `conv2d_s8_avx2`, or `conv2d_s8` for the reference.
+    public var description: String { ([base.description, tile.description, suffix.description]).filter { !$0.isEmpty }.joined(separator: "_") }
 }
 
 extension Q8Tensor {

@@ -25,6 +25,10 @@ public struct KernelSet {
     public var conv2dPackedSuffix: StaticString = ""
     /// The ISA suffix of `depthwiseConv2d` where it differs from the others' ("avxvnni"); "" if not.
     public var depthwiseConv2dSuffix: StaticString = ""
+    /// The tile `conv2dPacked` picks for a shape ("4x32c4"), where it has several; part of its name.
+    public var conv2dPackedTile: ((Conv2DParams) -> StaticString)? = nil
+    /// The tile `depthwiseConv2d` picks for a shape, where it has several; part of its name.
+    public var depthwiseConv2dTile: ((Conv2DParams) -> StaticString)? = nil
     /// The ISA suffix of `fullyConnected` where it differs from the others' ("avx512vnni"); "" if not.
     public var fullyConnectedSuffix: StaticString = ""
     /// The ISA suffix of `add` where it differs from the others' ("avx512"); "" if not.

@@ -17,6 +17,14 @@ extension Conv2DParams {
     public var takesStemPath: Bool {
         groups == 1 && input.channels < 4 && kernelH * kernelW * input.channels <= patchGEMMMaxBytes && output.channels <= 64
     }
+
+    /// Whether the dot-product depthwise kernels run this depthwise convolution as a patch GEMM:
+    /// one input channel (any multiplier up to 64 outputs) whose KH·KW taps fit `patchGEMMMaxBytes`,
+    /// as a filter bank over a spectrogram.
+    @inlinable
+    public var takesOneChannelPatchPath: Bool {
+        input.channels == 1 && kernelH * kernelW <= patchGEMMMaxBytes && output.channels <= 64
+    }
 }
 
 /// Writes the patches of output pixels `(oy, ox ..< ox + pixels)` (at most 4) to `patches`, pixel

@@ -60,21 +60,29 @@ public enum Conv2DOp {
         try v.requireScratch(bytes: scratchBytes(inputsPerGroup: cin / groups, packed: packed), apartFrom: x)
     }
 
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+    /// The op's shape and quantization parameters (no scratch), as convolutions and depthwise
+    /// convolutions store them.
+    static func params(_ v: OpView) -> Conv2DParams {
         let x = v.tensor(Input.x), out = v.output
-        var p = Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
-                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: v.int(Word.dilationH),
-                             dilationW: v.int(Word.dilationW), padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft),
-                             groups: v.int(Word.groups), inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
-                             activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+        return Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                            strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: v.int(Word.dilationH),
+                            dilationW: v.int(Word.dilationW), padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft),
+                            groups: v.int(Word.groups), inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                            activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+        var p = params(v)
         p.scratch = v.scratch(in: arena)
         return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena),
                                packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
     }
 
-    /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name.
-    public static func kernelName(_ set: KernelSet, packed: Bool) -> KernelName {
-        packed && set.conv2dPackedSuffix.utf8CodeUnitCount > 0 ? KernelName("conv2d_s8_packed", set.conv2dPackedSuffix) : KernelName("conv2d_s8", set.suffix)
+    /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name with
+    /// the tile it picks for `shape` (when given).
+    public static func kernelName(_ set: KernelSet, packed: Bool, shape: Conv2DParams? = nil) -> KernelName {
+        guard packed && set.conv2dPackedSuffix.utf8CodeUnitCount > 0 else { return KernelName("conv2d_s8", set.suffix) }
+        return KernelName("conv2d_s8_packed", tile: shape.flatMap { set.conv2dPackedTile?($0) } ?? "", set.conv2dPackedSuffix)
     }
 }
 

@@ -51,8 +51,10 @@ public enum DepthwiseConv2DOp {
         return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
     }
 
-    public static func kernelName(_ set: KernelSet) -> KernelName {
-        KernelName("dwconv2d_s8", set.depthwiseConv2dSuffix.utf8CodeUnitCount > 0 ? set.depthwiseConv2dSuffix : set.suffix)
+    /// The kernel `set` runs for this op, with the tile it picks for `shape` (when given).
+    public static func kernelName(_ set: KernelSet, shape: Conv2DParams? = nil) -> KernelName {
+        KernelName("dwconv2d_s8", tile: shape.flatMap { set.depthwiseConv2dTile?($0) } ?? "",
+                   set.depthwiseConv2dSuffix.utf8CodeUnitCount > 0 ? set.depthwiseConv2dSuffix : set.suffix)
     }
 }
 

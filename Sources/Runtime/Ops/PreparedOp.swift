@@ -109,7 +109,7 @@ extension Q8OpCode {
     }
 
     /// The kernel `set` runs for an op of this code (`packed`: the op carries a packed filter),
-    /// as `inspect` and `bench` print it.
+    /// without the tile a shape picks (`Q8Model.kernelName(ofOp:_:)` has it).
     public func kernelName(_ set: KernelSet, packed: Bool = false) -> KernelName {
         switch self {
         case .conv2d: return Conv2DOp.kernelName(set, packed: packed)
@@ -132,14 +132,31 @@ extension Q8OpCode {
     }
 }
 
-/// A kernel's name as the op's base name and the set's ISA suffix: `conv2d_s8` + `avx2` is
-/// `conv2d_s8_avx2`; the reference kernels have no suffix.
+/// A kernel's name as the op's base name, the tile its set picks for the op's shape (XNNPACK's
+/// grammar: pixels × channels, `c4` for quads of input channels; empty where a kernel has one
+/// shape) and the set's ISA suffix: `conv2d_s8_packed` + `4x32c4` + `avx512vnni` is
+/// `conv2d_s8_packed_4x32c4_avx512vnni`; the reference kernels have neither.
 public struct KernelName: Sendable {
     public var base: StaticString
+    public var tile: StaticString
     public var suffix: StaticString
 
-    public init(_ base: StaticString, _ suffix: StaticString) {
+    public init(_ base: StaticString, tile: StaticString = "", _ suffix: StaticString) {
         self.base = base
+        self.tile = tile
         self.suffix = suffix
+    }
+}
+
+extension Q8Model {
+    /// The kernel `set` runs for op `i`, as `inspect` and `bench` print it: convolutions and
+    /// depthwise convolutions with the tile the set picks for the op's shape.
+    public func kernelName(ofOp i: Int, _ set: KernelSet) -> KernelName {
+        let v = OpView(self, i)
+        switch v.op.code {
+        case .conv2d: return Conv2DOp.kernelName(set, packed: v.has(Conv2DOp.Input.packedFilter), shape: Conv2DOp.params(v))
+        case .depthwiseConv2d: return DepthwiseConv2DOp.kernelName(set, shape: Conv2DOp.params(v))
+        default: return v.op.code.kernelName(set)
+        }
     }
 }
