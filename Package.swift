@@ -39,6 +39,8 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mavx512f", "-Xcc", "-mavx512bw", "-Xcc", "-mavx512dq", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni"])]),
         // The SDOT packed convolution for AArch64 CPUs with the dot-product extension (empty elsewhere).
         .target(name: "KernelsNEONDot", dependencies: ["Runtime"], swiftSettings: [.unsafeFlags(dotProductFlags)]),
+        // The differential kernel check every kernel set runs, on the host (KernelsTests) and in the firmware.
+        .target(name: "KernelCheck", dependencies: ["Runtime"]),
         // KernelSet.best: the fastest kernel set this CPU runs.
         .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "KernelsNEONDot", "CPUFeatures"]),
         // The float executor's GEMM and depthwise loops with AVX2 and FMA (chosen by CPUID in Graph).
@@ -69,7 +71,7 @@ let package = Package(
         // Test helper: small int8 models built in code.
         .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Quantize"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelCheck", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Quantize"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime", "FloatKernelsAVX2"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),

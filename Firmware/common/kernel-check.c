@@ -1,4 +1,5 @@
-/* The kernel check: runs minnow_kernel_check (Swift/KernelCheck.swift) on the target (the
+/* The kernel check: runs minnow_kernel_check (Swift/FirmwareKernelCheck.swift, the shared
+ * ../Sources/KernelCheck/KernelCheck.swift) on the target (the
  * Cortex-M4 image: the DSP kernels; the AArch64 executable: the NEON kernels, SDOT where the CPU
  * has it) and prints how many random cases of each optimized kernel differed from the reference. */
 #include "board.h"

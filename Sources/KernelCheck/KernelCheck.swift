@@ -1,9 +1,11 @@
-// Differential test of the target's optimized kernels (`firmwareKernels`: the DSP twins on the
-// Cortex-M4, NEON on AArch64, and SDOT for packed convolutions where the CPU has it) on the target
-// itself: random shapes, strides, dilations, paddings, groups, zero points, multipliers, shifts,
-// biases and clamps, run through the reference kernel and its twin; the outputs must match byte
-// for byte and the 16 guard bytes on each side of both outputs must stay untouched.
-// Compiled with Entry.swift as module Minnow.
+// The differential kernel check every kernel set runs, on the host (`Tests/KernelsTests`:
+// `KernelSet.avx2`, `.avxvnni`, `.avx512vnni` as the CPU has them) and on each firmware target
+// (`Firmware/Swift/KernelCheck.swift`: the DSP twins on the Cortex-M4, NEON on AArch64, SDOT where
+// the CPU has it): random shapes, strides, dilations, paddings, groups, zero points, multipliers,
+// shifts, biases and clamps from one generator, run through the reference kernel and the set's
+// twin; the outputs must match byte for byte and the 16 guard bytes on each side of both outputs
+// must stay untouched. Embedded-clean (no allocation: buffers come from the caller's scratch), so
+// the firmware compiles this file into its own module.
 #if canImport(Runtime)
 import Runtime
 #endif
@@ -94,69 +96,12 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
                         activationMin: lo, activationMax: r.int32(lo, 127))
 }
 
-/// The name of the kernel checked as `kind` (0 conv, 1 depthwise, 2 dense, 3 add, 4 max pool,
-/// 5 average pool, 6 mean, 7 packed conv).
-@_cdecl("minnow_kernel_name")
-public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
-    let name: StaticString
-    if kind == 7 {
-#if arch(arm64)
-        name = hasPackedKernel ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed (no dot product on this CPU)"
-#else
-        name = "conv2d_s8_packed (no packed kernel on this target)"
-#endif
-        return name.utf8Start
-    }
-#if arch(arm64)
-    switch kind {
-    case 0: name = "conv2d_s8_neon"
-    case 1: name = "dwconv2d_s8_neon"
-    case 2: name = "fully_connected_s8_neon"
-    case 3: name = "add_s8_neon"
-    case 4: name = "max_pool2d_s8_neon"
-    case 5: name = "avg_pool2d_s8_neon"
-    default: name = "mean_s8_neon"
-    }
-#else
-    switch kind {
-    case 0: name = "conv2d_s8_dsp"
-    case 1: name = "dwconv2d_s8_dsp"
-    case 2: name = "fully_connected_s8_dsp"
-    case 3: name = "add_s8 (no DSP twin)"
-    case 4: name = "max_pool2d_s8 (no DSP twin)"
-    case 5: name = "avg_pool2d_s8 (no DSP twin)"
-    default: name = "mean_s8 (no DSP twin)"
-    }
-#endif
-    return name.utf8Start
-}
-
-/// Whether `firmwareKernels` has a packed convolution here (SDOT on AArch64 CPUs that have it).
-var hasPackedKernel: Bool {
-#if arch(arm64)
-    return minnow_cpu_has_dotprod() != 0
-#else
-    return false
-#endif
-}
-
-/// Whether kernel `kind` (as in `minnowKernelName`) has an optimized twin on this target and CPU:
-/// all but the packed conv with NEON (that one with SDOT); conv, depthwise and dense with DSP.
-func hasTwin(_ kind: Int) -> Bool {
-#if arch(arm64)
-    return kind < 7 || hasPackedKernel
-#else
-    return kind < 3
-#endif
-}
-
-/// Runs `cases` random cases of each optimized kernel against its reference; returns the failures
-/// of conv, depthwise, fully connected, add, max pool, average pool, mean and packed conv in
-/// `failures[0...7]`, −1 for a kernel this target or CPU does not have.
-@_cdecl("minnow_kernel_check")
-public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
-                              _ failures: UnsafeMutablePointer<Int>) {
-    let candidate = firmwareKernels
+/// Runs `cases` random cases of each of `candidate`'s kernels that `hasTwin` names against the
+/// reference, in `scratch` (`size` bytes; 256 KiB is enough); returns the failures of conv,
+/// depthwise, fully connected, add, max pool, average pool, mean and packed conv in
+/// `failures[0...7]`, −1 for a kernel the set does not have.
+public func checkKernels(_ candidate: KernelSet, hasTwin: (Int) -> Bool, scratch: UnsafeMutableRawPointer, size: Int, cases: Int,
+                         seed: UInt32, failures: UnsafeMutablePointer<Int>) {
     var r = CheckRandom(state: seed | 1)
     for kind in 0..<8 {
         failures[kind] = hasTwin(kind) ? 0 : -1
