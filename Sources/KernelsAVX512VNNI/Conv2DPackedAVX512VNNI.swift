@@ -73,12 +73,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                 start.2 = dot(start.2, paddingQuad, w.2 + 32 * q)
                 start.3 = dot(start.3, paddingQuad, w.3 + 32 * q)
             }
-            let zero = _mm256_setzero_si256()
-            /// Block `b`'s biases (zero past its rows or without a bias).
-            func biases(_ b: Int) -> __m256i {
-                guard let bias else { return zero }
-                return _mm256_maskz_loadu_epi32(UInt8(truncatingIfNeeded: (1 << rows(b)) - 1), bias + firstChannel(b))
-            }
+            func biases(_ b: Int) -> __m256i { blockBiasesAVX2(bias, channel: firstChannel(b), rows: rows(b)) }
             start = (_mm256_sub_epi32(biases(k.0), start.0), _mm256_sub_epi32(biases(k.1), start.1),
                      _mm256_sub_epi32(biases(k.2), start.2), _mm256_sub_epi32(biases(k.3), start.3))
             func requantize(_ b: Int) -> Requantize8AVX2 {
