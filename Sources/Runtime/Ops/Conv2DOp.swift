@@ -79,10 +79,10 @@ public enum Conv2DOp {
     }
 
     /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name with
-    /// the tile it picks for `shape` (when given).
-    public static func kernelName(_ set: KernelSet, packed: Bool, shape: Conv2DParams? = nil) -> KernelName {
+    /// the tile it picks for `shape`.
+    public static func kernelName(_ set: KernelSet, packed: Bool, shape: Conv2DParams) -> KernelName {
         guard packed && set.conv2dPackedSuffix.utf8CodeUnitCount > 0 else { return KernelName("conv2d_s8", set.suffix) }
-        return KernelName("conv2d_s8_packed", tile: shape.flatMap { set.conv2dPackedTile?($0) } ?? "", set.conv2dPackedSuffix)
+        return KernelName("conv2d_s8_packed", tile: set.conv2dPackedTile?(shape) ?? "", set.conv2dPackedSuffix)
     }
 }
 

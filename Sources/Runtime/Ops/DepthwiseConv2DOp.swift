@@ -51,9 +51,9 @@ public enum DepthwiseConv2DOp {
         return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
     }
 
-    /// The kernel `set` runs for this op, with the tile it picks for `shape` (when given).
-    public static func kernelName(_ set: KernelSet, shape: Conv2DParams? = nil) -> KernelName {
-        KernelName("dwconv2d_s8", tile: shape.flatMap { set.depthwiseConv2dTile?($0) } ?? "",
+    /// The kernel `set` runs for this op, with the tile it picks for `shape`.
+    public static func kernelName(_ set: KernelSet, shape: Conv2DParams) -> KernelName {
+        KernelName("dwconv2d_s8", tile: set.depthwiseConv2dTile?(shape) ?? "",
                    set.depthwiseConv2dSuffix.utf8CodeUnitCount > 0 ? set.depthwiseConv2dSuffix : set.suffix)
     }
 }

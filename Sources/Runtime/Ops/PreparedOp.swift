@@ -107,29 +107,6 @@ extension Q8OpCode {
         case .transpose: try TransposeOp.validate(v)
         }
     }
-
-    /// The kernel `set` runs for an op of this code (`packed`: the op carries a packed filter),
-    /// without the tile a shape picks (`Q8Model.kernelName(ofOp:_:)` has it).
-    public func kernelName(_ set: KernelSet, packed: Bool = false) -> KernelName {
-        switch self {
-        case .conv2d: return Conv2DOp.kernelName(set, packed: packed)
-        case .depthwiseConv2d: return DepthwiseConv2DOp.kernelName(set)
-        case .transposeConv2d: return TransposeConv2DOp.kernelName
-        case .fullyConnected: return FullyConnectedOp.kernelName(set)
-        case .maxPool2d: return Pool2DOp.kernelName(set, average: false)
-        case .averagePool2d: return Pool2DOp.kernelName(set, average: true)
-        case .mean: return MeanOp.kernelName(set)
-        case .add: return AddOp.kernelName(set)
-        case .concatenation: return ConcatenationOp.kernelName
-        case .channelShuffle: return ChannelShuffleOp.kernelName
-        case .reshape: return ReshapeOp.kernelName
-        case .pad: return PadOp.kernelName
-        case .resizeNearest: return ResizeNearestOp.kernelName
-        case .softmax: return SoftmaxOp.kernelName
-        case .lookup: return LookupOp.kernelName
-        case .transpose: return TransposeOp.kernelName
-        }
-    }
 }
 
 /// A kernel's name as the op's base name, the tile its set picks for the op's shape (XNNPACK's
@@ -156,7 +133,20 @@ extension Q8Model {
         switch v.op.code {
         case .conv2d: return Conv2DOp.kernelName(set, packed: v.has(Conv2DOp.Input.packedFilter), shape: Conv2DOp.params(v))
         case .depthwiseConv2d: return DepthwiseConv2DOp.kernelName(set, shape: Conv2DOp.params(v))
-        default: return v.op.code.kernelName(set)
+        case .transposeConv2d: return TransposeConv2DOp.kernelName
+        case .fullyConnected: return FullyConnectedOp.kernelName(set)
+        case .maxPool2d: return Pool2DOp.kernelName(set, average: false)
+        case .averagePool2d: return Pool2DOp.kernelName(set, average: true)
+        case .mean: return MeanOp.kernelName(set)
+        case .add: return AddOp.kernelName(set)
+        case .concatenation: return ConcatenationOp.kernelName
+        case .channelShuffle: return ChannelShuffleOp.kernelName
+        case .reshape: return ReshapeOp.kernelName
+        case .pad: return PadOp.kernelName
+        case .resizeNearest: return ResizeNearestOp.kernelName
+        case .softmax: return SoftmaxOp.kernelName
+        case .lookup: return LookupOp.kernelName
+        case .transpose: return TransposeOp.kernelName
         }
     }
 }
