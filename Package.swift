@@ -45,23 +45,28 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["Runtime", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "KernelsNEONDot", "CPUFeatures"]),
         // The float executor's GEMM and depthwise loops with AVX2 and FMA (chosen by CPUID in Graph).
         .target(name: "FloatKernelsAVX2", swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]),
+        // Writing a file so that readers see the old one or the new one, never a part.
+        .target(name: "AtomicWrite"),
         // Float graph IR, shape inference, model.bin, float reference executor.
-        .target(name: "Graph", dependencies: ["Runtime", "FloatKernelsAVX2", "CPUFeatures"]),
+        .target(name: "Graph", dependencies: ["Runtime", "FloatKernelsAVX2", "CPUFeatures", "AtomicWrite"]),
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
         .target(name: "Data", dependencies: ["CPNG", "CZlib"]),
         // Float trainer and model zoo.
-        .target(name: "Train", dependencies: ["Graph", "Data"]),
+        .target(name: "Train", dependencies: ["Graph", "Data", "AtomicWrite"]),
+        // The host-only model.q8 writer: Q8Program and each op's typed emitter, the arena planner,
+        // affine quantization, requantization constants and kernel parameters as TFLite derives them.
+        .target(name: "Q8Build", dependencies: ["Runtime", "AtomicWrite"]),
         // Float → int8 converter.
-        .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data", "Kernels"]),
+        .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data", "Kernels", "Q8Build"]),
         // A zero-copy, bounds-checked reader of .tflite FlatBuffers (the schema subset the importer reads).
         .target(name: "TFLiteFile"),
         // int8 .tflite → model.q8, with TensorFlow Lite Micro's arithmetic.
-        .target(name: "Import", dependencies: ["TFLiteFile", "Quantize", "Runtime"]),
+        .target(name: "Import", dependencies: ["TFLiteFile", "Q8Build", "Runtime"]),
 
         .executableTarget(
             name: "minnow",
             dependencies: [
-                "Graph", "Data", "Train", "Quantize", "Runtime", "Kernels", "TFLiteFile", "Import",
+                "Graph", "Data", "Train", "Quantize", "Q8Build", "AtomicWrite", "Runtime", "Kernels", "TFLiteFile", "Import",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/minnow"),
@@ -69,14 +74,14 @@ let package = Package(
         // Test helper: counts heap allocations by interposing malloc (Linux/glibc).
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         // Test helper: small int8 models built in code.
-        .target(name: "TestSupport", dependencies: ["Runtime", "Quantize", "Graph"], path: "Tests/TestSupport"),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Quantize", "Graph", "MallocCounter", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelCheck", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Quantize"]),
+        .target(name: "TestSupport", dependencies: ["Runtime", "Q8Build", "Graph"], path: "Tests/TestSupport"),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Q8Build", "Graph", "MallocCounter", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Runtime", "Kernels", "KernelCheck", "KernelsAVX2", "KernelsAVXVNNI", "KernelsAVX512VNNI", "CPUFeatures", "Q8Build"]),
         .testTarget(name: "CLITests", dependencies: ["minnow", "TestSupport", "Data", "Graph", "Train"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime", "FloatKernelsAVX2"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Quantize", "Runtime", "Kernels"]),
-        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Graph", "Runtime", "Train", "TestSupport"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Q8Build", "Runtime", "Kernels"]),
+        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Q8Build", "Graph", "Runtime", "Train", "TestSupport"]),
     ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import Quantize
+import Q8Build
 import Runtime
 
 /// TensorFlow Lite Micro's int8 element-wise functions as 256-entry tables (`table[q + 128]`),

@@ -1,5 +1,5 @@
 import Foundation
-import Quantize
+import Q8Build
 import Runtime
 import TFLiteFile
 

@@ -1,5 +1,5 @@
 import Foundation
-import Quantize
+import Q8Build
 import Runtime
 import TFLiteFile
 
@@ -131,17 +131,15 @@ extension TFLiteImporter {
         let clamp = try activationClamp(activation, yq)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
-        let words = Conv2DOp.words(kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: padTop,
-                                   padLeft: padLeft, groups: groups, activationMin: clamp.min, activationMax: clamp.max)
+        let window = ConvWindow(stride: (sh, sw), dilation: (dh, dw), padTop: padTop, padLeft: padLeft)
         if depthwise {
             let filter = program.constant(weights, shape: [kh, kw, cout])
-            program.add(.depthwiseConv2d, DepthwiseConv2DOp.inputs(x: xi, filter: filter, multipliers: mi, shifts: si, bias: bi),
-                        output: yi, parameters: words)
+            program.depthwiseConv2d(xi, filter: filter, multipliers: mi, shifts: si, bias: bi, window: window, clamp: clamp, output: yi)
         } else {
             let filter = program.constant(weights, shape: [cout, kh, kw, cin / groups])
             let packed = packWeights ? program.packedCopy(ofConvFilter: filter, groups: groups) : nil
-            program.add(.conv2d, Conv2DOp.inputs(x: xi, filter: filter, multipliers: mi, shifts: si, bias: bi, packedFilter: packed),
-                        output: yi, parameters: words)
+            program.conv2d(xi, filter: filter, multipliers: mi, shifts: si, bias: bi, packedFilter: packed, window: window, groups: groups,
+                           clamp: clamp, output: yi)
         }
     }
 
@@ -169,9 +167,8 @@ extension TFLiteImporter {
         let clamp = try activationClamp(activation, yq)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
-        program.add(.fullyConnected, FullyConnectedOp.inputs(x: xi, filter: program.constant(weights, shape: [units, depth]),
-                                                             multipliers: mi, shifts: si, bias: bi),
-                    output: yi, parameters: [clamp.min, clamp.max])
+        program.fullyConnected(xi, filter: program.constant(weights, shape: [units, depth]), multipliers: mi, shifts: si, bias: bi,
+                               clamp: clamp, output: yi)
     }
 
     mutating func transposeConvolution(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -190,11 +187,9 @@ extension TFLiteImporter {
         let clamp = try activationClamp(activation, yq)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         let (mi, si, bi) = channelConstants(multipliers: m, shifts: s, bias: biasValues)
-        program.add(.transposeConv2d, [xi, program.constant(weights, shape: fs), mi, si, bi], output: yi,
-                    parameters: TransposeConv2DOp.words(kernelH: fs[1], kernelW: fs[2], strideH: sh, strideW: sw,
-                                                        padTop: before(ys[0], fs[1], sh), padLeft: before(ys[1], fs[2], sw),
-                                                        activationMin: clamp.min, activationMax: clamp.max),
-                    scratch: program.scratch(ys.reduce(1, *)))
+        program.transposeConv2d(xi, filter: program.constant(weights, shape: fs), multipliers: mi, shifts: si, bias: bi,
+                                stride: (sh, sw), padTop: before(ys[0], fs[1], sh), padLeft: before(ys[1], fs[2], sw), clamp: clamp,
+                                output: yi)
     }
 
     mutating func add(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -213,7 +208,7 @@ extension TFLiteImporter {
         var p = addParams(input1: aq, input2: bq, output: yq, activation: .none)
         (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
-        program.add(.add, [ai, bi], output: yi, parameters: AddOp.words(p))
+        program.add(ai, bi, p, output: yi)
     }
 
     mutating func pool(_ op: TFLiteModel.Operator, average: Bool) throws(Unsupported) {
@@ -225,9 +220,8 @@ extension TFLiteImporter {
         let left = try explicitPadding(padding, input: xs[1], output: ys[1], kernel: fw, stride: sw, dilation: 1)
         let clamp = try activationClamp(activation, try quantization(y))
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(average ? .averagePool2d : .maxPool2d, [xi], output: yi,
-                    parameters: Pool2DOp.words(kernelH: fh, kernelW: fw, strideH: sh, strideW: sw, padTop: top, padLeft: left,
-                                               activationMin: clamp.min, activationMax: clamp.max))
+        program.pool2d(xi, average: average, kernel: (fh, fw), window: ConvWindow(stride: (sh, sw), padTop: top, padLeft: left),
+                       clamp: clamp, output: yi)
     }
 
     mutating func mean(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -239,7 +233,7 @@ extension TFLiteImporter {
         let xq = try quantization(x), yq = try quantization(y)
         let p = meanParams(input: ImageShape(height: xs[0], width: xs[1], channels: xs[2]), inputQuantization: xq, outputQuantization: yq)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.mean, [xi], output: yi, parameters: MeanOp.words(p))
+        program.mean(xi, p, output: yi)
     }
 
     mutating func softmax(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -251,7 +245,7 @@ extension TFLiteImporter {
         let depth = tensor(x).shape.last ?? 1
         let p = softmaxParams(beta: beta, inputScale: xq.scale, rows: tensor(x).count / max(depth, 1), depth: depth)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.softmax, [xi], output: yi, parameters: SoftmaxOp.words(p))
+        program.softmax(xi, p, output: yi)
     }
 
     mutating func concatenation(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -269,20 +263,20 @@ extension TFLiteImporter {
             if program.tensors[id].shape.count != 3 {
                 // A view of the same bytes as an image, for the runtime's concatenation.
                 let view = program.activation(asImage(t), try quantization(t))
-                program.add(.reshape, [id], output: view)
+                program.reshape(id, output: view)
                 id = view
             }
             xs.append(id)
         }
         let yi = try arenaTensor(y, shape: asImage(y))
-        program.add(.concatenation, xs, output: yi)
+        program.concatenation(xs, output: yi)
     }
 
     mutating func reshape(_ op: TFLiteModel.Operator) throws(Unsupported) {
         let x = try input(op, 0), y = op.outputs[0]
         guard tensor(x).count == tensor(y).count else { throw Unsupported("reshape changes the element count") }
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.reshape, [xi], output: yi)
+        program.reshape(xi, output: yi)
     }
 
     mutating func pad(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -294,7 +288,7 @@ extension TFLiteImporter {
             throw Unsupported("paddings \(p) (only non-negative H and W padding)")
         }
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.pad, [xi], output: yi, parameters: [Int32(p[2]), Int32(p[4])])
+        program.pad(xi, top: p[2], left: p[4], output: yi)
     }
 
     mutating func transpose(_ op: TFLiteModel.Operator) throws(Unsupported) {
@@ -308,9 +302,9 @@ extension TFLiteImporter {
         guard kept.count <= 4 else { throw Unsupported("transpose of more than 4 axes larger than 1") }
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         if kept.isEmpty || keptPerm == Array(0..<kept.count) {
-            program.add(.reshape, [xi], output: yi)
+            program.reshape(xi, output: yi)
         } else {
-            program.add(.transpose, [xi], output: yi, parameters: TransposeOp.words(dims: kept.map { dims[$0] }, permutation: keptPerm))
+            program.transpose(xi, dims: kept.map { dims[$0] }, permutation: keptPerm, output: yi)
         }
     }
 
@@ -322,8 +316,7 @@ extension TFLiteImporter {
         let rows = nearestSourceIndices(input: xs[0], output: ys[0], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
         let cols = nearestSourceIndices(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.resizeNearest, [xi, program.constant(rows, shape: [rows.count]), program.constant(cols, shape: [cols.count])],
-                    output: yi)
+        program.resizeNearest(xi, rows: rows, cols: cols, output: yi)
     }
 
     /// Element-wise int8 functions, as exact TFLM tables.
@@ -349,6 +342,6 @@ extension TFLiteImporter {
         default: throw Unsupported("")
         }
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.add(.lookup, [xi, program.constant(table, shape: [256])], output: yi)
+        program.lookup(xi, table: table, output: yi)
     }
 }

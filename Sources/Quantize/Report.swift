@@ -1,3 +1,4 @@
+import Q8Build
 import Foundation
 import Graph
 import Kernels

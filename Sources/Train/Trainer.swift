@@ -1,3 +1,4 @@
+import AtomicWrite
 import Data
 import Foundation
 import Graph

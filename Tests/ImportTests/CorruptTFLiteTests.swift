@@ -1,6 +1,6 @@
 import Foundation
 import Import
-import Quantize
+import Q8Build
 import Runtime
 import TFLiteFile
 import Testing

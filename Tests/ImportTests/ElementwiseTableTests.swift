@@ -1,6 +1,6 @@
 import Foundation
 @testable import Import
-import Quantize
+import Q8Build
 import Testing
 
 /// The element-wise functions' tables against TensorFlow Lite Micro's outputs in

@@ -1,7 +1,7 @@
 import Foundation
 import Import
 import Kernels
-import Quantize
+import Q8Build
 import Runtime
 import TFLiteFile
 import Testing

@@ -1,5 +1,5 @@
 import CPUFeatures
-import Quantize
+import Q8Build
 import Testing
 import KernelsAVX2
 import KernelsAVXVNNI

@@ -5,6 +5,7 @@ import Runtime
 import Testing
 import TestSupport
 @testable import Quantize
+import Q8Build
 import Train
 
 /// Float vs int8 accuracy of every shipped trained model, converted with the default options on

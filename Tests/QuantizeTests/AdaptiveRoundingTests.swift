@@ -1,6 +1,7 @@
 import Testing
 @testable import Graph
 @testable import Quantize
+import Q8Build
 
 @Suite struct AdaptiveRoundingTests {
     func objective(_ q: [Int8], _ u: [Double], _ h: [Double]) -> Double {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Quantize
+import Q8Build
 
 @Suite struct AffineQuantizationTests {
     @Test func workedExamples() {

@@ -3,6 +3,7 @@ import TestSupport
 import Train
 @testable import Graph
 @testable import Quantize
+import Q8Build
 
 /// The machinery that makes conversion fast must not change what it computes: resumed float runs
 /// give the bytes of whole runs, and parallel calibration passes see every image once, in an

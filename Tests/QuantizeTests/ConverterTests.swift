@@ -4,6 +4,7 @@ import TestSupport
 import Train
 @testable import Graph
 @testable import Quantize
+import Q8Build
 @testable import Runtime
 
 @Suite struct ConverterTests {

@@ -1,6 +1,7 @@
 import Testing
 @testable import Graph
 @testable import Quantize
+import Q8Build
 
 @Suite struct EqualizationTests {
     /// Trained-looking batch-norm statistics and conv biases, so channel ranges differ widely.

@@ -1,5 +1,5 @@
 import Testing
-import Quantize
+import Q8Build
 @testable import Runtime
 
 /// The fixed-point helpers against their definitions computed in 128-bit integers.

@@ -1,5 +1,5 @@
 import Foundation
-import Quantize
+import Q8Build
 import TestSupport
 @testable import Runtime
 
@@ -16,53 +16,54 @@ extension GoldenCase {
         let yi = prog.activation(shape(out), out.quantization)
         prog.outputs = [yi]
         let (top, left) = padding()
-        func requantized(_ filterShape: [Int]) throws -> [Int?] {
+        func requantized(_ filterShape: [Int]) throws -> (filter: Int, multipliers: Int, shifts: Int, bias: Int?) {
             let f = try filterAndRequantization(input: x, output: out)
             let filter = prog.constant(f.data, shape: filterShape)
             let m = prog.constant(f.multipliers, shape: [f.multipliers.count])
             let s = prog.constant(f.shifts, shape: [f.shifts.count])
             let b = try bias().map { prog.constant($0, shape: [$0.count]) }
-            return [xi, filter, m, s, b]
+            return (filter, m, s, b)
         }
         let a = attributes
-        func int(_ key: String) throws -> Int32 { Int32(try Self.field(a, key) as Int) }
+        func int(_ key: String) throws -> Int { try Self.field(a, key) as Int }
+        /// The case's strides, dilations (1 where it has none) and padding before.
+        func window() throws -> ConvWindow {
+            let dilation = a["dilation_h_factor"] == nil ? (1, 1) : (try int("dilation_h_factor"), try int("dilation_w_factor"))
+            return ConvWindow(stride: (try int("stride_h"), try int("stride_w")), dilation: dilation, padTop: top, padLeft: left)
+        }
         switch op {
         case "conv2d":
             let f = try filterAndRequantization(input: x, output: out)
-            prog.add(.conv2d, try requantized(f.shape), output: yi,
-                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
-                                  try int("dilation_h_factor"), try int("dilation_w_factor"), Int32(top), Int32(left),
-                                  Int32(x.image.channels / f.shape[3]), clamp.min, clamp.max])
+            let k = try requantized(f.shape)
+            prog.conv2d(xi, filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias, window: try window(),
+                        groups: x.image.channels / f.shape[3], clamp: clamp, output: yi)
         case "depthwise_conv2d":
             let f = try filterAndRequantization(input: x, output: out)
-            prog.add(.depthwiseConv2d, try requantized(Array(f.shape.dropFirst())), output: yi,
-                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
-                                  try int("dilation_h_factor"), try int("dilation_w_factor"), Int32(top), Int32(left),
-                                  Int32(x.image.channels), clamp.min, clamp.max])
+            let k = try requantized(Array(f.shape.dropFirst()))
+            prog.depthwiseConv2d(xi, filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias, window: try window(),
+                                 clamp: clamp, output: yi)
         case "transpose_conv2d":
             let f = try filterAndRequantization(input: x, output: out)
-            let scratch = prog.scratch(out.data.count)
-            prog.add(.transposeConv2d, try requantized(f.shape), output: yi,
-                     parameters: [Int32(f.shape[1]), Int32(f.shape[2]), try int("stride_h"), try int("stride_w"),
-                                  Int32(top), Int32(left), clamp.min, clamp.max], scratch: scratch)
+            let k = try requantized(f.shape)
+            prog.transposeConv2d(xi, filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias,
+                                 stride: (try int("stride_h"), try int("stride_w")), padTop: top, padLeft: left, clamp: clamp, output: yi)
         case "fully_connected":
             let f = try filterAndRequantization(input: x, output: out)
-            prog.add(.fullyConnected, try requantized(f.shape), output: yi, parameters: [clamp.min, clamp.max])
+            let k = try requantized(f.shape)
+            prog.fullyConnected(xi, filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias, clamp: clamp, output: yi)
         case "average_pool2d", "max_pool2d":
-            prog.add(op == "max_pool2d" ? .maxPool2d : .averagePool2d, [xi], output: yi,
-                     parameters: [try int("filter_height"), try int("filter_width"), try int("stride_h"), try int("stride_w"),
-                                  Int32(top), Int32(left), clamp.min, clamp.max])
+            prog.pool2d(xi, average: op == "average_pool2d", kernel: (try int("filter_height"), try int("filter_width")),
+                        window: try window(), clamp: clamp, output: yi)
         case "mean":
             let p = meanParams(input: x.image, inputQuantization: x.quantization, outputQuantization: out.quantization)
             prog.tensors[yi].shape = [x.image.channels]
-            prog.add(.mean, [xi], output: yi, parameters: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0])
+            prog.mean(xi, p, output: yi)
         case "add":
             let y = try input(1)
             let bi = prog.activation(y.data.count == x.data.count ? shape(y) : [y.data.count], y.quantization)
             prog.inputs.append(bi)
             let p = addParams(input1: x.quantization, input2: y.quantization, output: out.quantization, activation: try activation())
-            prog.add(.add, [xi, bi], output: yi, parameters: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift,
-                                                              p.outputMultiplier, p.outputShift, p.activationMin, p.activationMax])
+            prog.add(xi, bi, p, output: yi)
         case "concatenation":
             let inputs: [[String: Any]] = try field("inputs")
             var ids = [xi]
@@ -71,22 +72,22 @@ extension GoldenCase {
                 ids.append(prog.activation(shape(t), t.quantization))
             }
             prog.inputs = ids
-            prog.add(.concatenation, ids, output: yi)
+            prog.concatenation(ids, output: yi)
         case "softmax":
             let beta: Double = try Self.field(a, "beta")
             let depth = x.shape.last!
             let p = softmaxParams(beta: Float(beta), inputScale: x.quantization.scale, rows: x.data.count / depth, depth: depth)
-            prog.add(.softmax, [xi], output: yi, parameters: [p.inputMultiplier, p.inputLeftShift, p.diffMin])
+            prog.softmax(xi, p, output: yi)
         case "pad":
             let paddings: [[Int]] = try Self.field(a, "paddings")
-            prog.add(.pad, [xi], output: yi, parameters: [Int32(paddings[1][0]), Int32(paddings[2][0])])
+            prog.pad(xi, top: paddings[1][0], left: paddings[2][0], output: yi)
         case "resize_nearest":
             let align: Bool = try Self.field(a, "align_corners"), half: Bool = try Self.field(a, "half_pixel_centers")
             let rows = nearestSourceIndices(input: x.image.height, output: out.image.height, alignCorners: align, halfPixelCenters: half)
             let cols = nearestSourceIndices(input: x.image.width, output: out.image.width, alignCorners: align, halfPixelCenters: half)
-            prog.add(.resizeNearest, [xi, prog.constant(rows, shape: [rows.count]), prog.constant(cols, shape: [cols.count])], output: yi)
+            prog.resizeNearest(xi, rows: rows, cols: cols, output: yi)
         case "logistic", "tanh", "hard_swish", "leaky_relu":
-            prog.add(.lookup, [xi, prog.constant(try lookupTable(), shape: [256])], output: yi)
+            prog.lookup(xi, table: try lookupTable(), output: yi)
         default:
             throw GoldenError(description: "op '\(op)' has no model.q8 operator")
         }
@@ -105,7 +106,7 @@ extension GoldenCase {
             let alpha = Double(Float(try Self.field(attributes, "alpha") as Double))
             f = { $0 >= 0 ? $0 : alpha * $0 }
         }
-        return Quantize.lookupTable(input: x.quantization, output: out.quantization, f)
+        return Q8Build.lookupTable(input: x.quantization, output: out.quantization, f)
     }
 
     /// Encodes the program, loads it with `Q8Model`, runs it with `Interpreter` on the case's

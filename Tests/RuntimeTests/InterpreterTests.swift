@@ -1,6 +1,6 @@
 import Foundation
 import MallocCounter
-import Quantize
+import Q8Build
 import Testing
 import TestSupport
 @testable import Graph

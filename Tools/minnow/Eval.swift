@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Graph
 import Quantize
+import Q8Build
 import Train
 
 struct Eval: ParsableCommand {

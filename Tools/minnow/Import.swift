@@ -1,8 +1,10 @@
+import AtomicWrite
 import ArgumentParser
 import Foundation
 import Graph
 import Import
 import Quantize
+import Q8Build
 import Runtime
 import TFLiteFile
 

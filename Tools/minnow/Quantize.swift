@@ -1,8 +1,10 @@
+import AtomicWrite
 import ArgumentParser
 import Foundation
 import Data
 import Graph
 import Quantize
+import Q8Build
 import Runtime
 import Train
 

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Quantize
+import Q8Build
 
 /// A horizontal bar chart of per-layer SQNR, one bar per layer in the order given (the report's
 /// worst first), labelled with the layer name and value, with a grid line every 10 dB. Bars are

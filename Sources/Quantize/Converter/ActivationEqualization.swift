@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 
 /// Activation equalization, from calibration data: rescales channels wherever the graph lets a

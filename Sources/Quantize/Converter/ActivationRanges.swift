@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 
 /// The int8 quantization of every lowered node's output: one range per quantization group (ops

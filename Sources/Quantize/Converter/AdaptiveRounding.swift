@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 
 /// The second moments of the input vectors a convolution's weight rows multiply (their im2col

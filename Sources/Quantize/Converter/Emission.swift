@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 import Runtime
 
@@ -76,15 +77,16 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
             return { c in perGroup[c * perGroup.count / channels] }
         }
 
-        /// The conv/dense inputs after the activation: filter (through `reorder`), multipliers, shifts, bias.
-        func channelInputs(_ weight: [Float], bias: [Float], channels: Int, filterShape: [Int],
-                           inputMean: ((Int, Int) -> Double)?, reorder: (([Int8]) -> [Int8])? = nil) -> [Int?] {
+        /// The conv/dense constants: filter (through `reorder`), multipliers, shifts, bias.
+        func channelConstants(_ weight: [Float], bias: [Float], channels: Int, filterShape: [Int],
+                              inputMean: ((Int, Int) -> Double)?, reorder: (([Int8]) -> [Int8])? = nil)
+            -> (filter: Int, multipliers: Int, shifts: Int, bias: Int) {
             let c = quantizeChannels(weight, bias: bias, channels: channels, input: inQ, output: q, hessians: hessians,
                                      inputMean: options.biasCorrection ? inputMean : nil)
             let biasTensor = program.constant(c.bias, shape: [channels])
             layers[layers.count - 1].bias = (biasTensor, c.scales.map { Double(inQ.scale) * Double($0) })
-            return [xs[0], program.constant(reorder?(c.weights) ?? c.weights, shape: filterShape),
-                    program.constant(c.multipliers, shape: [channels]), program.constant(c.shifts, shape: [channels]), biasTensor]
+            return (program.constant(reorder?(c.weights) ?? c.weights, shape: filterShape),
+                    program.constant(c.multipliers, shape: [channels]), program.constant(c.shifts, shape: [channels]), biasTensor)
         }
 
         switch node.op {
@@ -100,76 +102,76 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
             let means = statistics.channelMeans[lowered[node.inputs[0]].value]
             let cinG = cin / c.groups, coutG = c.outChannels / c.groups
             let mean = { (o: Int, k: Int) in means[(o / coutG) * cinG + k % cinG] }
-            var inputs = isDepthwise
-                ? channelInputs(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels],
-                                inputMean: mean) { w in
+            let window = ConvWindow(stride: (c.strideH, c.strideW), dilation: (c.dilationH, c.dilationW), padTop: rows.before,
+                                    padLeft: cols.before)
+            if isDepthwise {
+                let k = channelConstants(weight, bias: bias, channels: c.outChannels, filterShape: [c.kernelH, c.kernelW, c.outChannels],
+                                         inputMean: mean) { w in
                     // OHWI [Cout, KH, KW, 1] → [KH, KW, Cout]
                     (0..<w.count).map { k in w[(k % c.outChannels) * taps + k / c.outChannels] }
                 }
-                : channelInputs(weight, bias: bias, channels: c.outChannels,
-                                filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
-            if options.packWeights && !isDepthwise {
-                inputs.append(program.packedCopy(ofConvFilter: inputs[Conv2DOp.Input.filter]!, groups: c.groups))
+                program.depthwiseConv2d(xs[0], filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias,
+                                        window: window, clamp: clamp, output: y, name: node.name)
+            } else {
+                let k = channelConstants(weight, bias: bias, channels: c.outChannels,
+                                         filterShape: [c.outChannels, c.kernelH, c.kernelW, cin / c.groups], inputMean: mean)
+                let packed = options.packWeights ? program.packedCopy(ofConvFilter: k.filter, groups: c.groups) : nil
+                program.conv2d(xs[0], filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias, packedFilter: packed,
+                               window: window, groups: c.groups, clamp: clamp, output: y, name: node.name)
             }
-            program.add(isDepthwise ? .depthwiseConv2d : .conv2d, inputs, output: y,
-                        parameters: Conv2DOp.words(kernelH: c.kernelH, kernelW: c.kernelW, strideH: c.strideH, strideW: c.strideW,
-                                                   dilationH: c.dilationH, dilationW: c.dilationW, padTop: rows.before, padLeft: cols.before,
-                                                   groups: c.groups, activationMin: clamp.min, activationMax: clamp.max), name: node.name)
         case let .transposedConv(t, weight, bias, activation):
             let clamp = clampOf(activation)
             let (top, left) = t.paddingBefore
-            let inputs = channelInputs(weight, bias: bias, channels: t.outChannels,
-                                       filterShape: [t.outChannels, t.kernelH, t.kernelW, inShape.channels], inputMean: nil)
-            program.add(.transposeConv2d, inputs, output: y,
-                        parameters: TransposeConv2DOp.words(kernelH: t.kernelH, kernelW: t.kernelW, strideH: t.strideH, strideW: t.strideW,
-                                                            padTop: top, padLeft: left, activationMin: clamp.min, activationMax: clamp.max),
-                        scratch: program.scratch(node.shape.count), name: node.name)
+            let k = channelConstants(weight, bias: bias, channels: t.outChannels,
+                                     filterShape: [t.outChannels, t.kernelH, t.kernelW, inShape.channels], inputMean: nil)
+            program.transposeConv2d(xs[0], filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias,
+                                    stride: (t.strideH, t.strideW), padTop: top, padLeft: left, clamp: clamp, output: y, name: node.name)
         case let .dense(weight, bias, activation):
             let clamp = clampOf(activation)
             let n = node.shape.count
             let means = statistics.channelMeans[lowered[node.inputs[0]].value]
-            program.add(.fullyConnected, channelInputs(weight, bias: bias, channels: n, filterShape: [n, inShape.count],
-                                                       inputMean: { _, k in means[k % means.count] }), output: y,
-                        parameters: [clamp.min, clamp.max], name: node.name)
+            let k = channelConstants(weight, bias: bias, channels: n, filterShape: [n, inShape.count],
+                                     inputMean: { _, k in means[k % means.count] })
+            program.fullyConnected(xs[0], filter: k.filter, multipliers: k.multipliers, shifts: k.shifts, bias: k.bias, clamp: clamp,
+                                   output: y, name: node.name)
         case let .add(activation):
             let p = addParams(input1: ranges.quantization(node.inputs[0]), input2: ranges.quantization(node.inputs[1]), output: q,
                               activation: activation)
-            program.add(.add, xs, output: y, parameters: AddOp.words(p), name: node.name)
+            program.add(xs[0], xs[1], p, output: y, name: node.name)
         case let .maxPool(p), let .averagePool(p):
             let rows = resolveWindow(input: inShape.height, kernel: p.kernelH, stride: p.strideH, dilation: 1, padding: p.padding, vertical: true)!
             let cols = resolveWindow(input: inShape.width, kernel: p.kernelW, stride: p.strideW, dilation: 1, padding: p.padding, vertical: false)!
             let isMax: Bool
             if case .maxPool = node.op { isMax = true } else { isMax = false }
-            program.add(isMax ? .maxPool2d : .averagePool2d, xs, output: y,
-                        parameters: Pool2DOp.words(kernelH: p.kernelH, kernelW: p.kernelW, strideH: p.strideH, strideW: p.strideW,
-                                                   padTop: rows.before, padLeft: cols.before), name: node.name)
+            program.pool2d(xs[0], average: !isMax, kernel: (p.kernelH, p.kernelW),
+                           window: ConvWindow(stride: (p.strideH, p.strideW), padTop: rows.before, padLeft: cols.before), output: y,
+                           name: node.name)
         case .mean:
             let p = meanParams(input: ImageShape(height: inShape.height, width: inShape.width, channels: inShape.channels),
                                inputQuantization: inQ, outputQuantization: q)
-            program.add(.mean, xs, output: y, parameters: MeanOp.words(p), name: node.name)
+            program.mean(xs[0], p, output: y, name: node.name)
         case .concat:
-            program.add(.concatenation, xs, output: y, name: node.name)
+            program.concatenation(xs, output: y, name: node.name)
         case let .channelShuffle(groups):
-            program.add(.channelShuffle, xs, output: y, parameters: [Int32(groups)], name: node.name)
+            program.channelShuffle(xs[0], groups: groups, output: y, name: node.name)
         case .reshape:
-            program.add(.reshape, xs, output: y, name: node.name)
+            program.reshape(xs[0], output: y, name: node.name)
         case let .pad(top, left):
-            program.add(.pad, xs, output: y, parameters: [Int32(top), Int32(left)], name: node.name)
+            program.pad(xs[0], top: top, left: left, output: y, name: node.name)
         case .upsample:
             let rows = nearestSourceIndices(input: inShape.height, output: node.shape.height, alignCorners: false, halfPixelCenters: false)
             let cols = nearestSourceIndices(input: inShape.width, output: node.shape.width, alignCorners: false, halfPixelCenters: false)
-            program.add(.resizeNearest, [xs[0], program.constant(rows, shape: [rows.count]), program.constant(cols, shape: [cols.count])],
-                        output: y, name: node.name)
+            program.resizeNearest(xs[0], rows: rows, cols: cols, output: y, name: node.name)
         case .softmax:
             let depth = node.shape.channels
             let p = softmaxParams(beta: 1, inputScale: inQ.scale, rows: node.shape.count / depth, depth: depth)
-            program.add(.softmax, xs, output: y, parameters: SoftmaxOp.words(p), name: node.name)
+            program.softmax(xs[0], p, output: y, name: node.name)
         case let .lookup(a):
             let table = lookupTable(input: inQ, output: q) { Double(a.apply(Float($0))) }
-            program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)
+            program.lookup(xs[0], table: table, output: y, name: node.name)
         case .requantize:
             let table = lookupTable(input: inQ, output: q) { $0 }
-            program.add(.lookup, [xs[0], program.constant(table, shape: [256])], output: y, name: node.name)
+            program.lookup(xs[0], table: table, output: y, name: node.name)
         }
     }
     let outputLowered = lowered.lastIndex { $0.value == graph.output } ?? lowered.count - 1

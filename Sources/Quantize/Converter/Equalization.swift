@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 
 /// Two convolutions in a row whose channels can be rescaled without changing the function:

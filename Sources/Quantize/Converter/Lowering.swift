@@ -1,3 +1,4 @@
+import Q8Build
 import Graph
 
 /// An op of the lowered graph: what the int8 runtime will run, still with float weights.

@@ -63,10 +63,13 @@ struct AddCall {
 }
 
 #if !hasFeature(Embedded)
-extension AddOp {
-    public static func words(_ p: AddParams) -> [Int32] {
-        [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift,
-         p.activationMin, p.activationMax]
+extension Q8OpWriter {
+    /// Appends an `add` of `a` and `b` (b of a's element count, or one value per channel) with
+    /// `p`'s requantization (its zero points come from the tensors), into `output`.
+    public mutating func add(_ a: Int, _ b: Int, _ p: AddParams, output: Int, name: String = "") {
+        appendRecord(.add, inputs: [a, b], output: output,
+                     words: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift,
+                             p.activationMin, p.activationMax], scratch: nil, name: name)
     }
 }
 #endif

@@ -46,3 +46,12 @@ struct CopyCall {
     var channels: Int
     var parameter: Int
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `channel_shuffle` of `x`'s channels in `groups` groups, into `output`.
+    public mutating func channelShuffle(_ x: Int, groups: Int, output: Int, name: String = "") {
+        appendRecord(.channelShuffle, inputs: [x], output: output, words: [Int32(groups)], scratch: nil, name: name)
+    }
+}
+#endif

@@ -49,3 +49,12 @@ struct ConcatenationCall {
     var op: Int
     var output: UnsafeMutablePointer<Int8>
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `concatenation` of `xs` (images of equal H and W) along channels, into `output`.
+    public mutating func concatenation(_ xs: [Int], output: Int, name: String = "") {
+        appendRecord(.concatenation, inputs: xs, output: output, words: [], scratch: nil, name: name)
+    }
+}
+#endif

@@ -125,16 +125,37 @@ struct ConvolutionCall {
 }
 
 #if !hasFeature(Embedded)
-extension Conv2DOp {
-    /// The op's inputs in slot order.
-    public static func inputs(x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, packedFilter: Int? = nil) -> [Int?] {
-        packedFilter == nil ? [x, filter, multipliers, shifts, bias] : [x, filter, multipliers, shifts, bias, packedFilter]
-    }
+/// The window of a convolution, a depthwise convolution or a pool along both axes: strides,
+/// dilations and the padding before the first row and column (the rest follows from the output).
+public struct ConvWindow: Sendable {
+    public var strideH, strideW, dilationH, dilationW, padTop, padLeft: Int
 
-    /// The op's parameter words in order.
-    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, dilationH: Int, dilationW: Int,
-                             padTop: Int, padLeft: Int, groups: Int, activationMin: Int32, activationMax: Int32) -> [Int32] {
-        [kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, groups].map { Int32($0) } + [activationMin, activationMax]
+    public init(stride: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1), padTop: Int = 0, padLeft: Int = 0) {
+        (strideH, strideW, dilationH, dilationW) = (stride.0, stride.1, dilation.0, dilation.1)
+        (self.padTop, self.padLeft) = (padTop, padLeft)
+    }
+}
+
+extension Q8OpWriter {
+    /// Appends a `conv2d` of `x` (`[H, W, Cin]`) with `filter` `[Cout, KH, KW, Cin/groups]`, per-channel
+    /// `multipliers`, `shifts` and `bias`, optionally its `convQuads8` copy, into `output`; the
+    /// packed kernels' scratch is added when `packedFilter` is given. Example: a 3×3 stride-2 stem,
+    /// `conv2d(x, filter: f, multipliers: m, shifts: s, bias: b, window: ConvWindow(stride: (2, 2)), output: y)`.
+    public mutating func conv2d(_ x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, packedFilter: Int? = nil,
+                                window w: ConvWindow, groups: Int = 1, clamp: (min: Int32, max: Int32) = (-128, 127), output: Int,
+                                name: String = "") {
+        let f = shape(of: filter)
+        let bytes = Conv2DOp.scratchBytes(inputsPerGroup: f[3], packed: packedFilter != nil)
+        appendRecord(.conv2d, inputs: packedFilter == nil ? [x, filter, multipliers, shifts, bias] : [x, filter, multipliers, shifts, bias, packedFilter],
+                     output: output, words: Conv2DOp.words(kernelH: f[1], kernelW: f[2], w, groups: groups, clamp: clamp),
+                     scratch: bytes > 0 ? scratchBytes(bytes) : nil, name: name)
+    }
+}
+
+extension Conv2DOp {
+    /// The words of a convolution or depthwise convolution, in `Word` order.
+    static func words(kernelH: Int, kernelW: Int, _ w: ConvWindow, groups: Int, clamp: (min: Int32, max: Int32)) -> [Int32] {
+        [kernelH, kernelW, w.strideH, w.strideW, w.dilationH, w.dilationW, w.padTop, w.padLeft, groups].map { Int32($0) } + [clamp.min, clamp.max]
     }
 }
 #endif

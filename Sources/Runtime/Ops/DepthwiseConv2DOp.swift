@@ -59,9 +59,17 @@ public enum DepthwiseConv2DOp {
 }
 
 #if !hasFeature(Embedded)
-extension DepthwiseConv2DOp {
-    public static func inputs(x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?) -> [Int?] {
-        [x, filter, multipliers, shifts, bias]
+extension Q8OpWriter {
+    /// Appends a `depthwise_conv2d` of `x` (`[H, W, Cin]`) with `filter` `[KH, KW, Cout]` (Cout a
+    /// multiple of Cin), per-channel `multipliers`, `shifts` and `bias`, into `output`, with the
+    /// scratch the AVX2 kernel needs for its shape.
+    public mutating func depthwiseConv2d(_ x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, window w: ConvWindow,
+                                         clamp: (min: Int32, max: Int32) = (-128, 127), output: Int, name: String = "") {
+        let f = shape(of: filter), cin = shape(of: x).last ?? 1
+        let bytes = DepthwiseConv2DOp.scratchBytes(taps: f[0] * f[1], inputChannels: cin, outputChannels: f[2])
+        appendRecord(.depthwiseConv2d, inputs: [x, filter, multipliers, shifts, bias], output: output,
+                     words: Conv2DOp.words(kernelH: f[0], kernelW: f[1], w, groups: cin, clamp: clamp),
+                     scratch: bytes > 0 ? scratchBytes(bytes) : nil, name: name)
     }
 }
 #endif

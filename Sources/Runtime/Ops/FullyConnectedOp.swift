@@ -61,9 +61,13 @@ struct DenseCall {
 }
 
 #if !hasFeature(Embedded)
-extension FullyConnectedOp {
-    public static func inputs(x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?) -> [Int?] {
-        [x, filter, multipliers, shifts, bias]
+extension Q8OpWriter {
+    /// Appends a `fully_connected` of `x` (rows of Cin values) with `filter` `[Cout, Cin]`,
+    /// per-channel `multipliers`, `shifts` and `bias`, into `output` (rows of Cout values).
+    public mutating func fullyConnected(_ x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?,
+                                        clamp: (min: Int32, max: Int32) = (-128, 127), output: Int, name: String = "") {
+        appendRecord(.fullyConnected, inputs: [x, filter, multipliers, shifts, bias], output: output, words: [clamp.min, clamp.max],
+                     scratch: nil, name: name)
     }
 }
 #endif

@@ -40,3 +40,12 @@ struct LookupCall {
     var table: UnsafePointer<Int8>
     var output: UnsafeMutablePointer<Int8>
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `lookup` of `x` through `table` (256 entries, indexed by `x + 128`), into `output`.
+    public mutating func lookup(_ x: Int, table: [Int8], output: Int, name: String = "") {
+        appendRecord(.lookup, inputs: [x, constant(table, shape: [256])], output: output, words: [], scratch: nil, name: name)
+    }
+}
+#endif

@@ -47,7 +47,11 @@ struct MeanCall {
 }
 
 #if !hasFeature(Embedded)
-extension MeanOp {
-    public static func words(_ p: MeanParams) -> [Int32] { [p.multiplier, p.shift, p.sameQuantization ? 1 : 0] }
+extension Q8OpWriter {
+    /// Appends a `mean` over H and W of `x` with `p`'s requantization, into `output`.
+    public mutating func mean(_ x: Int, _ p: MeanParams, output: Int, name: String = "") {
+        appendRecord(.mean, inputs: [x], output: output, words: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0], scratch: nil,
+                     name: name)
+    }
 }
 #endif

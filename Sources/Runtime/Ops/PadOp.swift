@@ -51,3 +51,13 @@ struct PadCall {
     var fill: Int8
     var output: UnsafeMutablePointer<Int8>
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `pad` of `x` by `top` rows and `left` columns (the output's shape gives the
+    /// bottom and right padding), filled with the output's zero point, into `output`.
+    public mutating func pad(_ x: Int, top: Int, left: Int, output: Int, name: String = "") {
+        appendRecord(.pad, inputs: [x], output: output, words: [Int32(top), Int32(left)], scratch: nil, name: name)
+    }
+}
+#endif

@@ -63,10 +63,15 @@ struct PoolCall {
 }
 
 #if !hasFeature(Embedded)
-extension Pool2DOp {
-    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padTop: Int, padLeft: Int,
-                             activationMin: Int32 = -128, activationMax: Int32 = 127) -> [Int32] {
-        [kernelH, kernelW, strideH, strideW, padTop, padLeft].map { Int32($0) } + [activationMin, activationMax]
+extension Q8OpWriter {
+    /// Appends a `max_pool2d` (or with `average`, an `average_pool2d`) of `x` over `kernel`
+    /// windows (the window's dilation is ignored), into `output`.
+    /// Example: 2×2 windows at stride 2, `pool2d(x, average: false, kernel: (2, 2), window: ConvWindow(stride: (2, 2)), output: y)`.
+    public mutating func pool2d(_ x: Int, average: Bool, kernel: (Int, Int), window w: ConvWindow,
+                                clamp: (min: Int32, max: Int32) = (-128, 127), output: Int, name: String = "") {
+        appendRecord(average ? .averagePool2d : .maxPool2d, inputs: [x], output: output,
+                     words: [kernel.0, kernel.1, w.strideH, w.strideW, w.padTop, w.padLeft].map { Int32($0) } + [clamp.min, clamp.max],
+                     scratch: nil, name: name)
     }
 }
 #endif

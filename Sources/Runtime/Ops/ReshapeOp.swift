@@ -33,3 +33,12 @@ public enum ReshapeOp {
 
     public static let kernelName = KernelName("copy_s8", "")
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `reshape` of `x` into `output` (the same bytes under another shape).
+    public mutating func reshape(_ x: Int, output: Int, name: String = "") {
+        appendRecord(.reshape, inputs: [x], output: output, words: [], scratch: nil, name: name)
+    }
+}
+#endif

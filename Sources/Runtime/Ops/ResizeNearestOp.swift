@@ -53,3 +53,14 @@ struct ResizeCall {
     var cols: UnsafePointer<Int32>
     var output: UnsafeMutablePointer<Int8>
 }
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `resize_nearest` of `x` into `output`: output row i copies input row `rows[i]`,
+    /// column j input column `cols[j]` (TFLite's source indices, `nearestSourceIndices`).
+    public mutating func resizeNearest(_ x: Int, rows: [Int32], cols: [Int32], output: Int, name: String = "") {
+        let r = constant(rows, shape: [rows.count]), c = constant(cols, shape: [cols.count])
+        appendRecord(.resizeNearest, inputs: [x, r, c], output: output, words: [], scratch: nil, name: name)
+    }
+}
+#endif

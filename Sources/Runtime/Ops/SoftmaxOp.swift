@@ -46,7 +46,11 @@ struct SoftmaxCall {
 }
 
 #if !hasFeature(Embedded)
-extension SoftmaxOp {
-    public static func words(_ p: SoftmaxParams) -> [Int32] { [p.inputMultiplier, p.inputLeftShift, p.diffMin] }
+extension Q8OpWriter {
+    /// Appends a `softmax` of `x` along its last axis with `p`'s parameters, into `output`.
+    public mutating func softmax(_ x: Int, _ p: SoftmaxParams, output: Int, name: String = "") {
+        appendRecord(.softmax, inputs: [x], output: output, words: [p.inputMultiplier, p.inputLeftShift, p.diffMin], scratch: nil,
+                     name: name)
+    }
 }
 #endif

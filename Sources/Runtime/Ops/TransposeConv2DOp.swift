@@ -64,10 +64,16 @@ public enum TransposeConv2DOp {
 }
 
 #if !hasFeature(Embedded)
-extension TransposeConv2DOp {
-    public static func words(kernelH: Int, kernelW: Int, strideH: Int, strideW: Int, padTop: Int, padLeft: Int,
-                             activationMin: Int32, activationMax: Int32) -> [Int32] {
-        [kernelH, kernelW, strideH, strideW, padTop, padLeft].map { Int32($0) } + [activationMin, activationMax]
+extension Q8OpWriter {
+    /// Appends a `transpose_conv2d` of `x` with `filter` `[Cout, KH, KW, Cin]`, per-channel
+    /// `multipliers`, `shifts` and `bias`, into `output`, with its int32 accumulator scratch.
+    public mutating func transposeConv2d(_ x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, stride: (Int, Int),
+                                         padTop: Int, padLeft: Int, clamp: (min: Int32, max: Int32) = (-128, 127), output: Int,
+                                         name: String = "") {
+        let f = shape(of: filter)
+        appendRecord(.transposeConv2d, inputs: [x, filter, multipliers, shifts, bias], output: output,
+                     words: [f[1], f[2], stride.0, stride.1, padTop, padLeft].map { Int32($0) } + [clamp.min, clamp.max],
+                     scratch: scratch(shape(of: output).reduce(1, *)), name: name)
     }
 }
 #endif

@@ -61,11 +61,13 @@ struct TransposeCall {
 }
 
 #if !hasFeature(Embedded)
-extension TransposeOp {
-    /// Words for input `dims` (1 to 4 of them) and `permutation`.
-    public static func words(dims: [Int], permutation: [Int]) -> [Int32] {
+extension Q8OpWriter {
+    /// Appends a `transpose` of `x`, seen as `dims` (1 to 4 of them), by `permutation`, into `output`.
+    /// Example: `[2, 3]` by `[1, 0]`: words 2, 2, 3, 1, 1, 1, 0, 2, 3.
+    public mutating func transpose(_ x: Int, dims: [Int], permutation: [Int], output: Int, name: String = "") {
         let r = dims.count
-        return [Int32(r)] + (0..<4).map { Int32($0 < r ? dims[$0] : 1) } + (0..<4).map { Int32($0 < r ? permutation[$0] : $0) }
+        let words = [Int32(r)] + (0..<4).map { Int32($0 < r ? dims[$0] : 1) } + (0..<4).map { Int32($0 < r ? permutation[$0] : $0) }
+        appendRecord(.transpose, inputs: [x], output: output, words: words, scratch: nil, name: name)
     }
 }
 #endif

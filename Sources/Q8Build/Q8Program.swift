@@ -1,10 +1,10 @@
 import Foundation
-import Graph
+import AtomicWrite
 import Runtime
 
 /// An int8 program being built on the host (by the converter, or by tests), encoded to model.q8
 /// with its arena planned. Tensor indices returned by the builder methods are used as op inputs.
-public struct Q8Program: Sendable {
+public struct Q8Program: Q8OpWriter, Sendable {
     public struct Tensor: Sendable {
         public var type: Q8Type
         public var shape: [Int]
@@ -51,7 +51,9 @@ public struct Q8Program: Sendable {
         return tensors.count - 1
     }
 
-    public mutating func constant(_ values: [Int8], shape: [Int], layout: Q8WeightLayout = .plain) -> Int {
+    public mutating func constant(_ values: [Int8], shape: [Int]) -> Int { constant(values, shape: shape, layout: .plain) }
+
+    public mutating func constant(_ values: [Int8], shape: [Int], layout: Q8WeightLayout) -> Int {
         precondition(values.count == shape.reduce(1, *), "constant does not match its shape")
         tensors.append(Tensor(type: .int8, shape: shape, quantization: AffineQuantization(scale: 1, zeroPoint: 0),
                               constant: values.map { UInt8(bitPattern: $0) }, layout: layout))
@@ -91,28 +93,12 @@ public struct Q8Program: Sendable {
         return tensors.count - 1
     }
 
-    /// Appends an op; `inputs` and `parameters` in the order its contract (`Conv2DOp`, …) names.
-    /// Convolutions and depthwise convolutions get the scratch their contract asks for.
-    public mutating func add(_ code: Q8OpCode, _ inputs: [Int?], output: Int, parameters: [Int32] = [], scratch: Int? = nil,
-                             name: String = "") {
-        precondition(parameters.count == code.parameterCount, "wrong parameter count for \(code)")
-        var scratch = scratch
-        if scratch == nil {
-            let bytes: Int
-            switch code {
-            case .conv2d:
-                let packed = inputs.count > Conv2DOp.Input.packedFilter && inputs[Conv2DOp.Input.packedFilter] != nil
-                bytes = Conv2DOp.scratchBytes(inputsPerGroup: tensors[inputs[Conv2DOp.Input.filter]!].shape[3], packed: packed)
-            case .depthwiseConv2d:
-                bytes = DepthwiseConv2DOp.scratchBytes(taps: Int(parameters[Conv2DOp.Word.kernelH] * parameters[Conv2DOp.Word.kernelW]),
-                                                       inputChannels: tensors[inputs[Conv2DOp.Input.x]!].shape.last ?? 1,
-                                                       outputChannels: tensors[output].shape.last ?? 1)
-            default:
-                bytes = 0
-            }
-            if bytes > 0 { scratch = scratchBytes(bytes) }
-        }
-        ops.append(Op(code: code, inputs: inputs, output: output, parameters: parameters, scratch: scratch, name: name))
+    public func shape(of t: Int) -> [Int] { tensors[t].shape }
+
+    /// Appends an op record (`Q8OpWriter`): the op files' typed emitters (`pad(_:top:left:output:)`, …) call it.
+    public mutating func appendRecord(_ code: Q8OpCode, inputs: [Int?], output: Int, words: [Int32], scratch: Int?, name: String) {
+        precondition(words.count == code.parameterCount, "wrong parameter count for \(code)")
+        ops.append(Op(code: code, inputs: inputs, output: output, parameters: words, scratch: scratch, name: name))
     }
 
     // MARK: Planning
