@@ -103,8 +103,9 @@ public struct Q8Program: Q8OpWriter, Sendable {
 
     // MARK: Planning
 
-    /// Arena tensors grouped into buffers: an element-wise op (lookup, add, reshape) whose input
-    /// dies there and has the output's size writes in place, so input and output share a buffer.
+    /// Arena tensors grouped into buffers: an op whose in-place rule allows it (`Q8OpCode.inPlace`:
+    /// add, lookup, reshape) writes over its first input when that input dies there and has the
+    /// output's size, so input and output share a buffer.
     /// Returns each arena tensor's buffer index and the buffers with their lifetimes.
     public func arenaBuffers() -> (bufferOf: [Int: Int], buffers: [ArenaBuffer]) {
         var lastRead = [Int: Int](), written = [Int: Int]()
@@ -118,9 +119,8 @@ public struct Q8Program: Q8OpWriter, Sendable {
         // Union in-place pairs.
         var parent = Array(tensors.indices)
         func root(_ t: Int) -> Int { parent[t] == t ? t : root(parent[t]) }
-        for (i, op) in ops.enumerated() where [.lookup, .add, .reshape].contains(op.code) {
-            // A reshape writes nothing, so it may alias even a model input; lookup and add would overwrite it.
-            guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, op.code == .reshape || !inputs.contains(x),
+        for (i, op) in ops.enumerated() where op.code.inPlace != .never {
+            guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, op.code.inPlace == .aliases || !inputs.contains(x),
                   !outputs.contains(x),
                   tensors[x].byteSize == tensors[op.output].byteSize, op.inputs.dropFirst().allSatisfy({ $0 != x })
             else { continue }

@@ -60,68 +60,30 @@ public struct Interpreter {
     public func run(_ i: Int) { run(i, part: 0, of: 1, scratch: nil) }
 
     /// Runs part `part` of `parts` of op `i`, what one of a host's threads does (module Kernels,
-    /// `ParallelInvoker`; `run(i)` is part 0 of 1): convolutions, depthwise convolutions and pools
-    /// compute their share of the output rows, a one-row dense layer its share of the output
-    /// channels, an add its share of the elements (cut at channel boundaries); any other op runs
-    /// whole in part 0. The parts write disjoint bytes and together compute exactly what the whole
-    /// op does. `scratch` replaces the op's arena scratch, so that each thread has its own (nil:
-    /// the arena's).
+    /// `ParallelInvoker`; `run(i)` is part 0 of 1). Each op's `run` decides its split (`OpPart`):
+    /// the parts write disjoint bytes and together compute exactly what the whole op does.
+    /// `scratch` replaces the op's arena scratch, so that each thread has its own (nil: the arena's).
     /// Example: a 112-row convolution in 2 parts: rows 0..<56 and 56..<112.
     public func run(_ i: Int, part: Int, of parts: Int, scratch: UnsafeMutableRawPointer?) {
         let record = (UnsafeMutableRawPointer(prepared) + i * Q8Format.preparedOpBytes).assumingMemoryBound(to: PreparedOp.self)
-        @inline(__always) func share(_ n: Int) -> Range<Int> { (n * part / parts)..<(n * (part + 1) / parts) }
+        let part = OpPart(index: part, count: parts, scratch: scratch)
         switch record.pointee {
-        case var .conv2d(c):
-            let rows = share(c.params.output.height)
-            if rows.isEmpty { return }
-            c.operands.output += rows.lowerBound * c.params.output.width * c.params.output.channels
-            c.params = c.params.rows(rows, scratch: scratch)
-            c.run(kernels)
-        case let .depthwiseConv2d(c):
-            let rows = share(c.params.output.height)
-            if rows.isEmpty { return }
-            let o = c.operands
-            kernels.depthwiseConv2d(c.params.rows(rows, scratch: scratch), o.input, o.filter, o.bias, o.requantization,
-                                    o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
-        case let .maxPool2d(c), let .averagePool2d(c):
-            let rows = share(c.params.output.height)
-            if rows.isEmpty { return }
-            let output = c.output + rows.lowerBound * c.params.output.width * c.params.output.channels
-            if case .maxPool2d = record.pointee {
-                kernels.maxPool2d(c.params.rows(rows), c.input, output)
-            } else {
-                kernels.averagePool2d(c.params.rows(rows), c.input, output)
-            }
-        case var .fullyConnected(c) where c.rows == 1:
-            let outputs = share(c.params.outputs)
-            if outputs.isEmpty { return }
-            let first = outputs.lowerBound
-            c.params.outputs = outputs.count
-            c.operands.filter += first * c.params.inputs
-            c.operands.bias = c.operands.bias.map { $0 + first }
-            c.operands.requantization = ChannelRequantization(multipliers: c.operands.requantization.multipliers + first,
-                                                              shifts: c.operands.requantization.shifts + first)
-            c.operands.output += first
-            c.run(kernels)
-        case let .add(c):
-            // Broadcast adds are cut at whole rows of the second operand, so its index stays i mod C.
-            let unit = c.input2Count < c.count ? c.input2Count : 1
-            let units = share(c.count / unit)
-            if units.isEmpty { return }
-            let start = units.lowerBound * unit, n = units.count * unit
-            kernels.add(c.params, c.input1 + start, unit == 1 ? c.input2 + start : c.input2, unit == 1 ? n : c.input2Count, n,
-                        c.output + start)
-        case let .fullyConnected(c): if part == 0 { c.run(kernels) }
-        case let .transposeConv2d(c): if part == 0 { TransposeConv2DOp.run(c) }
-        case let .mean(c): if part == 0 { kernels.mean(c.params, c.input, c.output) }
-        case let .concatenation(c): if part == 0 { ConcatenationOp.run(c, model, arena: arena) }
-        case let .channelShuffle(c): if part == 0 { ChannelShuffleOp.run(c) }
-        case let .reshape(c): if part == 0 { ReshapeOp.run(c) }
-        case let .pad(c): if part == 0 { PadOp.run(c) }
-        case let .resizeNearest(c): if part == 0 { ResizeNearestOp.run(c) }
-        case let .softmax(c): if part == 0 { softmax_s8(c.params, input: c.input, output: c.output) }
-        case let .lookup(c): if part == 0 { LookupOp.run(c) }
-        case let .transpose(c): if part == 0 { TransposeOp.run(c) }
+        case let .conv2d(c): Conv2DOp.run(c, kernels, part)
+        case let .depthwiseConv2d(c): DepthwiseConv2DOp.run(c, kernels, part)
+        case let .transposeConv2d(c): TransposeConv2DOp.run(c, part)
+        case let .fullyConnected(c): FullyConnectedOp.run(c, kernels, part)
+        case let .maxPool2d(c): Pool2DOp.run(c, kernels.maxPool2d, part)
+        case let .averagePool2d(c): Pool2DOp.run(c, kernels.averagePool2d, part)
+        case let .mean(c): MeanOp.run(c, kernels, part)
+        case let .add(c): AddOp.run(c, kernels, part)
+        case let .concatenation(c): ConcatenationOp.run(c, model, arena: arena, part)
+        case let .channelShuffle(c): ChannelShuffleOp.run(c, part)
+        case let .reshape(c): ReshapeOp.run(c, part)
+        case let .pad(c): PadOp.run(c, part)
+        case let .resizeNearest(c): ResizeNearestOp.run(c, part)
+        case let .softmax(c): SoftmaxOp.run(c, part)
+        case let .lookup(c): LookupOp.run(c, part)
+        case let .transpose(c): TransposeOp.run(c, part)
         }
     }
 }

@@ -14,23 +14,12 @@ import Runtime
 /// validated): a valid model can legitimately ask for billions of MACs, which is a timeout, not a bug.
 let workLimit = 20_000_000
 
-/// A rough upper bound of an op's multiply-adds and byte moves.
+/// A rough upper bound of a validated model's multiply-adds and byte moves: each op's MACs
+/// (`Q8Model.macs(ofOp:)`) plus its output's bytes.
 func work(_ m: Q8Model) -> Int {
     var total = 0
     for i in 0..<m.opCount {
-        let o = m.op(i), out = m.tensor(o.output)
-        var perOutput = 1
-        if let w = m.input(1, of: o), o.code == .conv2d || o.code == .depthwiseConv2d || o.code == .fullyConnected || o.code == .transposeConv2d {
-            perOutput = max(1, m.tensor(w).count / max(1, out.channels))
-        } else if o.code == .maxPool2d || o.code == .averagePool2d {
-            perOutput = Int(m.parameter(0, of: o)) * Int(m.parameter(1, of: o))
-        } else if o.code == .mean, let x = m.input(0, of: o) {
-            perOutput = m.tensor(x).count / max(1, out.count)
-        }
-        if o.code == .transposeConv2d, let x = m.input(0, of: o) { perOutput = max(perOutput, m.tensor(x).count) }
-        let (product, overflow) = out.count.multipliedReportingOverflow(by: perOutput)
-        if overflow { return Int.max }
-        total += product
+        total += min(m.macs(ofOp: i), workLimit) + m.tensor(m.op(i).output).count
         if total > workLimit { return total }
     }
     return total

@@ -98,7 +98,7 @@ struct Bench: ParsableCommand {
             }
         }
         let layers = (0..<q8.opCount).map { i -> Layer in
-            let op = q8.op(i), macs = Self.macs(q8, op), us = median(perOp[i])
+            let op = q8.op(i), macs = q8.macs(ofOp: i), us = median(perOp[i])
             return Layer(index: i, op: op.code.name.description, kernel: q8.kernelName(ofOp: i, kernels).description, median_us: us, macs: macs,
                          gmacs_per_s: us > 0 ? Double(macs) / us / 1e3 : 0)
         }
@@ -116,18 +116,6 @@ struct Bench: ParsableCommand {
                      latency, report.latency_ms_min, report.latency_ms_max, runs, grouped(total), report.gmacs_per_s, grouped(q8.arenaBytes)))
     }
 
-    /// Multiply-accumulates of one op: convolutions count every tap, including padded ones.
-    static func macs(_ m: Q8Model, _ op: Q8Op) -> Int {
-        guard let x = m.input(0, of: op), let w = m.input(1, of: op) else { return 0 }
-        let out = m.tensor(op.output), filter = m.tensor(w).dims
-        switch op.code {
-        case .conv2d: return out.count * filter.1 * filter.2 * filter.3
-        case .depthwiseConv2d: return out.count * filter.0 * filter.1
-        case .fullyConnected: return out.count * m.tensor(x).count
-        case .transposeConv2d: return m.tensor(x).count * filter.0 * filter.1 * filter.2
-        default: return 0
-        }
-    }
 }
 
 func median(_ values: [Double]) -> Double {

@@ -50,7 +50,7 @@ enum LoweredOp {
     var sharesInputQuantization: Bool {
         switch self {
         case .maxPool, .averagePool, .concat, .channelShuffle, .reshape, .pad, .upsample: return true
-        default: return false
+        case .input, .conv, .transposedConv, .dense, .add, .mean, .softmax, .lookup, .requantize: return false
         }
     }
 }

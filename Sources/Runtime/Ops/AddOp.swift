@@ -32,8 +32,8 @@ public enum AddOp {
         try v.requireMultiplier(v.word(Word.input2Multiplier), shift: v.word(Word.input2Shift))
         try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
         try v.requireClamp(Word.activationMin)
-        try v.requireInPlaceOrSeparate(a)
-        try v.requireInPlaceOrSeparate(b)
+        try v.requireInPlaceRule(a)
+        try v.requireInPlaceRule(b)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> AddCall {
@@ -45,6 +45,20 @@ public enum AddOp {
                                activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
         return AddCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
                        input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
+    }
+
+    /// The output may be written over a (same offset and size; b may be anywhere it validates).
+    public static let inPlace = Q8InPlace.overwrites
+
+    /// Runs `part`'s share of the elements through `kernels`: a broadcast add is cut at whole
+    /// rows of b, so b's index stays `i mod C`.
+    static func run(_ c: AddCall, _ kernels: KernelSet, _ part: OpPart) {
+        let unit = c.input2Count < c.count ? c.input2Count : 1
+        let units = part.share(c.count / unit)
+        if units.isEmpty { return }
+        let start = units.lowerBound * unit, n = units.count * unit
+        kernels.add(c.params, c.input1 + start, unit == 1 ? c.input2 + start : c.input2, unit == 1 ? n : c.input2Count, n,
+                    c.output + start)
     }
 
     public static func kernelName(_ set: KernelSet) -> KernelName {

@@ -31,7 +31,8 @@ public enum ChannelShuffleOp {
                         count: x.count, channels: x.channels, parameter: v.int(Word.groups))
     }
 
-    static func run(_ c: CopyCall) {
+    static func run(_ c: CopyCall, _ part: OpPart) {
+        guard part.runsWhole else { return }
         channel_shuffle_s8(input: c.input, pixels: c.count / c.channels, channels: c.channels, groups: c.parameter, output: c.output)
     }
 

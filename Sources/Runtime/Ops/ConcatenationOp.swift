@@ -30,7 +30,8 @@ public enum ConcatenationOp {
     }
 
     /// Copies every input into its channels of the output.
-    static func run(_ c: ConcatenationCall, _ model: Q8Model, arena: UnsafeMutableRawPointer) {
+    static func run(_ c: ConcatenationCall, _ model: Q8Model, arena: UnsafeMutableRawPointer, _ part: OpPart) {
+        guard part.runsWhole else { return }
         let v = OpView(model, c.op), out = v.output
         var offset = 0
         for k in 0..<v.op.inputCount {

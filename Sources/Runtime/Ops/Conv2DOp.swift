@@ -78,6 +78,23 @@ public enum Conv2DOp {
                                packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
     }
 
+    /// Runs `part`'s share of the output rows through `kernels` (the packed kernel where the set
+    /// has one and the model carries the packed filter).
+    static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
+        let rows = part.share(c.params.output.height)
+        if rows.isEmpty { return }
+        let o = c.operands, p = c.params.rows(rows, scratch: part.scratch)
+        let output = o.output + rows.lowerBound * c.params.output.width * c.params.output.channels
+        if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
+            packed(p, o.input, packedFilter, o.bias, o.requantization, output)
+        } else {
+            kernels.conv2d(p, o.input, o.filter, o.bias, o.requantization, output)
+        }
+    }
+
+    /// Multiply-accumulates: every output times its filter row (padded taps included).
+    static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).count / max(v.output.channels, 1)) }
+
     /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name with
     /// the tile it picks for `shape`.
     public static func kernelName(_ set: KernelSet, packed: Bool, shape: Conv2DParams) -> KernelName {
@@ -111,17 +128,6 @@ struct ConvolutionCall {
     var params: Conv2DParams
     var operands: ChannelOperands
     var packedFilter: UnsafePointer<Int8>?
-
-    /// Runs the packed kernel when the set has one and the model carries the packed filter.
-    @inline(__always)
-    func run(_ kernels: KernelSet) {
-        let o = operands
-        if let packedFilter, let packed = kernels.conv2dPacked {
-            packed(params, o.input, packedFilter, o.bias, o.requantization, o.output)
-        } else {
-            kernels.conv2d(params, o.input, o.filter, o.bias, o.requantization, o.output)
-        }
-    }
 }
 
 #if !hasFeature(Embedded)

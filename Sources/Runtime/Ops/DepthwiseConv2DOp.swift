@@ -51,6 +51,18 @@ public enum DepthwiseConv2DOp {
         return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
     }
 
+    /// Runs `part`'s share of the output rows through `kernels`.
+    static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
+        let rows = part.share(c.params.output.height)
+        if rows.isEmpty { return }
+        let o = c.operands
+        kernels.depthwiseConv2d(c.params.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
+                                o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+    }
+
+    /// Multiply-accumulates: KH·KW per output (padded taps included).
+    static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).count / max(v.output.channels, 1)) }
+
     /// The kernel `set` runs for this op, with the tile it picks for `shape`.
     public static func kernelName(_ set: KernelSet, shape: Conv2DParams) -> KernelName {
         KernelName("dwconv2d_s8", tile: set.depthwiseConv2dTile?(shape) ?? "",

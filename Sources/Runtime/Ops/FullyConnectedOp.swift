@@ -40,6 +40,33 @@ public enum FullyConnectedOp {
                          operands: ChannelOperands(v, arena: arena), rows: x.count / filter.dims.1)
     }
 
+    /// Runs through `kernels`: a one-row layer splits its output channels across the parts, a
+    /// batched one runs whole in part 0.
+    static func run(_ c: DenseCall, _ kernels: KernelSet, _ part: OpPart) {
+        var c = c
+        if c.rows == 1 {
+            let outputs = part.share(c.params.outputs)
+            if outputs.isEmpty { return }
+            let first = outputs.lowerBound
+            c.params.outputs = outputs.count
+            c.operands.filter += first * c.params.inputs
+            c.operands.bias = c.operands.bias.map { $0 + first }
+            c.operands.requantization = ChannelRequantization(multipliers: c.operands.requantization.multipliers + first,
+                                                              shifts: c.operands.requantization.shifts + first)
+            c.operands.output += first
+        } else if !part.runsWhole {
+            return
+        }
+        let o = c.operands
+        for r in 0..<c.rows {
+            kernels.fullyConnected(c.params, o.input + r * c.params.inputs, o.filter, o.bias, o.requantization,
+                                   o.output + r * c.params.outputs)
+        }
+    }
+
+    /// Multiply-accumulates: Cin per output value.
+    static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).dims.1) }
+
     public static func kernelName(_ set: KernelSet) -> KernelName {
         KernelName("fully_connected_s8", set.fullyConnectedSuffix.utf8CodeUnitCount > 0 ? set.fullyConnectedSuffix : set.suffix)
     }
@@ -50,14 +77,6 @@ struct DenseCall {
     var params: FullyConnectedParams
     var operands: ChannelOperands
     var rows: Int
-
-    @inline(__always)
-    func run(_ kernels: KernelSet) {
-        let o = operands
-        for r in 0..<rows {
-            kernels.fullyConnected(params, o.input + r * params.inputs, o.filter, o.bias, o.requantization, o.output + r * params.outputs)
-        }
-    }
 }
 
 #if !hasFeature(Embedded)

@@ -19,7 +19,7 @@ public enum LookupOp {
         let x = try v.activation(Input.x)
         guard x.count == v.output.count else { throw v.fail("lookup output must match its input") }
         _ = try v.constant(Input.table, .int8, count: 256)
-        try v.requireInPlaceOrSeparate(x)
+        try v.requireInPlaceRule(x)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> LookupCall {
@@ -28,7 +28,14 @@ public enum LookupOp {
                           output: v.activation(v.output, in: arena))
     }
 
-    static func run(_ c: LookupCall) { lut_s8(input: c.input, count: c.count, table: c.table, output: c.output) }
+    /// The output may be written over x (same offset and size).
+    public static let inPlace = Q8InPlace.overwrites
+
+    /// Runs `part`'s share of the elements.
+    static func run(_ c: LookupCall, _ part: OpPart) {
+        let range = part.share(c.count)
+        lut_s8(input: c.input + range.lowerBound, count: range.count, table: c.table, output: c.output + range.lowerBound)
+    }
 
     public static let kernelName = KernelName("lut_s8", "")
 }

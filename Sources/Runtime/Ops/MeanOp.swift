@@ -36,6 +36,14 @@ public enum MeanOp {
                         input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
     }
 
+    /// Runs through `kernels`, whole in part 0.
+    static func run(_ c: MeanCall, _ kernels: KernelSet, _ part: OpPart) {
+        if part.runsWhole { kernels.mean(c.params, c.input, c.output) }
+    }
+
+    /// One addition per input value.
+    static func macs(_ v: OpView) -> Int { v.tensor(Input.x).count }
+
     public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("mean_s8", set.suffix) }
 }
 

@@ -68,6 +68,12 @@ struct OpView {
         return p
     }
 
+    /// `a · b` for counting work (MACs), at most `Int.max`: never traps, on 32-bit targets either.
+    func count(_ a: Int, _ b: Int) -> Int {
+        let (p, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : p
+    }
+
     /// Words `from ..< from + count` (kernel sizes, strides, dilations, paddings) lie in `minimum ... 65536`.
     func requireSizes(_ from: Int, _ count: Int, minimum: Int) throws(Q8Error) {
         for k in from..<(from + count) where int(k) < minimum || int(k) > Q8Model.sizeLimit {
@@ -124,10 +130,11 @@ struct OpView {
         if overlaps(x, output) { throw fail("op output overlaps an input it cannot share") }
     }
 
-    /// Element-wise ops may write in place: the output starts exactly where `x` does with the
-    /// same size, or does not overlap it.
-    func requireInPlaceOrSeparate(_ x: Q8Tensor) throws(Q8Error) {
+    /// The output and `x` as the op's in-place rule allows (`Q8OpCode.inPlace`, what the planner
+    /// reads): apart, or for `.overwrites` and `.aliases` also exactly `x`'s bytes (same offset and size).
+    func requireInPlaceRule(_ x: Q8Tensor) throws(Q8Error) {
         let out = output
+        guard op.code.inPlace != .never else { return try requireSeparate(x) }
         if overlaps(x, out) && !(x.offset == out.offset && x.byteSize == out.byteSize) {
             throw fail("op output partly overlaps its input")
         }

@@ -34,7 +34,8 @@ public enum PadOp {
                        output: v.activation(out, in: arena))
     }
 
-    static func run(_ c: PadCall) {
+    static func run(_ c: PadCall, _ part: OpPart) {
+        guard part.runsWhole else { return }
         pad_s8(input: c.input, inputShape: c.inputShape, outputShape: c.outputShape, top: c.top, left: c.left, fill: c.fill, output: c.output)
     }
 

@@ -50,6 +50,16 @@ public enum Pool2DOp {
                         input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
     }
 
+    /// Runs `part`'s share of the output rows through `kernel` (the set's max or average pool).
+    static func run(_ c: PoolCall, _ kernel: KernelSet.Pool, _ part: OpPart) {
+        let rows = part.share(c.params.output.height)
+        if rows.isEmpty { return }
+        kernel(c.params.rows(rows), c.input, c.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+    }
+
+    /// One comparison or addition per window tap and output.
+    static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.count(v.int(Word.kernelH), v.int(Word.kernelW))) }
+
     public static func kernelName(_ set: KernelSet, average: Bool) -> KernelName {
         KernelName(average ? "avg_pool2d_s8" : "max_pool2d_s8", set.suffix)
     }

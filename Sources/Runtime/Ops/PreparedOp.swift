@@ -44,7 +44,46 @@ enum PreparedOp {
     }
 }
 
+/// One thread's share of an op (`Interpreter.run(_:part:of:scratch:)`): part `index` of `count`,
+/// with its own scratch (nil: the arena's). Each op's `run` takes one and computes its share:
+/// output rows, channels or elements, or the whole op in part 0 where it does not split.
+/// Example: part 1 of 2 of 112 rows is rows 56..<112.
+struct OpPart {
+    var index: Int
+    var count: Int
+    var scratch: UnsafeMutableRawPointer?
+
+    /// This part's share of `n` units: `n·index/count ..< n·(index + 1)/count`.
+    @inline(__always) func share(_ n: Int) -> Range<Int> { (n * index / count)..<(n * (index + 1) / count) }
+
+    /// Whether this part runs an op that does not split: part 0 runs it whole, the others nothing.
+    var runsWhole: Bool { index == 0 }
+}
+
+/// How an op's output may share the bytes of its first input (slot 0): the planner's in-place
+/// rule (`Q8Program.arenaBuffers`), which the op's `validate` checks with the same value.
+public enum Q8InPlace: Sendable {
+    /// Never: the output lies apart from every input.
+    case never
+    /// An element-wise op: the output may start where slot 0 starts, with its size, when slot 0
+    /// dies there and is no model input (the op would overwrite it).
+    case overwrites
+    /// The output may be slot 0's very bytes, even a model input's: the op then writes nothing.
+    case aliases
+}
+
 extension Q8OpCode {
+    /// How the op's output may share its first input's bytes (its file's `inPlace`).
+    public var inPlace: Q8InPlace {
+        switch self {
+        case .add: return AddOp.inPlace
+        case .lookup: return LookupOp.inPlace
+        case .reshape: return ReshapeOp.inPlace
+        case .conv2d, .depthwiseConv2d, .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation,
+             .channelShuffle, .pad, .resizeNearest, .softmax, .transpose: return .never
+        }
+    }
+
     /// The number of int32 parameter words the op carries (its file's `Word.count`).
     public var parameterCount: Int {
         switch self {
@@ -126,6 +165,21 @@ public struct KernelName: Sendable {
 }
 
 extension Q8Model {
+    /// Multiply-accumulates of op `i` of a validated model (pools and means: one addition or comparison per window
+    /// tap; byte copies and tables: 0), from its file's `macs`, as `bench` reports them.
+    public func macs(ofOp i: Int) -> Int {
+        let v = OpView(self, i)
+        switch v.op.code {
+        case .conv2d: return Conv2DOp.macs(v)
+        case .depthwiseConv2d: return DepthwiseConv2DOp.macs(v)
+        case .transposeConv2d: return TransposeConv2DOp.macs(v)
+        case .fullyConnected: return FullyConnectedOp.macs(v)
+        case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
+        case .mean: return MeanOp.macs(v)
+        case .add, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .softmax, .lookup, .transpose: return 0
+        }
+    }
+
     /// The kernel `set` runs for op `i`, as `inspect` and `bench` print it: convolutions and
     /// depthwise convolutions with the tile the set picks for the op's shape.
     public func kernelName(ofOp i: Int, _ set: KernelSet) -> KernelName {

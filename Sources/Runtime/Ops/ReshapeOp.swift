@@ -18,7 +18,7 @@ public enum ReshapeOp {
         try v.requireInputCount(1, 1)
         let x = try v.activation(Input.x)
         guard x.count == v.output.count else { throw v.fail("reshape changes the element count") }
-        try v.requireInPlaceOrSeparate(x)
+        try v.requireInPlaceRule(x)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> CopyCall {
@@ -27,7 +27,11 @@ public enum ReshapeOp {
                         count: x.count, channels: x.channels, parameter: 0)
     }
 
-    static func run(_ c: CopyCall) {
+    /// The output may be x's very bytes (then nothing is copied), even a model input's.
+    public static let inPlace = Q8InPlace.aliases
+
+    static func run(_ c: CopyCall, _ part: OpPart) {
+        guard part.runsWhole else { return }
         if UnsafePointer(c.output) != c.input { c.output.update(from: c.input, count: c.count) }
     }
 

@@ -37,7 +37,8 @@ public enum ResizeNearestOp {
                           rows: v.int32Constant(Input.rows), cols: v.int32Constant(Input.cols), output: v.activation(out, in: arena))
     }
 
-    static func run(_ c: ResizeCall) {
+    static func run(_ c: ResizeCall, _ part: OpPart) {
+        guard part.runsWhole else { return }
         resize_nearest_s8(input: c.input, inputShape: c.inputShape, outputShape: c.outputShape, rows: c.rows, cols: c.cols, output: c.output)
     }
 

@@ -35,6 +35,15 @@ public enum SoftmaxOp {
                            input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(v.output, in: arena))
     }
 
+    /// Runs `part`'s share of the rows.
+    static func run(_ c: SoftmaxCall, _ part: OpPart) {
+        let rows = part.share(c.params.rows)
+        if rows.isEmpty { return }
+        var p = c.params
+        p.rows = rows.count
+        softmax_s8(p, input: c.input + rows.lowerBound * p.depth, output: c.output + rows.lowerBound * p.depth)
+    }
+
     public static let kernelName = KernelName("softmax_s8", "")
 }
 

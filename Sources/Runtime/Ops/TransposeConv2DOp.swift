@@ -53,8 +53,12 @@ public enum TransposeConv2DOp {
         return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena), packedFilter: nil)
     }
 
-    /// Runs the reference kernel (no set has a twin).
-    static func run(_ c: ConvolutionCall) {
+    /// Multiply-accumulates: every input pixel scatters Cout·KH·KW products per input channel.
+    static func macs(_ v: OpView) -> Int { v.count(v.tensor(Input.x).count, v.tensor(Input.filter).count / max(v.tensor(Input.x).channels, 1)) }
+
+    /// Runs the reference kernel (no set has a twin), whole in part 0.
+    static func run(_ c: ConvolutionCall, _ part: OpPart) {
+        guard part.runsWhole else { return }
         let o = c.operands
         transpose_conv2d_s8(c.params, input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
                             scratch: c.params.scratch!.assumingMemoryBound(to: Int32.self), output: o.output)

@@ -47,7 +47,9 @@ public enum TransposeOp {
                       output: v.activation(v.output, in: arena))
     }
 
-    static func run(_ c: TransposeCall) { transpose_s8(input: c.input, dims: c.dims, perm: c.perm, output: c.output) }
+    static func run(_ c: TransposeCall, _ part: OpPart) {
+        if part.runsWhole { transpose_s8(input: c.input, dims: c.dims, perm: c.perm, output: c.output) }
+    }
 
     public static let kernelName = KernelName("transpose_s8", "")
 }
