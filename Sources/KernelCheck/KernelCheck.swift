@@ -209,8 +209,7 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
     p.output.channels = p.groups * r.int(1, 40)
     let cinG = p.input.channels / p.groups, taps = p.kernelH * p.kernelW
     let filterCount = p.output.channels * taps * cinG
-    let packedCount = Q8WeightLayout.convQuads8Count(groups: p.groups, outputsPerGroup: p.output.channels / p.groups,
-                                                     taps: taps, inputsPerGroup: cinG)
+    let packedCount = ConvQuads8Layout(p).count
     let n = p.output.height * p.output.width * p.output.channels
     guard let x = s.take(p.input.height * p.input.width * p.input.channels), let f = s.take(filterCount),
           let pk = s.take(packedCount), let (q, bias) = fillRequantization(&s, p.output.channels, &r),

@@ -23,7 +23,7 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         return conv2dPackedStemAVX2(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
+    let layout = ConvQuads8Layout(p), blocks = layout.blocksPerGroup
     let offset = _mm256_set1_epi16(Int16(truncatingIfNeeded: 0 &- p.inputZeroPoint))
     let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
     let zero = _mm256_setzero_si256()
@@ -54,7 +54,7 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                 for block in 0..<blocks {
                     var lo0 = zero, lo1 = zero, lo2 = zero, lo3 = zero
                     var hi0 = zero, hi1 = zero, hi2 = zero, hi3 = zero
-                    let weights = packed + (group * blocks + block) * taps * quads * 32
+                    let weights = packed + (group * blocks + block) * layout.blockBytes
                     for ky in 0..<p.kernelH {
                         let iy = oy * p.strideH - p.padTop + ky * p.dilationH
                         if iy < 0 || iy >= p.input.height { continue }
@@ -67,7 +67,7 @@ public func conv2d_s8_packed_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
                             if s0 == nil && s1 == nil && s2 == nil && s3 == nil { continue }
-                            let tapWeights = weights + (ky * p.kernelW + kx) * quads * 32
+                            let tapWeights = weights + (ky * p.kernelW + kx) * layout.tapBytes
                             var c = 0
                             while c < cinPerGroup {
                                 let chunk = min(16, cinPerGroup - c)

@@ -3,7 +3,7 @@ import _Builtin_intrinsics.intel
 import Runtime
 
 /// `dwconv2d_s8` with AVX2: the same contract and bytes. Reads `p.scratch`
-/// (`dwconv2d_s8_avx2_scratch_bytes`, at most `DepthwiseConv2DOp.scratchBytes`); without it every
+/// (laid out as `DepthwiseConv2DOp.scratchBytes` says); without it every
 /// channel takes the eight-lane path.
 ///
 /// With depth multiplier 1 or a multiple of 16, channels go sixteen at a time (`depthwise16AVX2`): taps in pairs, the
@@ -261,10 +261,4 @@ func depthwise8AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsaf
     }
 }
 
-/// The scratch bytes `dwconv2d_s8_avx2` reads for `p`: 32 bytes of alignment, two 32-byte weight
-/// vectors per pair of taps, three offsets of 8 bytes per tap plus one.
-public func dwconv2d_s8_avx2_scratch_bytes(_ p: Conv2DParams) -> Int {
-    let taps = p.kernelH * p.kernelW
-    return 32 + 2 * ((taps + 1) / 2) * MemoryLayout<__m256i>.stride + 3 * (taps + 1) * MemoryLayout<Int>.stride
-}
 #endif

@@ -47,8 +47,8 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                                 bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                 output: UnsafeMutablePointer<Int8>) {
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
-    let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
+    let layout = ConvQuads8Layout(p), quads = layout.quads, blocks = layout.blocksPerGroup
+    let fullQuads = cinPerGroup / 4, blockBytes = layout.blockBytes
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
     let paddingBuffer = p.scratch!.bindMemory(to: Int8.self, capacity: 4 * quads)
@@ -67,7 +67,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
             func rows(_ b: Int) -> Int { min(8, coutPerGroup - b * 8) }
             // bias − (zp + 128)·Σw per channel.
             var start = (_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256())
-            for q in 0..<(taps * quads) {
+            for q in 0..<(layout.taps * quads) {
                 start.0 = dot(start.0, paddingQuad, w.0 + 32 * q)
                 start.1 = dot(start.1, paddingQuad, w.1 + 32 * q)
                 start.2 = dot(start.2, paddingQuad, w.2 + 32 * q)
@@ -106,7 +106,7 @@ func conv2dPacked4x32AVX512VNNI(_ p: Conv2DParams, input: UnsafePointer<Int8>, f
                                 return rowInside && n < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : paddingPixel
                             }
                             let s = (source(0), source(1), source(2), source(3))
-                            let t = (ky * p.kernelW + kx) * quads * 32
+                            let t = (ky * p.kernelW + kx) * layout.tapBytes
                             // Full quads in a branch-free loop, then the partial one (as `conv2dPackedDotProduct`).
                             @inline(__always) func accumulate(_ j: Int, _ quad: (UnsafePointer<Int8>, Int) -> __m256i) {
                                 let o = t + 32 * j

@@ -47,8 +47,8 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                                           dot: D.self)
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
-    let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
+    let layout = ConvQuads8Layout(p), quads = layout.quads, blocks = layout.blocksPerGroup
+    let fullQuads = cinPerGroup / 4, blockBytes = layout.blockBytes
     let shiftedZeroPoint = UInt32(truncatingIfNeeded: p.inputZeroPoint &+ 128) & 0xFF
     let paddingQuad = _mm256_set1_epi32(Int32(bitPattern: shiftedZeroPoint &* 0x0101_0101))
     let quads4 = UnsignedQuads(p, input: input)
@@ -72,7 +72,7 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
             let rows0 = min(8, coutPerGroup - block * 8), rows1 = min(8, coutPerGroup - second * 8)
             // −(zp + 128)·Σw per channel.
             var correction0 = _mm256_setzero_si256(), correction1 = _mm256_setzero_si256()
-            for k in 0..<(taps * quads) {
+            for k in 0..<(layout.taps * quads) {
                 correction0 = D.dot(correction0, paddingQuad, load32(w0 + 32 * k))
                 correction1 = D.dot(correction1, paddingQuad, load32(w1 + 32 * k))
             }
@@ -99,7 +99,7 @@ public func conv2dPackedDotProduct<D: DotProduct8>(_ p: Conv2DParams, input: Uns
                                 return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : paddingPixel
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                            let t = (ky * p.kernelW + kx) * quads * 32
+                            let t = (ky * p.kernelW + kx) * layout.tapBytes
                             // Full quads in a branch-free loop, then the partial one: one loop
                             // choosing per quad measured 35 % slower on mbv2's pointwise convs.
                             var j = 0

@@ -23,8 +23,8 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
         return conv2dPackedStemNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let taps = p.kernelH * p.kernelW, quads = (cinPerGroup + 3) / 4, blocks = (coutPerGroup + 7) / 8
-    let fullQuads = cinPerGroup / 4, blockBytes = taps * quads * 32
+    let layout = ConvQuads8Layout(p), quads = layout.quads, blocks = layout.blocksPerGroup
+    let fullQuads = cinPerGroup / 4, blockBytes = layout.blockBytes
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
     let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
     let inputEnd = input + p.input.height * p.input.width * p.input.channels
@@ -49,7 +49,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
             let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
             // bias − zp·Σw per channel, channels 0–3 and 4–7.
             var startLow = vdupq_n_s32(0), startHigh = vdupq_n_s32(0)
-            for k in 0..<(taps * quads) {
+            for k in 0..<(layout.taps * quads) {
                 startLow = vdotq_s32(startLow, paddingQuad, load16(w + 32 * k))
                 startHigh = vdotq_s32(startHigh, paddingQuad, load16(w + 32 * k + 16))
             }
@@ -83,7 +83,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
                                 return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                            let t = w + (ky * p.kernelW + kx) * quads * 32
+                            let t = w + (ky * p.kernelW + kx) * layout.tapBytes
                             for j in 0..<quads {
                                 let wl = load16(t + 32 * j), wh = load16(t + 32 * j + 16)
                                 var x = quad(s0, j)

@@ -65,8 +65,8 @@ public struct Q8Program: Q8OpWriter, Sendable {
     public mutating func packedCopy(ofConvFilter filter: Int, groups: Int) -> Int {
         let shape = tensors[filter].shape
         let (cout, kh, kw, cinPerGroup) = (shape[0], shape[1], shape[2], shape[3])
-        let count = Q8WeightLayout.convQuads8Count(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw,
-                                                   inputsPerGroup: cinPerGroup)
+        let layout = ConvQuads8Layout(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw, inputsPerGroup: cinPerGroup)
+        let count = layout.count
         let packed = [Int8](unsafeUninitializedCapacity: count) { buffer, initialized in
             tensors[filter].constant!.withUnsafeBytes {
                 packConvQuads8($0.assumingMemoryBound(to: Int8.self).baseAddress!, outChannels: cout, kernelH: kh, kernelW: kw,
@@ -74,8 +74,7 @@ public struct Q8Program: Q8OpWriter, Sendable {
             }
             initialized = count
         }
-        let blocks = groups * ((cout / groups + 7) / 8), quads = (cinPerGroup + 3) / 4
-        return constant(packed, shape: [blocks, kh * kw, quads, 32], layout: .convQuads8)
+        return constant(packed, shape: [layout.blocks, kh * kw, layout.quads, ConvQuads8Layout.quadBytes], layout: .convQuads8)
     }
 
     public mutating func constant(_ values: [Int32], shape: [Int]) -> Int {

@@ -43,7 +43,7 @@ import Train
         let plan = try chainProgram().write(to: q8)
         let inspected = try minnow(["inspect", q8])
         #expect(inspected.status == 0 && inspected.out.contains("15 ops") && inspected.out.contains("transpose_conv2d"))
-        #expect(inspected.out.contains("arena: ") && inspected.out.contains("lower bound"))
+        #expect(inspected.out.contains("arena ") && inspected.out.contains("op records") && inspected.out.contains("lower bound"))
         let json = try minnow(["inspect", q8, "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
         #expect(report?["arena_bytes"] as? Int == plan.peak + 15 * Q8Format.preparedOpBytes && (report?["ops"] as? [Any])?.count == 15)

@@ -112,8 +112,8 @@ struct Bench: ParsableCommand {
             ["\(l.index) \(l.op)", l.kernel, String(format: "%.1f", l.median_us),
              String(format: "%.1f %%", 100 * l.median_us / max(layerTotal, 1e-9)), grouped(l.macs), String(format: "%.2f", l.gmacs_per_s)]
         }, rightAligned: [2, 3, 4, 5]))
-        print(String(format: "latency: median %.3f ms, min %.3f, max %.3f over %d runs; %@ MACs, %.2f GMAC/s; arena %@ bytes",
-                     latency, report.latency_ms_min, report.latency_ms_max, runs, grouped(total), report.gmacs_per_s, grouped(q8.arenaBytes)))
+        print(String(format: "latency: median %.3f ms, min %.3f, max %.3f over %d runs; %@ MACs, %.2f GMAC/s; %@",
+                     latency, report.latency_ms_min, report.latency_ms_max, runs, grouped(total), report.gmacs_per_s, arenaLine(activations: q8.activationBytes, ops: q8.opCount)))
     }
 
 }

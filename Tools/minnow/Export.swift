@@ -78,7 +78,7 @@ struct Export: ParsableCommand {
                               inputBytes: input.count, outputBytes: output.count, labels: labels).utf8)
             .write(to: url("model_data.c"), options: .atomic)
         print("wrote \(outDir): \(cases.count) inputs of \(input.count) bytes, outputs of \(output.count) bytes, "
-              + "model \(grouped(modelBytes.count)) bytes, arena \(grouped(q8.arenaBytes)) bytes")
+              + "model \(grouped(modelBytes.count)) bytes, \(arenaLine(activations: q8.activationBytes, ops: q8.opCount))")
     }
 
     func url(_ name: String) -> URL { URL(fileURLWithPath: outDir).appendingPathComponent(name) }

@@ -41,8 +41,7 @@ struct ImportCommand: ParsableCommand {
         let plan = try writeValidated(program, to: outputPath, replacing: model)
         let q8Arena = plan.peak + program.ops.count * Q8Format.preparedOpBytes
         let weights = program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
-        var arenaLine = "arena \(grouped(q8Arena)) bytes (activations and scratch \(grouped(plan.peak)), op records "
-            + "\(grouped(program.ops.count * Q8Format.preparedOpBytes)))"
+        var arenaLine = arenaLine(activations: plan.peak, ops: program.ops.count)
         if let tflm = tflmArena ?? parsed.tflmSmallestArena {
             arenaLine += String(format: ", %.2f × TFLM's smallest working arena (%@ bytes)", Double(q8Arena) / Double(tflm), grouped(tflm))
         }

@@ -81,9 +81,8 @@ enum InspectQ8 {
              t.live.map { "\($0[0] < 0 ? "in" : String($0[0]))–\($0[1] >= r.ops.count ? "out" : String($0[1]))" } ?? ""]
         }, rightAligned: [0, 4, 5, 6, 7]))
         Swift.print()
-        let records = r.ops.count * Q8Format.preparedOpBytes
-        Swift.print("arena: \(grouped(r.arena_bytes)) bytes: activations and scratch \(grouped(r.arena_bytes - records)) "
-                    + "(lower bound, the largest live set: \(grouped(r.arena_lower_bound))), op records \(grouped(records))")
+        Swift.print(arenaLine(activations: r.arena_bytes - r.ops.count * Q8Format.preparedOpBytes, ops: r.ops.count)
+                    + "; the largest live set, a lower bound for the activations: \(grouped(r.arena_lower_bound)) bytes")
         Swift.print("weights and constants: \(grouped(r.weight_bytes)) bytes")
     }
 }

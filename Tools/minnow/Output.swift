@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// Prints a value as pretty JSON with sorted keys.
 func printJSON<T: Encodable>(_ value: T) {
@@ -40,4 +41,12 @@ func printError(_ text: String) {
 /// Writes a line to standard output at once (unbuffered), so long runs log as they go.
 func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// The one arena figure every command prints (`quantize`, `import`, `inspect`, `bench`,
+/// `export`): the whole arena a caller allocates, then its two parts.
+/// Example: `arena 21,536 bytes (activations and scratch 18,848, op records 2,688)`.
+func arenaLine(activations: Int, ops: Int) -> String {
+    let records = ops * Q8Format.preparedOpBytes
+    return "arena \(grouped(activations + records)) bytes (activations and scratch \(grouped(activations)), op records \(grouped(records)))"
 }

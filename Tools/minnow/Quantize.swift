@@ -110,7 +110,7 @@ struct QuantizeCommand: ParsableCommand {
         if let plot { try PNG.write(sqnrChart(layers), to: plot) }
         print("stages: " + conversion.stages.map { String(format: "%@ %.1f s", $0.name, $0.seconds) }.joined(separator: ", "))
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
-              + "arena \(grouped(plan.peak)) bytes (lower bound \(grouped(plan.lowerBound))), "
+              + "\(arenaLine(activations: plan.peak, ops: ops)), "
               + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(adaptiveRounding ? ", adaptive rounding" : "")\(searchRanges ? ", ranges searched" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "")\(equalizeActivations ? ", \(conversion.equalizedClasses) channel classes equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }

@@ -62,11 +62,44 @@ public enum Q8WeightLayout: UInt8, Sendable {
     /// dot-product instruction (vpdpbusd, sdot) takes. Example: 1 group, 3 × 3 kernel, 32 → 64
     /// channels: 8 blocks · 9 taps · 8 quads · 32 bytes = 18,432 bytes.
     case convQuads8 = 2
+}
 
-    /// Bytes of a `convQuads8` filter.
-    public static func convQuads8Count(groups: Int, outputsPerGroup: Int, taps: Int, inputsPerGroup: Int) -> Int {
-        groups * ((outputsPerGroup + 7) / 8) * taps * ((inputsPerGroup + 3) / 4) * 32
+/// The geometry of one convolution's `convQuads8` filter (`Q8WeightLayout.convQuads8`), the one
+/// place its counts and offsets are written: the format, the packer (`packConvQuads8`), the
+/// validator and every packed kernel read them here. Block `b` of group `g` starts at byte
+/// `(g · blocksPerGroup + b) · blockBytes`, its tap `t` `t · tapBytes` later, quad `q` of that
+/// tap `q · 32` later. Example: 1 group, 3 × 3, 32 → 64 channels: 8 blocks of 9 taps of 8 quads,
+/// `blockBytes` 2,304, `count` 18,432.
+public struct ConvQuads8Layout {
+    /// Output channels per block, input channels per quad, bytes per quad of a block (8 · 4).
+    public static let blockChannels = 8, quadChannels = 4, quadBytes = 32
+    public let groups: Int
+    public let blocksPerGroup: Int
+    public let taps: Int
+    public let quads: Int
+
+    /// The layout of a filter of `groups` groups of `outputsPerGroup` × `taps` × `inputsPerGroup`.
+    /// (The validator bounds these counts with `OpView.product` before any kernel computes them.)
+    public init(groups: Int, outputsPerGroup: Int, taps: Int, inputsPerGroup: Int) {
+        self.groups = groups
+        blocksPerGroup = (outputsPerGroup + Self.blockChannels - 1) / Self.blockChannels
+        self.taps = taps
+        quads = (inputsPerGroup + Self.quadChannels - 1) / Self.quadChannels
     }
+
+    /// The layout of the convolution `p`'s filter.
+    @inlinable
+    public init(_ p: Conv2DParams) {
+        self.init(groups: p.groups, outputsPerGroup: p.output.channels / p.groups, taps: p.kernelH * p.kernelW,
+                  inputsPerGroup: p.input.channels / p.groups)
+    }
+
+    /// Bytes of one tap of a block (every quad of it), and of one block (every tap).
+    public var tapBytes: Int { quads * Self.quadBytes }
+    public var blockBytes: Int { taps * tapBytes }
+    /// Blocks over all groups, and the whole filter's bytes.
+    public var blocks: Int { groups * blocksPerGroup }
+    public var count: Int { blocks * blockBytes }
 }
 
 /// Where a tensor's bytes live.

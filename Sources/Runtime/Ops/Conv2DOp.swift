@@ -30,7 +30,7 @@ public enum Conv2DOp {
     /// Scratch bytes the packed kernels need: one pixel of the input zero point per group's input
     /// channels, rounded up to quads (`conv2d_s8_packed_avxvnni`); 0 without a packed filter.
     public static func scratchBytes(inputsPerGroup: Int, packed: Bool) -> Int {
-        packed ? (inputsPerGroup + 3) / 4 * 4 : 0
+        packed ? ConvQuads8Layout(groups: 1, outputsPerGroup: 1, taps: 1, inputsPerGroup: inputsPerGroup).quads * ConvQuads8Layout.quadChannels : 0
     }
 
     static func validate(_ v: OpView) throws(Q8Error) {
@@ -48,8 +48,8 @@ public enum Conv2DOp {
         try v.requireChannelRequantization(multipliers: Input.multipliers, shifts: Input.shifts, bias: Input.bias, channels: cout)
         let packed = v.has(Input.packedFilter)
         if packed {
-            let blocks = try v.product(groups, (cout / groups + 7) / 8)
-            let count = try v.product(try v.product(try v.product(blocks, taps), (cin / groups + 3) / 4), 32)
+            let layout = ConvQuads8Layout(groups: groups, outputsPerGroup: cout / groups, taps: taps, inputsPerGroup: cin / groups)
+            let count = try v.product(try v.product(try v.product(layout.blocks, taps), layout.quads), ConvQuads8Layout.quadBytes)
             _ = try v.constant(Input.packedFilter, .int8, count: count, layout: .convQuads8)
         }
         try v.requireWindow(input: x.dims.0, output: out.dims.0, kernel: v.int(Word.kernelH), stride: v.int(Word.strideH),
