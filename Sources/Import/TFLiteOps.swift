@@ -17,6 +17,7 @@ extension TFLiteImporter {
         case BuiltinOperator.fullyConnected: try fullyConnected(op)
         case BuiltinOperator.transposeConv: try transposeConvolution(op)
         case BuiltinOperator.add: try add(op)
+        case BuiltinOperator.mul: try mul(op)
         case BuiltinOperator.averagePool2d, BuiltinOperator.maxPool2d:
             try pool(op, average: code.builtin == BuiltinOperator.averagePool2d)
         case BuiltinOperator.mean: try mean(op)
@@ -209,6 +210,23 @@ extension TFLiteImporter {
         (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.add(ai, bi, p, output: yi)
+    }
+
+    mutating func mul(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        var a = try input(op, 0), b = try input(op, 1)
+        let y = op.outputs[0]
+        guard case let .mul(activation) = op.options else { throw Unsupported("options are missing") }
+        // The smaller operand goes second (MUL commutes); it must match, be a channel vector or one value.
+        if tensor(a).count < tensor(b).count { swap(&a, &b) }
+        let (sa, sb) = (tensor(a).shape, tensor(b).shape)
+        let (na, nb) = (tensor(a).count, tensor(b).count)
+        guard tensor(y).count == na, nb == na || nb == 1 || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
+            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector or one value)")
+        }
+        let yq = try quantization(y)
+        let p = mulParams(input1: try quantization(a), input2: try quantization(b), output: yq, clamp: try activationClamp(activation, yq))
+        let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
+        program.mul(ai, bi, p, output: yi)
     }
 
     mutating func pool(_ op: TFLiteModel.Operator, average: Bool) throws(Unsupported) {

@@ -16,6 +16,17 @@ public func addParams(input1: AffineQuantization, input2: AffineQuantization, ou
                      outputShift: mo.shift, activationMin: clamp.min, activationMax: clamp.max)
 }
 
+/// Parameters of TFLite's int8 MUL (`CalculateOpDataMul`): `scale1 · scale2 / outputScale` in
+/// double, as `QuantizeMultiplier` makes it, and the output clamp `clamp` (from the fused activation).
+/// Example: scales 0.5 and 0.5 into 0.25: multiplier 2^30, shift 1.
+public func mulParams(input1: AffineQuantization, input2: AffineQuantization, output: AffineQuantization,
+                      clamp: (min: Int32, max: Int32)) -> MulParams {
+    let m = quantizeMultiplier(Double(input1.scale) * Double(input2.scale) / Double(output.scale))
+    return MulParams(input1ZeroPoint: Int32(input1.zeroPoint), input2ZeroPoint: Int32(input2.zeroPoint),
+                     outputZeroPoint: Int32(output.zeroPoint), outputMultiplier: m.multiplier, outputShift: m.shift,
+                     activationMin: clamp.min, activationMax: clamp.max)
+}
+
 /// Parameters of TFLite's int8 softmax for `rows` vectors of `depth` values:
 /// `beta · inputScale · 2^26` (capped at 2^31 − 1) as a multiplier with a left shift, and
 /// `diffMin = −floor((2^5 − 1) · 2^26 / 2^leftShift)`, the most negative difference counted.

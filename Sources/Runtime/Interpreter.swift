@@ -84,6 +84,7 @@ public struct Interpreter {
         case let .softmax(c): SoftmaxOp.run(c, part)
         case let .lookup(c): LookupOp.run(c, part)
         case let .transpose(c): TransposeOp.run(c, part)
+        case let .mul(c): MulOp.run(c, part)
         }
     }
 }

@@ -10,6 +10,7 @@ public enum BuiltinOperator {
     public static let fullyConnected = 9
     public static let logistic = 14
     public static let maxPool2d = 17
+    public static let mul = 18
     public static let relu = 19
     public static let relu6 = 21
     public static let reshape = 22

@@ -36,11 +36,43 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         }
     }
 
+    /// A one-channel image plus (and times) a one-value second input: every part of the op reads
+    /// that one value (a part once read past it), on one thread's parts and on two.
+    @Test func oneValueBroadcastStaysInsideTheSecondInput() throws {
+        func q(_ scale: Float, _ zp: Int) -> AffineQuantization { AffineQuantization(scale: scale, zeroPoint: zp) }
+        var prog = Q8Program()
+        let a = prog.activation([4, 4, 1], q(0.05, -3)), b = prog.activation([1], q(0.1, 4))
+        let sum = prog.activation([4, 4, 1], q(0.08, 1)), product = prog.activation([4, 4, 1], q(0.02, -2))
+        prog.inputs = [a, b]
+        let addP = addParams(input1: q(0.05, -3), input2: q(0.1, 4), output: q(0.08, 1), activation: .none)
+        let mulP = mulParams(input1: q(0.08, 1), input2: q(0.1, 4), output: q(0.02, -2), clamp: (-128, 127))
+        prog.add(a, b, addP, output: sum)
+        prog.mul(sum, b, mulP, output: product)
+        prog.outputs = [product]
+        let x = (0..<16).map { Int8(truncatingIfNeeded: $0 * 17 - 100) }, y: [Int8] = [9]
+        var wantSum = [Int8](repeating: 0, count: 16), want = [Int8](repeating: 0, count: 16)
+        add_s8(addP, input1: x, input2: y, input2Count: 1, count: 16, output: &wantSum)
+        mul_s8(mulP, input1: wantSum, input2: y, input2Count: 1, count: 16, output: &want)
+        try withAlignedBytes(prog.encode().bytes) { buffer in
+            let model = try Q8Model(bytes: buffer)
+            let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: model.arenaBytes, alignment: 16)
+            defer { arena.deallocate() }
+            arena.initializeMemory(as: UInt8.self, repeating: 0x77)
+            let interpreter = try Interpreter(model: model, arena: arena)
+            _ = interpreter.input(0).update(fromContentsOf: x)
+            _ = interpreter.input(1).update(fromContentsOf: y)
+            for parts in [1, 2, 3] {
+                for i in 0..<model.opCount { for part in 0..<parts { interpreter.run(i, part: part, of: parts, scratch: nil) } }
+                #expect(Array(interpreter.output(0)) == want, "\(parts) parts")
+            }
+        }
+    }
+
     @Test func modelMetadataReadsBack() throws {
         let (bytes, plan) = chainProgram().encode()
         try withAlignedBytes(bytes) { buffer in
             let model = try Q8Model(bytes: buffer)
-            #expect(model.opCount == 15 && model.arenaBytes == plan.peak + 15 * Q8Format.preparedOpBytes
+            #expect(model.opCount == 16 && model.arenaBytes == plan.peak + 16 * Q8Format.preparedOpBytes
                     && model.activationBytes == plan.peak && model.arenaLowerBound == plan.lowerBound)
             #expect(model.labelCount == 5 && String(decoding: model.label(4), as: UTF8.self) == "e")
             #expect(model.normalizationChannels == 3 && model.normalizationStd(2) == 0.25)
@@ -187,7 +219,7 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
     }
 }
 
-/// Every parameter word, requantization constant and bias of every op of a 15-op model set to
+/// Every parameter word, requantization constant and bias of every op of a 16-op model set to
 /// values on and past the bounds: each model is refused with an error naming the op, or loads
 /// and runs to completion (a trap here fails the whole test run). Then the fuzzer's committed
 /// regression inputs, the same way.

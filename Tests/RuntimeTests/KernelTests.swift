@@ -26,6 +26,22 @@ import Testing
         #expect(out == [10])
     }
 
+    @Test func mulWorkedExamples() {
+        // (3 − 1)·(−4 − 0) = −8; multiplier 2^30 (one half) with shift 1 is ×1: −8, + output zero point 2 = −6.
+        // (127 − 1)·(127 − 0) = 16,002 saturates to 127; (−128 − 1)·(0 − 0) = 0 → 2.
+        let p = MulParams(input1ZeroPoint: 1, input2ZeroPoint: 0, outputZeroPoint: 2, outputMultiplier: 1 << 30, outputShift: 1,
+                          activationMin: -128, activationMax: 127)
+        var out = [Int8](repeating: 0, count: 3)
+        mul_s8(p, input1: [3, 127, -128], input2: [-4, 127, 0], input2Count: 3, count: 3, output: &out)
+        #expect(out == [-6, 127, 2])
+        // One value broadcast to all, and the clamp at [0, 10]: (3 − 1)·7 = 14 → 16 → 10; (0 − 1)·7 = −7 → −5 → 0.
+        var clamped = p
+        (clamped.activationMin, clamped.activationMax) = (0, 10)
+        var two = [Int8](repeating: 0, count: 2)
+        mul_s8(clamped, input1: [3, 0], input2: [7], input2Count: 1, count: 2, output: &two)
+        #expect(two == [10, 0])
+    }
+
     @Test func depthwiseMultiplierAndGroups() {
         // Channels [3, −1], multiplier 2, weights [1, 2, 3, 4] → acc [3, 6, −3, −4]; multiplier 2^30,
         // shift 1 (×1) keeps them.

@@ -2,7 +2,7 @@ import Graph
 import Q8Build
 import Runtime
 
-/// A 15-op int8 model touching every op kind, with random weights from `seed`.
+/// A 16-op int8 model touching every op kind, with random weights from `seed`.
 public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     var rng = SeededRandom(seed: seed)
     var prog = Q8Program()
@@ -30,8 +30,10 @@ public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     let t4 = prog.activation([5, 5, 8], q(0.06, 3))
     let add = addParams(input1: q(0.03, 0), input2: q(0.04, -10), output: q(0.06, 3), activation: .relu)
     prog.add(t3, t2, add, output: t4, name: "add")
+    let gated = prog.activation([5, 5, 8], q(0.06, 3))
+    prog.mul(t4, t3, mulParams(input1: q(0.06, 3), input2: q(0.03, 0), output: q(0.06, 3), clamp: (-128, 127)), output: gated, name: "mul")
     let t5 = prog.activation([7, 7, 8], q(0.06, 3))
-    prog.pad(t4, top: 1, left: 1, output: t5, name: "pad")
+    prog.pad(gated, top: 1, left: 1, output: t5, name: "pad")
     let t6 = prog.activation([3, 3, 8], q(0.06, 3))
     prog.pool2d(t5, average: false, kernel: (2, 2), window: ConvWindow(stride: (2, 2)), output: t6, name: "maxpool")
     let t7 = prog.activation([7, 7, 4], q(0.1, 1))

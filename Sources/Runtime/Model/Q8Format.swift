@@ -130,6 +130,7 @@ public enum Q8OpCode: UInt16, Sendable {
     case softmax = 14
     case lookup = 15
     case transpose = 16
+    case mul = 17
 }
 
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).

@@ -53,11 +53,11 @@ public enum AddOp {
     /// Runs `part`'s share of the elements through `kernels`: a broadcast add is cut at whole
     /// rows of b, so b's index stays `i mod C`.
     static func run(_ c: AddCall, _ kernels: KernelSet, _ part: OpPart) {
-        let unit = c.input2Count < c.count ? c.input2Count : 1
+        let broadcast = c.input2Count < c.count, unit = broadcast ? c.input2Count : 1
         let units = part.share(c.count / unit)
         if units.isEmpty { return }
         let start = units.lowerBound * unit, n = units.count * unit
-        kernels.add(c.params, c.input1 + start, unit == 1 ? c.input2 + start : c.input2, unit == 1 ? n : c.input2Count, n,
+        kernels.add(c.params, c.input1 + start, broadcast ? c.input2 : c.input2 + start, broadcast ? c.input2Count : n, n,
                     c.output + start)
     }
 

@@ -19,6 +19,7 @@ enum PreparedOp {
     case softmax(SoftmaxCall)
     case lookup(LookupCall)
     case transpose(TransposeCall)
+    case mul(MulCall)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -40,6 +41,7 @@ enum PreparedOp {
         case .softmax: self = .softmax(SoftmaxOp.prepare(v, arena: arena))
         case .lookup: self = .lookup(LookupOp.prepare(v, arena: arena))
         case .transpose: self = .transpose(TransposeOp.prepare(v, arena: arena))
+        case .mul: self = .mul(MulOp.prepare(v, arena: arena))
         }
     }
 }
@@ -62,7 +64,7 @@ struct OpPart {
 
 /// How an op's output may share the bytes of its first input (slot 0): the planner's in-place
 /// rule (`Q8Program.arenaBuffers`), which the op's `validate` checks with the same value.
-public enum Q8InPlace: Sendable {
+public enum Q8InPlace: UInt8, Sendable {
     /// Never: the output lies apart from every input.
     case never
     /// An element-wise op: the output may start where slot 0 starts, with its size, when slot 0
@@ -79,6 +81,7 @@ extension Q8OpCode {
         case .add: return AddOp.inPlace
         case .lookup: return LookupOp.inPlace
         case .reshape: return ReshapeOp.inPlace
+        case .mul: return MulOp.inPlace
         case .conv2d, .depthwiseConv2d, .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation,
              .channelShuffle, .pad, .resizeNearest, .softmax, .transpose: return .never
         }
@@ -101,6 +104,7 @@ extension Q8OpCode {
         case .softmax: return SoftmaxOp.Word.count
         case .lookup: return LookupOp.Word.count
         case .transpose: return TransposeOp.Word.count
+        case .mul: return MulOp.Word.count
         }
     }
 
@@ -123,6 +127,7 @@ extension Q8OpCode {
         case .softmax: return SoftmaxOp.name
         case .lookup: return LookupOp.name
         case .transpose: return TransposeOp.name
+        case .mul: return MulOp.name
         }
     }
 
@@ -144,6 +149,7 @@ extension Q8OpCode {
         case .softmax: try SoftmaxOp.validate(v)
         case .lookup: try LookupOp.validate(v)
         case .transpose: try TransposeOp.validate(v)
+        case .mul: try MulOp.validate(v)
         }
     }
 }
@@ -176,7 +182,7 @@ extension Q8Model {
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
         case .mean: return MeanOp.macs(v)
-        case .add, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .softmax, .lookup, .transpose: return 0
+        case .add, .mul, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .softmax, .lookup, .transpose: return 0
         }
     }
 
@@ -201,6 +207,7 @@ extension Q8Model {
         case .softmax: return SoftmaxOp.kernelName
         case .lookup: return LookupOp.kernelName
         case .transpose: return TransposeOp.kernelName
+        case .mul: return MulOp.kernelName
         }
     }
 }

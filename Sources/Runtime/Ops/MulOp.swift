@@ -1,0 +1,80 @@
+/// model.q8 op 17, `mul`: int8 element-wise multiplication (TFLite's `Mul`: squeeze-excitation
+/// gates, hard-swish built from parts), run by `mul_s8`.
+///
+/// Slots (`Input`): a, b (b a's element count, C values broadcast along a's last axis, or one
+/// value for all). Words (`Word`): outputMultiplier, outputShift (`scale_a · scale_b /
+/// outputScale` as `QuantizeMultiplier` makes it), activationMin, activationMax. Output: a's
+/// element count, written in place over a (same offset and size) or apart from a and b.
+///
+/// Bounds: the multiplier 0 or in [2^30, 2^31), the shift in [−31, 30]; zero points in
+/// [−128, 127], so `(a − zp)·(b − zp)` is at most 255² in magnitude; the clamp inside
+/// [−128, 127]. A left shift wraps in int32, as TFLite's does.
+/// Example: a 7×7×96 tensor times a [1, 1, 96] gate: words m, s, −128, 127 (`mulParams`).
+public enum MulOp {
+    /// The op's name in `inspect`, `bench` and docs/formats.md.
+    public static let name: StaticString = "mul"
+    public enum Input {
+        public static let a = 0, b = 1
+    }
+    public enum Word {
+        public static let outputMultiplier = 0, outputShift = 1, activationMin = 2, activationMax = 3
+        public static let count = 4
+    }
+
+    /// The output may be written over a (same offset and size).
+    public static let inPlace = Q8InPlace.overwrites
+
+    static func validate(_ v: OpView) throws(Q8Error) {
+        try v.requireInputCount(2, 2)
+        let a = try v.activation(Input.a), b = try v.activation(Input.b), out = v.output
+        guard a.count == out.count, b.count == a.count || b.count == a.channels || b.count == 1 else {
+            throw v.fail("mul inputs must match the output, or the second hold one value per channel or one in all")
+        }
+        try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
+        try v.requireClamp(Word.activationMin)
+        try v.requireInPlaceRule(a)
+        try v.requireSeparate(b)
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> MulCall {
+        let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
+        let params = MulParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
+                               outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
+                               activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+        return MulCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
+                       input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
+    }
+
+    /// Runs `part`'s share of the elements, cut at whole rows of b when b is broadcast.
+    static func run(_ c: MulCall, _ part: OpPart) {
+        let broadcast = c.input2Count < c.count, unit = broadcast ? c.input2Count : 1
+        let units = part.share(c.count / unit)
+        if units.isEmpty { return }
+        let start = units.lowerBound * unit, n = units.count * unit
+        mul_s8(c.params, input1: c.input1 + start, input2: broadcast ? c.input2 : c.input2 + start,
+               input2Count: broadcast ? c.input2Count : n, count: n, output: c.output + start)
+    }
+
+    public static let kernelName = KernelName("mul_s8", "")
+}
+
+/// A prepared mul.
+struct MulCall {
+    var params: MulParams
+    var input1: UnsafePointer<Int8>
+    var input2: UnsafePointer<Int8>
+    var input2Count: Int
+    var count: Int
+    var output: UnsafeMutablePointer<Int8>
+}
+
+#if !hasFeature(Embedded)
+extension Q8OpWriter {
+    /// Appends a `mul` of `a` and `b` (b of a's element count, one value per channel, or one
+    /// value) with `p`'s requantization (its zero points come from the tensors), into `output`.
+    public mutating func mul(_ a: Int, _ b: Int, _ p: MulParams, output: Int, name: String = "") {
+        appendRecord(.mul, inputs: [a, b], output: output, words: [p.outputMultiplier, p.outputShift, p.activationMin, p.activationMax],
+                     scratch: nil, name: name)
+    }
+}
+#endif

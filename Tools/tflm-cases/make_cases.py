@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes one-op int8 .tflite models with random inputs and the outputs TensorFlow Lite Micro's
+reference kernels compute for them, for the TFLM code paths no shared case reaches:
+
+    pip install tflite-micro flatbuffers
+    python3 Tools/tflm-cases/make_cases.py Tests/ImportTests/TFLMCases
+
+Each case is a folder: `model.tflite`, `input_<c>_<k>.bin` (case c, model input k: raw int8
+bytes) and `output_<c>.bin` (TFLM's output for case c), plus `meta.json` naming the branch.
+The model is written with the schema's object API (`schema_py_generated`, shipped in the
+tflite-micro wheel); TFLM runs it as it stands. Deterministic from each case's seed.
+"""
+import json
+import os
+import sys
+
+import flatbuffers
+import numpy as np
+from tflite_micro.python.tflite_micro import runtime
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s
+
+CASES_PER_MODEL = 4
+
+
+def tensor(name, shape, buffer, scale, zero_point):
+    t = s.TensorT()
+    t.name, t.shape, t.type, t.buffer = name, list(shape), s.TensorType.INT8, buffer
+    q = s.QuantizationParametersT()
+    q.scale, q.zeroPoint = [float(scale)], [int(zero_point)]
+    t.quantization = q
+    return t
+
+
+def binary_model(code, options_type, options, shapes, quantizations):
+    """A model of one binary operator: inputs a and b (shapes[0], shapes[1]), output shapes[2]."""
+    model = s.ModelT()
+    model.version = 3
+    opcode = s.OperatorCodeT()
+    opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
+    model.operatorCodes = [opcode]
+    model.buffers = [s.BufferT() for _ in range(4)]
+    graph = s.SubGraphT()
+    graph.tensors = [tensor(n, shape, i + 1, *q) for i, (n, shape, q) in enumerate(zip("aby", shapes, quantizations))]
+    graph.inputs, graph.outputs = [0, 1], [2]
+    op = s.OperatorT()
+    op.opcodeIndex, op.inputs, op.outputs = 0, [0, 1], [2]
+    op.builtinOptionsType, op.builtinOptions = options_type, options
+    graph.operators = [op]
+    model.subgraphs = [graph]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def mul_options(activation):
+    o = s.MulOptionsT()
+    o.fusedActivationFunction = activation
+    return o
+
+
+# name, shapes (a, b, y), quantizations (scale, zero point) of a, b, y, fused activation, seed, branch
+NONE, RELU, RELU6 = 0, 1, 3
+MUL_CASES = [
+    ("mul_same_shape", ([1, 5, 6, 8], [1, 5, 6, 8], [1, 5, 6, 8]), ((0.05, -3), (0.02, 10), (0.04, 2)), NONE, 1,
+     "MulElementwise: equal shapes"),
+    ("mul_channel_gate", ([1, 7, 7, 24], [1, 1, 1, 24], [1, 7, 7, 24]), ((0.1, -128), (1 / 256, -128), (0.08, -120)), NONE, 2,
+     "BroadcastMul4DSlow: a squeeze-excitation gate, one value per channel"),
+    ("mul_scalar", ([1, 4, 4, 3], [1, 1, 1, 1], [1, 4, 4, 3]), ((0.03, 5), (0.5, 0), (0.06, -1)), NONE, 3,
+     "BroadcastMul4DSlow: one value for all"),
+    ("mul_relu6_clamp", ([1, 6, 6, 16], [1, 6, 6, 16], [1, 6, 6, 16]), ((0.05, -20), (0.04, 7), (0.02, -40)), RELU6, 4,
+     "fused RELU6 inside the int8 range (the clamp bites)"),
+    ("mul_relu_large_scale", ([1, 3, 5, 10], [1, 1, 1, 10], [1, 3, 5, 10]), ((0.5, 0), (0.8, -2), (0.01, -128)), RELU, 5,
+     "output multiplier above 1 (a left shift), fused RELU"),
+    ("mul_flat", ([1, 37], [1, 37], [1, 37]), ((0.02, 0), (0.03, -7), (0.001, 3)), NONE, 6,
+     "2-D tensors, a product far larger than the output range (saturating clamp)"),
+]
+
+
+def write_case(root, name, model, shapes, seed, branch):
+    folder = os.path.join(root, name)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model.tflite"), "wb") as f:
+        f.write(model)
+    rng = np.random.default_rng(seed)
+    interpreter = runtime.Interpreter.from_bytes(model)
+    for c in range(CASES_PER_MODEL):
+        for k, shape in enumerate(shapes[:2]):
+            x = rng.integers(-128, 128, size=shape, dtype=np.int8)
+            interpreter.set_input(x, k)
+            with open(os.path.join(folder, f"input_{c}_{k}.bin"), "wb") as f:
+                f.write(x.tobytes())
+        interpreter.invoke()
+        with open(os.path.join(folder, f"output_{c}.bin"), "wb") as f:
+            f.write(interpreter.get_output(0).astype(np.int8).tobytes())
+    with open(os.path.join(folder, "meta.json"), "w") as f:
+        json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": 2,
+                   "outputs_from": "tflite-micro python interpreter (reference kernels)"}, f, indent=1)
+        f.write("\n")
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else "Tests/ImportTests/TFLMCases"
+    for name, shapes, quantizations, activation, seed, branch in MUL_CASES:
+        model = binary_model(s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation), shapes, quantizations)
+        write_case(root, name, model, shapes, seed, branch)
+        print(f"{name}: {branch}")
+
+
+if __name__ == "__main__":
+    main()
