@@ -52,10 +52,13 @@ let package = Package(
         // PNG, IDX, image folders, Fashion-MNIST, sample sets.
         .target(name: "Data", dependencies: ["CPNG", "CZlib"]),
         // Float trainer and model zoo.
-        .target(name: "Train", dependencies: ["Graph", "Data", "AtomicWrite"]),
+        .target(name: "Train", dependencies: ["Graph", "Data", "AtomicWrite", "ModelIO"]),
         // The host-only model.q8 writer: Q8Program and each op's typed emitter, the arena planner,
         // affine quantization, requantization constants and kernel parameters as TFLite derives them.
         .target(name: "Q8Build", dependencies: ["Runtime", "AtomicWrite"]),
+        // Using a model.q8 on the host: reading it from disk, input normalization and quantization,
+        // output dequantization and probabilities (what run, eval, export and the tests share).
+        .target(name: "ModelIO", dependencies: ["Runtime"]),
         // Float → int8 converter.
         .target(name: "Quantize", dependencies: ["Graph", "Runtime", "Data", "Kernels", "Q8Build"]),
         // A zero-copy, bounds-checked reader of .tflite FlatBuffers (the schema subset the importer reads).
@@ -66,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "minnow",
             dependencies: [
-                "Graph", "Data", "Train", "Quantize", "Q8Build", "AtomicWrite", "Runtime", "Kernels", "TFLiteFile", "Import",
+                "Graph", "Data", "Train", "Quantize", "Q8Build", "ModelIO", "AtomicWrite", "Runtime", "Kernels", "TFLiteFile", "Import",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/minnow"),

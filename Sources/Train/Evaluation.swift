@@ -1,5 +1,6 @@
 import Data
 import Graph
+import ModelIO
 
 extension Model {
     /// The images as this model's input batch: each fitted to the input size and channel count
@@ -9,15 +10,11 @@ extension Model {
         let shape = graph.inputShape
         var out = [Float](repeating: 0, count: images.count * shape.count)
         let fits = images.width == shape.width && images.height == shape.height && images.channels == shape.channels
-        let scale = normalization.std.map { 1 / (255 * $0) }
-        let offset = (0..<shape.channels).map { -normalization.mean[$0] / normalization.std[$0] }
+        let normalization = PixelNormalization(mean: normalization.mean, std: normalization.std)
         for i in 0..<images.count {
             let pixels = fits ? Array(images.pixels[(i * shape.count)..<((i + 1) * shape.count)])
                 : images.image(i).fitted(width: shape.width, height: shape.height, channels: shape.channels).pixels
-            for (j, p) in pixels.enumerated() {
-                let c = j % shape.channels
-                out[i * shape.count + j] = Float(p) * scale[c] + offset[c]
-            }
+            for (j, p) in pixels.enumerated() { out[i * shape.count + j] = normalization.value(p, channel: j % shape.channels) }
         }
         return out
     }

@@ -1,3 +1,4 @@
+import ModelIO
 import AtomicWrite
 import ArgumentParser
 import Foundation
@@ -49,7 +50,7 @@ struct Export: ParsableCommand {
                 throw ValidationFailure("the images are \(set.width)×\(set.height)×\(set.channels); \(model) takes \(input.image.width)×\(input.image.height)×\(input.image.channels)")
             }
             for i in 0..<set.count {
-                file.quantizedInput(set.image(i).pixels, into: interpreter.input(0).baseAddress!)
+                q8.quantizedInput(set.image(i).pixels, into: interpreter.input(0).baseAddress!)
                 cases.append(Array(interpreter.input(0)))
             }
         } else {
@@ -60,7 +61,7 @@ struct Export: ParsableCommand {
             }
         }
         var inputs: [Int8] = [], outputs: [Int8] = [], expected = ""
-        let labels = file.labels
+        let labels = q8.labels
         for (i, x) in cases.enumerated() {
             _ = interpreter.input(0).update(fromContentsOf: x)
             inputs += x

@@ -1,3 +1,4 @@
+import ModelIO
 import AtomicWrite
 import ArgumentParser
 import Foundation

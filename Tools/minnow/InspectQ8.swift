@@ -1,3 +1,4 @@
+import ModelIO
 import Foundation
 import Runtime
 
@@ -62,7 +63,7 @@ enum InspectQ8 {
         }
         return Report(file: file.path, arena_bytes: m.arenaBytes, arena_lower_bound: m.arenaLowerBound,
                       inputs: (0..<m.inputCount).map(m.inputTensor), outputs: (0..<m.outputCount).map(m.outputTensor),
-                      labels: file.labels, ops: ops, tensors: tensors,
+                      labels: file.model.labels, ops: ops, tensors: tensors,
                       weight_bytes: tensors.filter { $0.storage == "constant" }.reduce(0) { $0 + $1.bytes })
     }
 

@@ -50,3 +50,18 @@ func arenaLine(activations: Int, ops: Int) -> String {
     let records = ops * Q8Format.preparedOpBytes
     return "arena \(grouped(activations + records)) bytes (activations and scratch \(grouped(activations)), op records \(grouped(records)))"
 }
+
+/// An error whose text is shown as it is.
+struct ValidationFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension KernelName: CustomStringConvertible {
+    /// `conv2d_s8_packed_4x32c4_avx512vnni`, `conv2d_s8_avx2`, or `conv2d_s8` for the reference.
+    public var description: String { ([base.description, tile.description, suffix.description]).filter { !$0.isEmpty }.joined(separator: "_") }
+}
+
+extension Q8Tensor {
+    var shapeList: [Int] { Array([dims.0, dims.1, dims.2, dims.3].prefix(rank)) }
+}

@@ -1,3 +1,4 @@
+import ModelIO
 import AtomicWrite
 import ArgumentParser
 import Data
@@ -69,14 +70,15 @@ struct Run: ParsableCommand {
         guard input.rank == 3 else {
             throw ValidationFailure("\(model): input 0 has shape \(input.shapeList), not an image [H, W, C]; PNG input needs an image model")
         }
-        let labels = file.labels
+        let labels = file.model.labels
         var results: [Result] = []
         for path in images {
             let image = try PNG.read(path: path).fitted(width: input.image.width, height: input.image.height,
                                                        channels: input.image.channels)
-            file.quantizedInput(image.pixels, pixelRange: pixelRange.flatMap(parsedPixelRange), into: interpreter.input(0).baseAddress!)
+            let normalization = PixelNormalization(q8, pixelRange: pixelRange.flatMap(parsedPixelRange).map { (low: $0.0, high: $0.1) })
+            q8.quantizedInput(image.pixels, normalization: normalization, into: interpreter.input(0).baseAddress!)
             interpreter.invoke()
-            let probabilities = Self.probabilities(Array(interpreter.output(0)), output)
+            let probabilities = output.probabilities(Array(interpreter.output(0)))
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(top)
             results.append(Result(image: path, top: ranked.map {
                 Guess(label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0])
@@ -87,17 +89,6 @@ struct Run: ParsableCommand {
             print(r.image)
             for g in r.top { print(String(format: "  %6.2f %%  %@", 100 * g.probability, g.label)) }
         }
-    }
-
-    /// Output scores as probabilities: a softmax output (scale 1/256, zero point −128) is read
-    /// directly; other outputs are dequantized and passed through a softmax.
-    static func probabilities(_ q: [Int8], _ t: Q8Tensor) -> [Double] {
-        let values = q.map { Double(t.scale) * Double(Int32($0) - t.zeroPoint) }
-        if t.scale == 1.0 / 256 && t.zeroPoint == -128 { return values }
-        let largest = values.max() ?? 0
-        let exps = values.map { exp($0 - largest) }
-        let total = exps.reduce(0, +)
-        return exps.map { $0 / total }
     }
 
     /// `"-1,1"` → (−1, 1); nil unless two finite numbers with low < high.

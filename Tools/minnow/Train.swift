@@ -1,3 +1,4 @@
+import ModelIO
 import ArgumentParser
 import Data
 import Foundation
