@@ -24,16 +24,68 @@ public struct ArenaPlan: Hashable, Sendable {
     public var strategy: String
 }
 
-/// Places buffers by offline first-fit in several orders and keeps the smallest arena.
+/// A buffer that may overlap another one alive at the same time: `later` may start no sooner
+/// than `gap` bytes after `earlier` (`offset(later) − offset(earlier) ≥ gap`) and overlap it, as a
+/// convolution run row by row writes its output (`earlier`) over its dying input (`later`).
+public struct ArenaOverlap: Hashable, Sendable {
+    public var earlier: Int
+    public var later: Int
+    public var gap: Int
+
+    public init(earlier: Int, later: Int, gap: Int) {
+        (self.earlier, self.later, self.gap) = (earlier, later, gap)
+    }
+}
+
+/// Places buffers by offline first-fit in several orders and keeps the smallest arena, then
+/// takes overlaps one at a time where they lower the peak.
 ///
 /// Each order places buffers one by one at the lowest `alignment`-aligned offset where it
-/// overlaps no already-placed buffer alive at the same time. Ordering by size (largest first)
-/// is TensorFlow Lite Micro's greedy-by-size planner, so the result is never worse than it; the
-/// other orders (by first use, by lifetime length, by size × lifetime) win on some graphs.
-/// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 200 bytes:
-/// the first and third share offset 0.
-public func planArena(_ buffers: [ArenaBuffer], alignment: Int = 16) -> ArenaPlan {
+/// overlaps no already-placed buffer alive at the same time, except as the overlaps taken allow
+/// (a pair at no less than its gap, or apart). Ordering by size (largest first) is TensorFlow
+/// Lite Micro's greedy-by-size planner, so the result is never worse than it; the other orders
+/// (by first use, by lifetime length, by size × lifetime) win on some graphs. Overlaps are taken
+/// greedily: among those of the ops where the buffers reaching the peak are alive, the one whose
+/// plan has the lowest peak, until none lowers it (taking every overlap at once would stack a
+/// chain of them: each input `gap` above its output, the whole chain in one growing span).
+/// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 208 bytes (two
+/// aligned to 112): the first and third share offset 0. With an overlap of the second over the
+/// first at a gap of 32, 144: the second at 0, the first at 32, the third at 32.
+public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], alignment: Int = 16) -> ArenaPlan {
     func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    var plan = firstFit(buffers, overlaps: [], aligned: aligned)
+    var remaining = overlaps, taken: [ArenaOverlap] = []
+    while !remaining.isEmpty {
+        let atPeak = buffers.indices.filter { plan.offsets[$0] + aligned(buffers[$0].size) == plan.peak }
+        let candidates = remaining.indices.filter { k in
+            let op = buffers[remaining[k].earlier].firstUse
+            return atPeak.contains { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse }
+        }
+        var better: (plan: ArenaPlan, k: Int)?
+        for k in candidates {
+            let p = firstFit(buffers, overlaps: taken + [remaining[k]], aligned: aligned)
+            if p.peak < (better?.plan.peak ?? plan.peak) { better = (p, k) }
+        }
+        guard let better else { break }
+        plan = better.plan
+        taken.append(remaining.remove(at: better.k))
+    }
+    // The largest live set at any op, each overlapping pair counted as the span it needs at least.
+    let lastOp = buffers.map(\.lastUse).max() ?? 0
+    plan.lowerBound = (0...max(lastOp, 0)).map { op in
+        let live = buffers.indices.filter { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse }
+        var total = live.reduce(0) { $0 + aligned(buffers[$1].size) }
+        for o in overlaps where live.contains(o.earlier) && live.contains(o.later) {
+            let (a, b) = (aligned(buffers[o.earlier].size), aligned(buffers[o.later].size))
+            total -= a + b - max(a, o.gap + b)
+        }
+        return total
+    }.max() ?? 0
+    return plan
+}
+
+/// The smallest first-fit placement over the orders, with `overlaps` allowed.
+func firstFit(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap], aligned: (Int) -> Int) -> ArenaPlan {
     let orders: [(String, (Int, Int) -> Bool)] = [
         ("size", { buffers[$0].size != buffers[$1].size ? buffers[$0].size > buffers[$1].size : buffers[$0].firstUse < buffers[$1].firstUse }),
         ("first use", { buffers[$0].firstUse != buffers[$1].firstUse ? buffers[$0].firstUse < buffers[$1].firstUse : buffers[$0].size > buffers[$1].size }),
@@ -47,29 +99,43 @@ public func planArena(_ buffers: [ArenaBuffer], alignment: Int = 16) -> ArenaPla
             return a != b ? a > b : $0 < $1
         }),
     ]
+    // For each buffer, the partners it may overlap, their gap, and whether this one is the earlier.
+    var partners = [[(other: Int, gap: Int, earlier: Bool)]](repeating: [], count: buffers.count)
+    for o in overlaps {
+        partners[o.earlier].append((o.later, o.gap, true))
+        partners[o.later].append((o.earlier, o.gap, false))
+    }
     var best: ArenaPlan?
-    for (name, before) in orders {
+    // With overlaps, each order also a second time keeping room below a buffer whose overlapping
+    // output is not placed yet (so that the output can still go `gap` below it).
+    for (name, before) in orders + (overlaps.isEmpty ? [] : orders.map { ("\($0.0), room below", $0.1) }) {
+        let keepsRoom = name.hasSuffix("room below")
         var offsets = [Int](repeating: 0, count: buffers.count)
-        var placed: [Int] = []
+        var placed = [Bool](repeating: false, count: buffers.count), placedList: [Int] = []
         for i in buffers.indices.sorted(by: before) {
-            // Busy address ranges of placed buffers alive with this one, sorted by start.
-            let busy = placed.filter { buffers[$0].overlapsInTime(buffers[i]) }
-                .map { (offsets[$0], offsets[$0] + aligned(buffers[$0].size)) }.sorted { $0.0 < $1.0 }
-            var candidate = 0
-            for (start, end) in busy {
-                if candidate + aligned(buffers[i].size) <= start { break }
-                candidate = max(candidate, end)
+            let size = aligned(buffers[i].size)
+            let alive = placedList.filter { buffers[$0].overlapsInTime(buffers[i]) }
+            /// Whether `i` may start at `at`: apart from every placed buffer alive with it, or over
+            /// a partner at no less than their gap.
+            func fits(_ at: Int) -> Bool {
+                alive.allSatisfy { j in
+                    let apart = at + size <= offsets[j] || offsets[j] + aligned(buffers[j].size) <= at
+                    return apart || partners[i].contains { $0.other == j && ($0.earlier ? offsets[j] - at : at - offsets[j]) >= $0.gap }
+                }
             }
-            offsets[i] = candidate
-            placed.append(i)
+            // The lowest fitting offset is 0, a placed buffer's end, or a partner's offset less (plus) the gap.
+            var candidates = [0] + alive.map { offsets[$0] + aligned(buffers[$0].size) }
+            for (j, gap, earlier) in partners[i] where placed[j] && (!earlier || offsets[j] >= gap) {
+                candidates.append(earlier ? offsets[j] - gap : offsets[j] + gap)
+            }
+            let room = keepsRoom ? partners[i].filter { !$0.earlier && !placed[$0.other] }.map(\.gap).max() ?? 0 : 0
+            if room > 0 { candidates = candidates.map { $0 + room } }
+            offsets[i] = candidates.sorted().first(where: fits) ?? 0
+            placed[i] = true
+            placedList.append(i)
         }
         let peak = buffers.indices.map { offsets[$0] + aligned(buffers[$0].size) }.max() ?? 0
         if best == nil || peak < best!.peak { best = ArenaPlan(offsets: offsets, peak: peak, lowerBound: 0, strategy: name) }
     }
-    var plan = best ?? ArenaPlan(offsets: [], peak: 0, lowerBound: 0, strategy: "size")
-    let lastOp = buffers.map(\.lastUse).max() ?? 0
-    plan.lowerBound = (0...max(lastOp, 0)).map { op in
-        buffers.filter { $0.firstUse <= op && op <= $0.lastUse }.reduce(0) { $0 + aligned($1.size) }
-    }.max() ?? 0
-    return plan
+    return best ?? ArenaPlan(offsets: [], peak: 0, lowerBound: 0, strategy: "size")
 }

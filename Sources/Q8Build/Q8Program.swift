@@ -103,10 +103,12 @@ public struct Q8Program: Q8OpWriter, Sendable {
     // MARK: Planning
 
     /// Arena tensors grouped into buffers: an op whose in-place rule allows it (`Q8OpCode.inPlace`:
-    /// add, lookup, reshape) writes over its first input when that input dies there and has the
-    /// output's size, so input and output share a buffer.
-    /// Returns each arena tensor's buffer index and the buffers with their lifetimes.
-    public func arenaBuffers() -> (bufferOf: [Int: Int], buffers: [ArenaBuffer]) {
+    /// add, mul, lookup, reshape) writes over its first input when that input dies there and has
+    /// the output's size, so input and output share a buffer; a convolution or depthwise
+    /// convolution (`.rowByRow`) whose input dies there may write its output over the input from
+    /// `Conv2DOp.rowByRowGap` bytes before it (an `ArenaOverlap` the planner may take).
+    /// Returns each arena tensor's buffer index, the buffers with their lifetimes, and the overlaps.
+    public func arenaBuffers() -> (bufferOf: [Int: Int], buffers: [ArenaBuffer], overlaps: [ArenaOverlap]) {
         var lastRead = [Int: Int](), written = [Int: Int]()
         for (i, op) in ops.enumerated() {
             for case let t? in op.inputs { lastRead[t] = i }
@@ -118,7 +120,7 @@ public struct Q8Program: Q8OpWriter, Sendable {
         // Union in-place pairs.
         var parent = Array(tensors.indices)
         func root(_ t: Int) -> Int { parent[t] == t ? t : root(parent[t]) }
-        for (i, op) in ops.enumerated() where op.code.inPlace != .never {
+        for (i, op) in ops.enumerated() where op.code.inPlace == .overwrites || op.code.inPlace == .aliases {
             guard let x = op.inputs[0], tensors[x].constant == nil, lastRead[x] == i, op.code.inPlace == .aliases || !inputs.contains(x),
                   !outputs.contains(x),
                   tensors[x].byteSize == tensors[op.output].byteSize, op.inputs.dropFirst().allSatisfy({ $0 != x })
@@ -140,7 +142,17 @@ public struct Q8Program: Q8OpWriter, Sendable {
                 buffers.append(ArenaBuffer(size: tensors[t].byteSize, firstUse: first, lastUse: last))
             }
         }
-        return (bufferOf, buffers)
+        var overlaps: [ArenaOverlap] = []
+        for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow {
+            guard let x = op.inputs[0], tensors[x].constant == nil, !inputs.contains(x), !outputs.contains(x),
+                  let bx = bufferOf[x], let by = bufferOf[op.output], bx != by, buffers[bx].lastUse == i, buffers[by].firstUse == i,
+                  tensors[x].shape.count == 3, tensors[op.output].shape.count == 3 else { continue }
+            func image(_ t: Int) -> ImageShape { ImageShape(height: tensors[t].shape[0], width: tensors[t].shape[1], channels: tensors[t].shape[2]) }
+            let gap = Conv2DOp.rowByRowGap(input: image(x), output: image(op.output), strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
+                                           padTop: Int(op.parameters[Conv2DOp.Word.padTop]))
+            overlaps.append(ArenaOverlap(earlier: by, later: bx, gap: gap))
+        }
+        return (bufferOf, buffers, overlaps)
     }
 
     // MARK: Encoding
@@ -149,13 +161,14 @@ public struct Q8Program: Q8OpWriter, Sendable {
     /// `shareArena: false` gives every arena tensor a region of its own (no reuse, no in-place
     /// ops): a larger arena, for checking that a planned model computes the same bytes.
     public func encode(shareArena: Bool = true) -> (bytes: [UInt8], plan: ArenaPlan) {
-        var (bufferOf, buffers) = arenaBuffers()
+        var (bufferOf, buffers, overlaps) = arenaBuffers()
         if !shareArena {
             let arenaTensors = tensors.indices.filter { tensors[$0].constant == nil }
             buffers = arenaTensors.map { ArenaBuffer(size: tensors[$0].byteSize, firstUse: 0, lastUse: ops.count) }
             bufferOf = Dictionary(uniqueKeysWithValues: arenaTensors.enumerated().map { ($1, $0) })
+            overlaps = []
         }
-        let plan = planArena(buffers)
+        let plan = planArena(buffers, overlaps: overlaps)
         var data: [UInt8] = []
         var tensorOffsets = [Int](repeating: 0, count: tensors.count)
         for (i, t) in tensors.enumerated() {

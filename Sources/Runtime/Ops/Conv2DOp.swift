@@ -27,6 +27,27 @@ public enum Conv2DOp {
         public static let count = 11
     }
 
+    /// The output may overlap x from `rowByRowGap` bytes before it; the op then runs row by row.
+    public static let inPlace = Q8InPlace.rowByRow
+
+    /// The fewest bytes by which x must start after an overlapping output of a convolution (or
+    /// depthwise convolution, or pool) run one output row at a time: writing output rows 0…y must
+    /// leave every input row that rows y and later read, those from `y·strideH − padTop` down,
+    /// intact: the largest `(y + 1)·rowOut − max(0, y·strideH − padTop)·rowIn`, rounded up to the
+    /// 16-byte tensor alignment (0 if never positive). The shapes are validated (each at most 2^28
+    /// bytes), so no product overflows.
+    /// Example: 14×14×32 → 14×14×64, 1×1: rows of 448 and 896 bytes; at y = 13, 12,544 − 5,824 =
+    /// 6,720: x starts 6,720 bytes into the output, which ends 448 bytes before x does.
+    public static func rowByRowGap(input: ImageShape, output: ImageShape, strideH: Int, padTop: Int) -> Int {
+        let rowIn = input.width * input.channels, rowOut = output.width * output.channels
+        var gap = 0
+        for y in 0..<output.height {
+            let firstRowRead = min(max(0, y * strideH - padTop), input.height)
+            gap = max(gap, (y + 1) * rowOut - firstRowRead * rowIn)
+        }
+        return (gap + 15) / 16 * 16
+    }
+
     /// Scratch bytes the packed kernels need: one pixel of the input zero point per group's input
     /// channels, rounded up to quads (`conv2d_s8_packed_avxvnni`); 0 without a packed filter.
     public static func scratchBytes(inputsPerGroup: Int, packed: Bool) -> Int {
@@ -56,7 +77,7 @@ public enum Conv2DOp {
                             dilation: v.int(Word.dilationH), pad: v.int(Word.padTop))
         try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
                             dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
-        try v.requireSeparate(x)
+        try v.requireInPlaceRule(x)
         try v.requireScratch(bytes: scratchBytes(inputsPerGroup: cin / groups, packed: packed), apartFrom: x)
     }
 
@@ -75,20 +96,29 @@ public enum Conv2DOp {
         var p = params(v)
         p.scratch = v.scratch(in: arena)
         return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena),
-                               packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
+                               packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil,
+                               rowByRow: v.overlaps(v.tensor(Input.x), v.output))
     }
 
     /// Runs `part`'s share of the output rows through `kernels` (the packed kernel where the set
     /// has one and the model carries the packed filter).
+    /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
+    /// at a time in order.
     static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
-        let rows = part.share(c.params.output.height)
-        if rows.isEmpty { return }
-        let o = c.operands, p = c.params.rows(rows, scratch: part.scratch)
-        let output = o.output + rows.lowerBound * c.params.output.width * c.params.output.channels
-        if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
-            packed(p, o.input, packedFilter, o.bias, o.requantization, output)
+        @inline(__always) func rows(_ rows: Range<Int>) {
+            let o = c.operands, p = c.params.rows(rows, scratch: part.scratch)
+            let output = o.output + rows.lowerBound * c.params.output.width * c.params.output.channels
+            if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
+                packed(p, o.input, packedFilter, o.bias, o.requantization, output)
+            } else {
+                kernels.conv2d(p, o.input, o.filter, o.bias, o.requantization, output)
+            }
+        }
+        if c.rowByRow {
+            if part.runsWhole { for y in 0..<c.params.output.height { rows(y..<(y + 1)) } }
         } else {
-            kernels.conv2d(p, o.input, o.filter, o.bias, o.requantization, output)
+            let share = part.share(c.params.output.height)
+            if !share.isEmpty { rows(share) }
         }
     }
 
@@ -123,11 +153,13 @@ struct ChannelOperands {
     }
 }
 
-/// A prepared convolution: parameters, operands and the packed filter where there is one.
+/// A prepared convolution: parameters, operands, the packed filter where there is one, and
+/// whether the output overlaps the input (then it runs row by row).
 struct ConvolutionCall {
     var params: Conv2DParams
     var operands: ChannelOperands
     var packedFilter: UnsafePointer<Int8>?
+    var rowByRow = false
 }
 
 #if !hasFeature(Embedded)

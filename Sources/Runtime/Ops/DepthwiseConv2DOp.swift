@@ -42,22 +42,34 @@ public enum DepthwiseConv2DOp {
                             dilation: v.int(Word.dilationH), pad: v.int(Word.padTop))
         try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
                             dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
-        try v.requireSeparate(x)
+        try v.requireInPlaceRule(x)
         try v.requireScratch(bytes: scratchBytes(taps: taps, inputChannels: cin, outputChannels: cout), apartFrom: x)
     }
 
+    /// The output may overlap x from `Conv2DOp.rowByRowGap` bytes before it; the op then runs row by row.
+    public static let inPlace = Q8InPlace.rowByRow
+
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        let call = Conv2DOp.prepare(v, arena: arena)
-        return ConvolutionCall(params: call.params, operands: call.operands, packedFilter: nil)
+        var call = Conv2DOp.prepare(v, arena: arena)
+        call.packedFilter = nil
+        return call
     }
 
     /// Runs `part`'s share of the output rows through `kernels`.
+    /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
+    /// at a time in order.
     static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
-        let rows = part.share(c.params.output.height)
-        if rows.isEmpty { return }
-        let o = c.operands
-        kernels.depthwiseConv2d(c.params.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
-                                o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+        @inline(__always) func rows(_ rows: Range<Int>) {
+            let o = c.operands
+            kernels.depthwiseConv2d(c.params.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
+                                    o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+        }
+        if c.rowByRow {
+            if part.runsWhole { for y in 0..<c.params.output.height { rows(y..<(y + 1)) } }
+        } else {
+            let share = part.share(c.params.output.height)
+            if !share.isEmpty { rows(share) }
+        }
     }
 
     /// Multiply-accumulates: KH·KW per output (padded taps included).

@@ -134,9 +134,19 @@ struct OpView {
     /// reads): apart, or for `.overwrites` and `.aliases` also exactly `x`'s bytes (same offset and size).
     func requireInPlaceRule(_ x: Q8Tensor) throws(Q8Error) {
         let out = output
-        guard op.code.inPlace != .never else { return try requireSeparate(x) }
-        if overlaps(x, out) && !(x.offset == out.offset && x.byteSize == out.byteSize) {
-            throw fail("op output partly overlaps its input")
+        switch op.code.inPlace {
+        case .never: try requireSeparate(x)
+        case .overwrites, .aliases:
+            if overlaps(x, out) && !(x.offset == out.offset && x.byteSize == out.byteSize) {
+                throw fail("op output partly overlaps its input")
+            }
+        case .rowByRow:
+            guard overlaps(x, out) else { return }
+            let gap = Conv2DOp.rowByRowGap(input: x.image, output: out.image, strideH: int(Conv2DOp.Word.strideH),
+                                           padTop: int(Conv2DOp.Word.padTop))
+            guard x.offset >= out.offset, x.offset - out.offset >= gap else {
+                throw fail("op output overlaps its input with less than the row-by-row gap", value: x.offset - out.offset)
+            }
         }
     }
 

@@ -72,6 +72,12 @@ public enum Q8InPlace: UInt8, Sendable {
     case overwrites
     /// The output may be slot 0's very bytes, even a model input's: the op then writes nothing.
     case aliases
+    /// A windowed op (convolution, depthwise convolution): the output may start `gap` or more
+    /// bytes before slot 0 and overlap it (`Conv2DOp.rowByRowGap`), when slot 0 dies there and
+    /// is no model input; the op then runs one output row at a time, in order, so every row it
+    /// writes lies below every input row it still has to read, whatever order its kernel keeps
+    /// inside a row.
+    case rowByRow
 }
 
 extension Q8OpCode {
@@ -82,8 +88,10 @@ extension Q8OpCode {
         case .lookup: return LookupOp.inPlace
         case .reshape: return ReshapeOp.inPlace
         case .mul: return MulOp.inPlace
-        case .conv2d, .depthwiseConv2d, .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation,
-             .channelShuffle, .pad, .resizeNearest, .softmax, .transpose: return .never
+        case .conv2d: return Conv2DOp.inPlace
+        case .depthwiseConv2d: return DepthwiseConv2DOp.inPlace
+        case .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation, .channelShuffle, .pad,
+             .resizeNearest, .softmax, .transpose: return .never
         }
     }
 
