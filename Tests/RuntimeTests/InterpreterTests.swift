@@ -169,6 +169,12 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
     }
 
     @Test func preparedOpsFitTheirRecords() {
+        // The record size is the largest op's call (`PreparedOp`), on this target; the format's
+        // `preparedOpBytes` is the largest over targets (64-bit ones).
+        print("PreparedOp: stride \(MemoryLayout<PreparedOp>.stride), alignment \(MemoryLayout<PreparedOp>.alignment); "
+              + "conv \(MemoryLayout<ConvolutionCall>.stride), dense \(MemoryLayout<DenseCall>.stride), add \(MemoryLayout<AddCall>.stride), "
+              + "pad \(MemoryLayout<PadCall>.stride), resize \(MemoryLayout<ResizeCall>.stride), transpose \(MemoryLayout<TransposeCall>.stride), "
+              + "mul \(MemoryLayout<MulCall>.stride), mean \(MemoryLayout<MeanCall>.stride), pool \(MemoryLayout<PoolCall>.stride)")
         #expect(MemoryLayout<PreparedOp>.stride <= Q8Format.preparedOpBytes && MemoryLayout<PreparedOp>.alignment <= 16)
     }
 }

@@ -3,14 +3,18 @@ public enum Q8Format {
     /// "MNQ8"
     public static let magic: UInt32 = 0x3851_4E4D
     /// 2: the CRC covers the header too, reserved bytes are zero, the arena size is recomputed
-    /// by the validator and includes the prepared-op records (version 1 files are refused).
-    public static let version: UInt16 = 2
+    /// by the validator and includes the prepared-op records. 3: records of 96 bytes (224 before),
+    /// convolutions in place row by row, op 17 (mul). Earlier versions are refused.
+    public static let version: UInt16 = 3
     public static let headerSize = 64
     public static let sectionEntrySize = 16
     public static let tensorEntrySize = 36
     public static let opEntrySize = 24
-    /// Arena bytes per op for its decoded record (`PreparedOp`), after the activations.
-    public static let preparedOpBytes = 224
+    /// Arena bytes per op for its decoded record (`PreparedOp`), after the activations: the
+    /// largest op's record on 64-bit targets (a convolution's, a dense layer's, an add's: operand
+    /// pointers and 32-bit parameters; convolutions and pools decode their shape words at each
+    /// run); 32-bit targets use no more.
+    public static let preparedOpBytes = 96
     /// Header bytes 28 ..< 64, which must be zero.
     public static let reservedRange = 28..<64
     /// Marks an absent tensor (no bias, no scratch).

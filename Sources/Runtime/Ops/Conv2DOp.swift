@@ -93,21 +93,20 @@ public enum Conv2DOp {
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        var p = params(v)
-        p.scratch = v.scratch(in: arena)
-        return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena),
-                               packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil,
-                               rowByRow: v.overlaps(v.tensor(Input.x), v.output))
+        ConvolutionCall(op: Int32(truncatingIfNeeded: v.index), rowByRow: v.overlaps(v.tensor(Input.x), v.output),
+                        operands: ChannelOperands(v, arena: arena),
+                        packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil, scratch: v.scratch(in: arena))
     }
 
     /// Runs `part`'s share of the output rows through `kernels` (the packed kernel where the set
     /// has one and the model carries the packed filter).
     /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
     /// at a time in order.
-    static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
+    static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
+        let whole = c.params(model)
         @inline(__always) func rows(_ rows: Range<Int>) {
-            let o = c.operands, p = c.params.rows(rows, scratch: part.scratch)
-            let output = o.output + rows.lowerBound * c.params.output.width * c.params.output.channels
+            let o = c.operands, p = whole.rows(rows, scratch: part.scratch)
+            let output = o.output + rows.lowerBound * whole.output.width * whole.output.channels
             if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
                 packed(p, o.input, packedFilter, o.bias, o.requantization, output)
             } else {
@@ -115,9 +114,9 @@ public enum Conv2DOp {
             }
         }
         if c.rowByRow {
-            if part.runsWhole { for y in 0..<c.params.output.height { rows(y..<(y + 1)) } }
+            if part.runsWhole { for y in 0..<whole.output.height { rows(y..<(y + 1)) } }
         } else {
-            let share = part.share(c.params.output.height)
+            let share = part.share(whole.output.height)
             if !share.isEmpty { rows(share) }
         }
     }
@@ -153,13 +152,25 @@ struct ChannelOperands {
     }
 }
 
-/// A prepared convolution: parameters, operands, the packed filter where there is one, and
-/// whether the output overlaps the input (then it runs row by row).
+/// A prepared convolution, depthwise convolution or transposed convolution: the op (whose shape
+/// and quantization words `params` decodes at each run, which keeps the record small), whether
+/// the output overlaps the input (then it runs row by row), the operands, the packed filter
+/// where there is one, the arena scratch.
 struct ConvolutionCall {
-    var params: Conv2DParams
+    var op: Int32
+    var rowByRow: Bool
     var operands: ChannelOperands
     var packedFilter: UnsafePointer<Int8>?
-    var rowByRow = false
+    var scratch: UnsafeMutableRawPointer?
+
+    /// The kernel's parameters, with the arena scratch.
+    @inline(__always)
+    func params(_ model: Q8Model) -> Conv2DParams {
+        let v = OpView(model, Int(op))
+        var p = v.op.code == .transposeConv2d ? TransposeConv2DOp.params(v) : Conv2DOp.params(v)
+        p.scratch = scratch
+        return p
+    }
 }
 
 #if !hasFeature(Embedded)

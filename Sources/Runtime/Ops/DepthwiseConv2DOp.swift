@@ -50,24 +50,23 @@ public enum DepthwiseConv2DOp {
     public static let inPlace = Q8InPlace.rowByRow
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        var call = Conv2DOp.prepare(v, arena: arena)
-        call.packedFilter = nil
-        return call
+        Conv2DOp.prepare(v, arena: arena)
     }
 
     /// Runs `part`'s share of the output rows through `kernels`.
     /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
     /// at a time in order.
-    static func run(_ c: ConvolutionCall, _ kernels: KernelSet, _ part: OpPart) {
+    static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
+        let whole = c.params(model)
         @inline(__always) func rows(_ rows: Range<Int>) {
             let o = c.operands
-            kernels.depthwiseConv2d(c.params.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
-                                    o.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+            kernels.depthwiseConv2d(whole.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
+                                    o.output + rows.lowerBound * whole.output.width * whole.output.channels)
         }
         if c.rowByRow {
-            if part.runsWhole { for y in 0..<c.params.output.height { rows(y..<(y + 1)) } }
+            if part.runsWhole { for y in 0..<whole.output.height { rows(y..<(y + 1)) } }
         } else {
-            let share = part.share(c.params.output.height)
+            let share = part.share(whole.output.height)
             if !share.isEmpty { rows(share) }
         }
     }

@@ -41,20 +41,23 @@ public enum Pool2DOp {
         try v.requireSeparate(x)
     }
 
+    /// The op's shape and clamp as the kernel's parameters.
+    static func params(_ v: OpView) -> Pool2DParams {
+        Pool2DParams(input: v.tensor(Input.x).image, output: v.output.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                     strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), padTop: v.int(Word.padTop),
+                     padLeft: v.int(Word.padLeft), activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+    }
+
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> PoolCall {
-        let x = v.tensor(Input.x), out = v.output
-        return PoolCall(params: Pool2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
-                                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), padTop: v.int(Word.padTop),
-                                             padLeft: v.int(Word.padLeft), activationMin: v.word(Word.activationMin),
-                                             activationMax: v.word(Word.activationMax)),
-                        input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
+        PoolCall(op: Int32(truncatingIfNeeded: v.index), input: UnsafePointer(v.activation(v.tensor(Input.x), in: arena)),
+                 output: v.activation(v.output, in: arena))
     }
 
     /// Runs `part`'s share of the output rows through `kernel` (the set's max or average pool).
-    static func run(_ c: PoolCall, _ kernel: KernelSet.Pool, _ part: OpPart) {
-        let rows = part.share(c.params.output.height)
+    static func run(_ c: PoolCall, _ model: Q8Model, _ kernel: KernelSet.Pool, _ part: OpPart) {
+        let p = params(OpView(model, Int(c.op))), rows = part.share(p.output.height)
         if rows.isEmpty { return }
-        kernel(c.params.rows(rows), c.input, c.output + rows.lowerBound * c.params.output.width * c.params.output.channels)
+        kernel(p.rows(rows), c.input, c.output + rows.lowerBound * p.output.width * p.output.channels)
     }
 
     /// One comparison or addition per window tap and output.
@@ -67,7 +70,8 @@ public enum Pool2DOp {
 
 /// A prepared pooling op.
 struct PoolCall {
-    var params: Pool2DParams
+    /// The op, whose words `params` decodes at each run (a small record).
+    var op: Int32
     var input: UnsafePointer<Int8>
     var output: UnsafeMutablePointer<Int8>
 }

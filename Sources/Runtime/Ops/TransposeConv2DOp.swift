@@ -42,26 +42,30 @@ public enum TransposeConv2DOp {
         try v.requireSeparate(x)
     }
 
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+    /// The op's shape and quantization as the kernel's parameters (no scratch).
+    static func params(_ v: OpView) -> Conv2DParams {
         let x = v.tensor(Input.x), out = v.output
-        var p = Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
-                             strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: 1, dilationW: 1,
-                             padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft), groups: 1,
-                             inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
-                             activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
-        p.scratch = v.scratch(in: arena)
-        return ConvolutionCall(params: p, operands: ChannelOperands(v, arena: arena), packedFilter: nil)
+        return Conv2DParams(input: x.image, output: out.image, kernelH: v.int(Word.kernelH), kernelW: v.int(Word.kernelW),
+                            strideH: v.int(Word.strideH), strideW: v.int(Word.strideW), dilationH: 1, dilationW: 1,
+                            padTop: v.int(Word.padTop), padLeft: v.int(Word.padLeft), groups: 1,
+                            inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
+                            activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
+    }
+
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
+        ConvolutionCall(op: Int32(truncatingIfNeeded: v.index), rowByRow: false, operands: ChannelOperands(v, arena: arena),
+                        packedFilter: nil, scratch: v.scratch(in: arena))
     }
 
     /// Multiply-accumulates: every input pixel scatters Cout·KH·KW products per input channel.
     static func macs(_ v: OpView) -> Int { v.count(v.tensor(Input.x).count, v.tensor(Input.filter).count / max(v.tensor(Input.x).channels, 1)) }
 
     /// Runs the reference kernel (no set has a twin), whole in part 0.
-    static func run(_ c: ConvolutionCall, _ part: OpPart) {
+    static func run(_ c: ConvolutionCall, _ model: Q8Model, _ part: OpPart) {
         guard part.runsWhole else { return }
         let o = c.operands
-        transpose_conv2d_s8(c.params, input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
-                            scratch: c.params.scratch!.assumingMemoryBound(to: Int32.self), output: o.output)
+        transpose_conv2d_s8(c.params(model), input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
+                            scratch: c.scratch!.assumingMemoryBound(to: Int32.self), output: o.output)
     }
 
     public static let kernelName = KernelName("transpose_conv2d_s8", "")
