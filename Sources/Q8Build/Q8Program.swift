@@ -36,6 +36,9 @@ public struct Q8Program: Q8OpWriter, Sendable {
     public var labels: [String] = []
     public var normalizationMean: [Float] = []
     public var normalizationStd: [Float] = []
+    /// Whether the planner may put a convolution's output over its dying input (`Q8InPlace.rowByRow`):
+    /// a smaller arena; such a convolution then runs row by row on one thread. Off: every op splits across threads.
+    public var inPlaceConvolutions = true
 
     public init() {}
 
@@ -143,7 +146,7 @@ public struct Q8Program: Q8OpWriter, Sendable {
             }
         }
         var overlaps: [ArenaOverlap] = []
-        for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow {
+        for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow && inPlaceConvolutions {
             guard let x = op.inputs[0], tensors[x].constant == nil, !inputs.contains(x), !outputs.contains(x),
                   let bx = bufferOf[x], let by = bufferOf[op.output], bx != by, buffers[bx].lastUse == i, buffers[by].firstUse == i,
                   tensors[x].shape.count == 3, tensors[op.output].shape.count == 3 else { continue }

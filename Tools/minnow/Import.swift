@@ -29,6 +29,9 @@ struct ImportCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Also store conv filters packed for the GEMM kernels (the fastest layout).")
     var packWeights = true
 
+    @Flag(inversion: .prefixedNo, help: "Let convolutions write over their dying input, row by row (a smaller arena; those convolutions then run on one thread).")
+    var inPlace = true
+
     @Option(help: "TensorFlow Lite Micro's smallest working arena in bytes, to compare with.")
     var tflmArena: Int?
 
@@ -37,8 +40,9 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         try requireDistinct(outputPath, from: model)
         let parsed = try TFLiteSource(path: model)
-        let program: Q8Program
+        var program: Q8Program
         do { program = try importTFLite(parsed.model, packWeights: packWeights) } catch { throw ValidationFailure("\(model): \(error)") }
+        program.inPlaceConvolutions = inPlace
         let plan = try writeValidated(program, to: outputPath, replacing: model)
         let q8Arena = plan.peak + program.ops.count * Q8Format.preparedOpBytes
         let weights = program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }

@@ -47,6 +47,9 @@ struct QuantizeCommand: ParsableCommand {
           help: "Also store convolution filters packed for the GEMM kernels (AVX2, AVX-VNNI, AVX-512 VNNI, SDOT: the fastest layout; the file grows by the conv weights; the reference, NEON and DSP kernels read the plain copy).")
     var packWeights = true
 
+    @Flag(inversion: .prefixedNo, help: "Let convolutions write over their dying input, row by row (a smaller arena; those convolutions then run on one thread).")
+    var inPlace = true
+
     @Option(help: "Draw the per-layer SQNR as a bar chart into this PNG file.")
     var plot: String?
 
@@ -78,7 +81,7 @@ struct QuantizeCommand: ParsableCommand {
                                         equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding,
                                         searchRanges: searchRanges, packWeights: packWeights)
         var bar: ProgressBar?
-        let conversion: Conversion
+        var conversion: Conversion
         do {
             conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count, options: options) { stage, done, total in
                 if bar?.label != stage {
@@ -93,6 +96,7 @@ struct QuantizeCommand: ParsableCommand {
             throw ValidationFailure("\(model): cannot be quantized: \(error); nothing written")
         }
         bar?.finish()
+        conversion.program.inPlaceConvolutions = inPlace
         let plan = try writeValidated(conversion.program, to: destination, replacing: model)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
