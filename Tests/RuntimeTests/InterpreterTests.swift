@@ -172,9 +172,9 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         // The record size is the largest op's call (`PreparedOp`), on this target; the format's
         // `preparedOpBytes` is the largest over targets (64-bit ones).
         print("PreparedOp: stride \(MemoryLayout<PreparedOp>.stride), alignment \(MemoryLayout<PreparedOp>.alignment); "
-              + "conv \(MemoryLayout<ConvolutionCall>.stride), dense \(MemoryLayout<DenseCall>.stride), add \(MemoryLayout<AddCall>.stride), "
+              + "conv \(MemoryLayout<ConvolutionCall>.stride), dense \(MemoryLayout<DenseCall>.stride), add \(MemoryLayout<BinaryCall<AddParams>>.stride), "
               + "pad \(MemoryLayout<PadCall>.stride), resize \(MemoryLayout<ResizeCall>.stride), transpose \(MemoryLayout<TransposeCall>.stride), "
-              + "mul \(MemoryLayout<MulCall>.stride), mean \(MemoryLayout<MeanCall>.stride), pool \(MemoryLayout<PoolCall>.stride)")
+              + "mean \(MemoryLayout<MeanCall>.stride), pool \(MemoryLayout<PoolCall>.stride)")
         #expect(MemoryLayout<PreparedOp>.stride <= Q8Format.preparedOpBytes && MemoryLayout<PreparedOp>.alignment <= 16)
     }
 }

@@ -36,14 +36,14 @@ public enum AddOp {
         try v.requireInPlaceRule(b)
     }
 
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> AddCall {
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<AddParams> {
         let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
         let params = AddParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
                                input1Multiplier: v.word(Word.input1Multiplier), input1Shift: v.word(Word.input1Shift),
                                input2Multiplier: v.word(Word.input2Multiplier), input2Shift: v.word(Word.input2Shift),
                                outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
                                activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
-        return AddCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
+        return BinaryCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
                        input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
     }
 
@@ -52,28 +52,15 @@ public enum AddOp {
 
     /// Runs `part`'s share of the elements through `kernels`: a broadcast add is cut at whole
     /// rows of b, so b's index stays `i mod C`.
-    static func run(_ c: AddCall, _ kernels: KernelSet, _ part: OpPart) {
-        let broadcast = c.input2Count < c.count, unit = broadcast ? c.input2Count : 1
-        let units = part.share(c.count / unit)
-        if units.isEmpty { return }
-        let start = units.lowerBound * unit, n = units.count * unit
-        kernels.add(c.params, c.input1 + start, broadcast ? c.input2 : c.input2 + start, broadcast ? c.input2Count : n, n,
-                    c.output + start)
+    static func run(_ c: BinaryCall<AddParams>, _ kernels: KernelSet, _ part: OpPart) {
+        part.elements(c.count, input2Count: c.input2Count) { start, n, input2Start, input2Count in
+            kernels.add(c.params, c.input1 + start, c.input2 + input2Start, input2Count, n, c.output + start)
+        }
     }
 
     public static func kernelName(_ set: KernelSet) -> KernelName {
         KernelName("add_s8", set.addSuffix.utf8CodeUnitCount > 0 ? set.addSuffix : set.suffix)
     }
-}
-
-/// A prepared add.
-struct AddCall {
-    var params: AddParams
-    var input1: UnsafePointer<Int8>
-    var input2: UnsafePointer<Int8>
-    var input2Count: Int
-    var count: Int
-    var output: UnsafeMutablePointer<Int8>
 }
 
 #if !hasFeature(Embedded)

@@ -113,12 +113,7 @@ public enum Conv2DOp {
                 kernels.conv2d(p, o.input, o.filter, o.bias, o.requantization, output)
             }
         }
-        if c.rowByRow {
-            if part.runsWhole { for y in 0..<whole.output.height { rows(y..<(y + 1)) } }
-        } else {
-            let share = part.share(whole.output.height)
-            if !share.isEmpty { rows(share) }
-        }
+        part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
     }
 
     /// Multiply-accumulates: every output times its filter row (padded taps included).

@@ -63,12 +63,7 @@ public enum DepthwiseConv2DOp {
             kernels.depthwiseConv2d(whole.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
                                     o.output + rows.lowerBound * whole.output.width * whole.output.channels)
         }
-        if c.rowByRow {
-            if part.runsWhole { for y in 0..<whole.output.height { rows(y..<(y + 1)) } }
-        } else {
-            let share = part.share(whole.output.height)
-            if !share.isEmpty { rows(share) }
-        }
+        part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
     }
 
     /// Multiply-accumulates: KH·KW per output (padded taps included).

@@ -36,36 +36,24 @@ public enum MulOp {
         try v.requireSeparate(b)
     }
 
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> MulCall {
+    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<MulParams> {
         let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
         let params = MulParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
                                outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
                                activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
-        return MulCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
+        return BinaryCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
                        input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
     }
 
     /// Runs `part`'s share of the elements, cut at whole rows of b when b is broadcast.
-    static func run(_ c: MulCall, _ part: OpPart) {
-        let broadcast = c.input2Count < c.count, unit = broadcast ? c.input2Count : 1
-        let units = part.share(c.count / unit)
-        if units.isEmpty { return }
-        let start = units.lowerBound * unit, n = units.count * unit
-        mul_s8(c.params, input1: c.input1 + start, input2: broadcast ? c.input2 : c.input2 + start,
-               input2Count: broadcast ? c.input2Count : n, count: n, output: c.output + start)
+    static func run(_ c: BinaryCall<MulParams>, _ part: OpPart) {
+        part.elements(c.count, input2Count: c.input2Count) { start, n, input2Start, input2Count in
+            mul_s8(c.params, input1: c.input1 + start, input2: c.input2 + input2Start, input2Count: input2Count, count: n,
+                   output: c.output + start)
+        }
     }
 
     public static let kernelName = KernelName("mul_s8", "")
-}
-
-/// A prepared mul.
-struct MulCall {
-    var params: MulParams
-    var input1: UnsafePointer<Int8>
-    var input2: UnsafePointer<Int8>
-    var input2Count: Int
-    var count: Int
-    var output: UnsafeMutablePointer<Int8>
 }
 
 #if !hasFeature(Embedded)

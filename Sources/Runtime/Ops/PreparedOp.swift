@@ -10,7 +10,7 @@ enum PreparedOp {
     case maxPool2d(PoolCall)
     case averagePool2d(PoolCall)
     case mean(MeanCall)
-    case add(AddCall)
+    case add(BinaryCall<AddParams>)
     case concatenation(ConcatenationCall)
     case channelShuffle(CopyCall)
     case reshape(CopyCall)
@@ -19,7 +19,7 @@ enum PreparedOp {
     case softmax(SoftmaxCall)
     case lookup(LookupCall)
     case transpose(TransposeCall)
-    case mul(MulCall)
+    case mul(BinaryCall<MulParams>)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -60,6 +60,43 @@ struct OpPart {
 
     /// Whether this part runs an op that does not split: part 0 runs it whole, the others nothing.
     var runsWhole: Bool { index == 0 }
+
+    /// Calls `body` with this part's output rows of `height`: its share, or for an op run in
+    /// place (`rowByRow`) every row, one at a time in order, in part 0.
+    @inline(__always)
+    func rows(_ height: Int, rowByRow: Bool, _ body: (Range<Int>) -> Void) {
+        if rowByRow {
+            if runsWhole { for y in 0..<height { body(y..<(y + 1)) } }
+        } else {
+            let rows = share(height)
+            if !rows.isEmpty { body(rows) }
+        }
+    }
+
+    /// Calls `body` with this part's share of a binary element-wise op of `count` values whose
+    /// second operand holds `input2Count` (all of them, or a vector repeated along the last axis):
+    /// the first value, the count, and where the second operand's values start and how many there
+    /// are. A broadcast is cut at whole repeats, so the second operand's index stays `i mod
+    /// input2Count`. Example: 12 values, a 3-value vector, 2 parts: values 0..<6 and 6..<12.
+    @inline(__always)
+    func elements(_ count: Int, input2Count: Int, _ body: (_ start: Int, _ n: Int, _ input2Start: Int, _ input2Count: Int) -> Void) {
+        let broadcast = input2Count < count, unit = broadcast ? input2Count : 1
+        let units = share(count / unit)
+        if units.isEmpty { return }
+        let start = units.lowerBound * unit, n = units.count * unit
+        body(start, n, broadcast ? 0 : start, broadcast ? input2Count : n)
+    }
+}
+
+/// A prepared binary element-wise op (add, mul): its parameters, both operands (the second of
+/// `input2Count` values, all `count` or a broadcast vector) and the output.
+struct BinaryCall<Params> {
+    var params: Params
+    var input1: UnsafePointer<Int8>
+    var input2: UnsafePointer<Int8>
+    var input2Count: Int
+    var count: Int
+    var output: UnsafeMutablePointer<Int8>
 }
 
 /// How an op's output may share the bytes of its first input (slot 0): the planner's in-place
