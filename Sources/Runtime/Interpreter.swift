@@ -64,6 +64,7 @@ public struct Interpreter {
     /// the parts write disjoint bytes and together compute exactly what the whole op does.
     /// `scratch` replaces the op's arena scratch, so that each thread has its own (nil: the arena's).
     /// Example: a 112-row convolution in 2 parts: rows 0..<56 and 56..<112.
+    @inline(never)  // one copy of the dispatch: inlined into invoke it doubled the firmware's interpreter code
     public func run(_ i: Int, part: Int, of parts: Int, scratch: UnsafeMutableRawPointer?) {
         let record = (UnsafeMutableRawPointer(prepared) + i * Q8Format.preparedOpBytes).assumingMemoryBound(to: PreparedOp.self)
         let part = OpPart(index: part, count: parts, scratch: scratch)
