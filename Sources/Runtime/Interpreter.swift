@@ -9,8 +9,9 @@
 /// let scores = interpreter.output(0)
 /// ```
 ///
-/// `init` decodes every op once (`PreparedOp`, in the arena's last `opCount ·
-/// Q8Format.preparedOpBytes` bytes); `invoke` only dispatches. The arena must not be shared with
+/// `init` prepares every op once (`PreparedOp`, in the arena's last `opCount ·
+/// Q8Format.preparedOpBytes` bytes: operand pointers and parameters; convolutions and pools
+/// re-read their shape words at each run); `invoke` only dispatches. The arena must not be shared with
 /// another interpreter while this one is used.
 public struct Interpreter {
     public let model: Q8Model
