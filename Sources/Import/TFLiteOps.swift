@@ -193,18 +193,21 @@ extension TFLiteImporter {
                                 output: yi)
     }
 
-    mutating func add(_ op: TFLiteModel.Operator) throws(Unsupported) {
+    /// The operands of a commuting binary op (ADD, MUL), the larger first: the second must match
+    /// the first's element count, be a vector along its last axis or, with `oneValue`, one value.
+    func commutedOperands(_ op: TFLiteModel.Operator, oneValue: Bool) throws(Unsupported) -> (a: Int, b: Int) {
         var a = try input(op, 0), b = try input(op, 1)
-        let y = op.outputs[0]
-        guard case let .add(activation) = op.options else { throw Unsupported("options are missing") }
-        // The smaller operand goes second (ADD commutes); it must match or be a channel vector.
         if tensor(a).count < tensor(b).count { swap(&a, &b) }
-        let (sa, sb) = (tensor(a).shape, tensor(b).shape)
-        let broadcast = tensor(b).count != tensor(a).count
-        guard tensor(y).count == tensor(a).count,
-              !broadcast ? sa.reduce(1, *) == sb.reduce(1, *) : (sb.last == sa.last && tensor(b).count == (sa.last ?? 0)) else {
-            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes or a channel vector)")
+        let (sa, sb) = (tensor(a).shape, tensor(b).shape), (na, nb) = (tensor(a).count, tensor(b).count)
+        guard tensor(op.outputs[0]).count == na, nb == na || (oneValue && nb == 1) || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
+            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector\(oneValue ? " or one value" : ""))")
         }
+        return (a, b)
+    }
+
+    mutating func add(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let (a, b) = try commutedOperands(op, oneValue: false), y = op.outputs[0]
+        guard case let .add(activation) = op.options else { throw Unsupported("options are missing") }
         let aq = try quantization(a), bq = try quantization(b), yq = try quantization(y)
         var p = addParams(input1: aq, input2: bq, output: yq, activation: .none)
         (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
@@ -213,16 +216,8 @@ extension TFLiteImporter {
     }
 
     mutating func mul(_ op: TFLiteModel.Operator) throws(Unsupported) {
-        var a = try input(op, 0), b = try input(op, 1)
-        let y = op.outputs[0]
+        let (a, b) = try commutedOperands(op, oneValue: true), y = op.outputs[0]
         guard case let .mul(activation) = op.options else { throw Unsupported("options are missing") }
-        // The smaller operand goes second (MUL commutes); it must match, be a channel vector or one value.
-        if tensor(a).count < tensor(b).count { swap(&a, &b) }
-        let (sa, sb) = (tensor(a).shape, tensor(b).shape)
-        let (na, nb) = (tensor(a).count, tensor(b).count)
-        guard tensor(y).count == na, nb == na || nb == 1 || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
-            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector or one value)")
-        }
         let yq = try quantization(y)
         let p = mulParams(input1: try quantization(a), input2: try quantization(b), output: yq, clamp: try activationClamp(activation, yq))
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
