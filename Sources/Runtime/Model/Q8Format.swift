@@ -88,8 +88,11 @@ public struct ConvQuads8Layout {
         self.groups = groups
         blocksPerGroup = (outputsPerGroup + Self.blockChannels - 1) / Self.blockChannels
         self.taps = taps
-        quads = (inputsPerGroup + Self.quadChannels - 1) / Self.quadChannels
+        quads = Self.quads(inputsPerGroup)
     }
+
+    /// Quads of input channels holding `inputs` channels (the last one zero-padded).
+    public static func quads(_ inputs: Int) -> Int { (inputs + quadChannels - 1) / quadChannels }
 
     /// The layout of the convolution `p`'s filter.
     @inlinable

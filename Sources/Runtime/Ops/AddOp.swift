@@ -37,14 +37,13 @@ public enum AddOp {
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<AddParams> {
-        let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
-        let params = AddParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
+        let params = AddParams(input1ZeroPoint: v.tensor(Input.a).zeroPoint, input2ZeroPoint: v.tensor(Input.b).zeroPoint,
+                               outputZeroPoint: v.output.zeroPoint,
                                input1Multiplier: v.word(Word.input1Multiplier), input1Shift: v.word(Word.input1Shift),
                                input2Multiplier: v.word(Word.input2Multiplier), input2Shift: v.word(Word.input2Shift),
                                outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
                                activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
-        return BinaryCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
-                       input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
+        return BinaryCall(v, params: params, arena: arena)
     }
 
     /// The output may be written over a (same offset and size; b may be anywhere it validates).

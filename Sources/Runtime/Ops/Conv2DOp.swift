@@ -51,7 +51,7 @@ public enum Conv2DOp {
     /// Scratch bytes the packed kernels need: one pixel of the input zero point per group's input
     /// channels, rounded up to quads (`conv2d_s8_packed_avxvnni`); 0 without a packed filter.
     public static func scratchBytes(inputsPerGroup: Int, packed: Bool) -> Int {
-        packed ? ConvQuads8Layout(groups: 1, outputsPerGroup: 1, taps: 1, inputsPerGroup: inputsPerGroup).quads * ConvQuads8Layout.quadChannels : 0
+        packed ? ConvQuads8Layout.quads(inputsPerGroup) * ConvQuads8Layout.quadChannels : 0
     }
 
     static func validate(_ v: OpView) throws(Q8Error) {
@@ -99,11 +99,10 @@ public enum Conv2DOp {
     }
 
     /// Runs `part`'s share of the output rows through `kernels` (the packed kernel where the set
-    /// has one and the model carries the packed filter).
-    /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
-    /// at a time in order.
+    /// has one and the model carries the packed filter); run in place over its input
+    /// (`ConvolutionCall.rowByRow`), part 0 computes every row, one at a time in order.
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
-        let whole = c.params(model)
+        let whole = c.params(model, params)
         @inline(__always) func rows(_ rows: Range<Int>) {
             let o = c.operands, p = whole.rows(rows, scratch: part.scratch)
             let output = o.output + rows.lowerBound * whole.output.width * whole.output.channels
@@ -116,7 +115,8 @@ public enum Conv2DOp {
         part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
     }
 
-    /// Multiply-accumulates: every output times its filter row (padded taps included).
+    /// Multiply-accumulates of a convolution or depthwise convolution: every output times its
+    /// filter row (padded taps included; KH·KW for a depthwise one).
     static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).count / max(v.output.channels, 1)) }
 
     /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name with
@@ -148,7 +148,7 @@ struct ChannelOperands {
 }
 
 /// A prepared convolution, depthwise convolution or transposed convolution: the op (whose shape
-/// and quantization words `params` decodes at each run, which keeps the record small), whether
+/// and quantization words its `run` decodes each time, which keeps the record small), whether
 /// the output overlaps the input (then it runs row by row), the operands, the packed filter
 /// where there is one, the arena scratch.
 struct ConvolutionCall {
@@ -158,11 +158,10 @@ struct ConvolutionCall {
     var packedFilter: UnsafePointer<Int8>?
     var scratch: UnsafeMutableRawPointer?
 
-    /// The kernel's parameters, with the arena scratch.
+    /// The kernel's parameters as `decode` reads them from the op's words, with the arena scratch.
     @inline(__always)
-    func params(_ model: Q8Model) -> Conv2DParams {
-        let v = OpView(model, Int(op))
-        var p = v.op.code == .transposeConv2d ? TransposeConv2DOp.params(v) : Conv2DOp.params(v)
+    func params(_ model: Q8Model, _ decode: (OpView) -> Conv2DParams) -> Conv2DParams {
+        var p = decode(OpView(model, Int(op)))
         p.scratch = scratch
         return p
     }

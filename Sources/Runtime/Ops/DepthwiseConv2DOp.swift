@@ -53,11 +53,10 @@ public enum DepthwiseConv2DOp {
         Conv2DOp.prepare(v, arena: arena)
     }
 
-    /// Runs `part`'s share of the output rows through `kernels`.
-    /// Run in place over its input (`ConvolutionCall.rowByRow`), part 0 computes every row, one
-    /// at a time in order.
+    /// Runs `part`'s share of the output rows through `kernels`; run in place over its input
+    /// (`ConvolutionCall.rowByRow`), part 0 computes every row, one at a time in order.
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
-        let whole = c.params(model)
+        let whole = c.params(model, Conv2DOp.params)
         @inline(__always) func rows(_ rows: Range<Int>) {
             let o = c.operands
             kernels.depthwiseConv2d(whole.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
@@ -65,9 +64,6 @@ public enum DepthwiseConv2DOp {
         }
         part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
     }
-
-    /// Multiply-accumulates: KH·KW per output (padded taps included).
-    static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).count / max(v.output.channels, 1)) }
 
     /// The kernel `set` runs for this op, with the tile it picks for `shape`.
     public static func kernelName(_ set: KernelSet, shape: Conv2DParams) -> KernelName {

@@ -37,12 +37,11 @@ public enum MulOp {
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<MulParams> {
-        let a = v.tensor(Input.a), b = v.tensor(Input.b), out = v.output
-        let params = MulParams(input1ZeroPoint: a.zeroPoint, input2ZeroPoint: b.zeroPoint, outputZeroPoint: out.zeroPoint,
+        let params = MulParams(input1ZeroPoint: v.tensor(Input.a).zeroPoint, input2ZeroPoint: v.tensor(Input.b).zeroPoint,
+                               outputZeroPoint: v.output.zeroPoint,
                                outputMultiplier: v.word(Word.outputMultiplier), outputShift: v.word(Word.outputShift),
                                activationMin: v.word(Word.activationMin), activationMax: v.word(Word.activationMax))
-        return BinaryCall(params: params, input1: UnsafePointer(v.activation(a, in: arena)), input2: UnsafePointer(v.activation(b, in: arena)),
-                       input2Count: b.count, count: out.count, output: v.activation(out, in: arena))
+        return BinaryCall(v, params: params, arena: arena)
     }
 
     /// Runs `part`'s share of the elements, cut at whole rows of b when b is broadcast.

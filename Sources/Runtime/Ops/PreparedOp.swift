@@ -97,6 +97,17 @@ struct BinaryCall<Params> {
     var input2Count: Int
     var count: Int
     var output: UnsafeMutablePointer<Int8>
+
+    /// The op `v` with its operands in slots 0 and 1, decoded against `arena`.
+    init(_ v: OpView, params: Params, arena: UnsafeMutableRawPointer) {
+        let a = v.tensor(0), b = v.tensor(1), out = v.output
+        self.params = params
+        input1 = UnsafePointer(v.activation(a, in: arena))
+        input2 = UnsafePointer(v.activation(b, in: arena))
+        input2Count = b.count
+        count = out.count
+        output = v.activation(out, in: arena)
+    }
 }
 
 /// How an op's output may share the bytes of its first input (slot 0): the planner's in-place
@@ -221,8 +232,7 @@ extension Q8Model {
     public func macs(ofOp i: Int) -> Int {
         let v = OpView(self, i)
         switch v.op.code {
-        case .conv2d: return Conv2DOp.macs(v)
-        case .depthwiseConv2d: return DepthwiseConv2DOp.macs(v)
+        case .conv2d, .depthwiseConv2d: return Conv2DOp.macs(v)
         case .transposeConv2d: return TransposeConv2DOp.macs(v)
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)

@@ -64,7 +64,7 @@ public enum TransposeConv2DOp {
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ part: OpPart) {
         guard part.runsWhole else { return }
         let o = c.operands
-        transpose_conv2d_s8(c.params(model), input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
+        transpose_conv2d_s8(c.params(model, params), input: o.input, filter: o.filter, bias: o.bias, requantization: o.requantization,
                             scratch: c.scratch!.assumingMemoryBound(to: Int32.self), output: o.output)
     }
 
