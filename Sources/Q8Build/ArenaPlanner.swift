@@ -48,9 +48,10 @@ public struct ArenaOverlap: Hashable, Sendable {
 /// greedily: among those of the ops where the buffers reaching the peak are alive, the one whose
 /// plan has the lowest peak, until none lowers it (taking every overlap at once would stack a
 /// chain of them: each input `gap` above its output, the whole chain in one growing span).
-/// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 208 bytes (two
-/// aligned to 112): the first and third share offset 0. With an overlap of the second over the
-/// first at a gap of 32, 144: the second at 0, the first at 32, the third at 32.
+/// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 224 bytes (two
+/// of them aligned to 112): the first and third share offset 0. Two 100-byte buffers alive
+/// during ops [0, 1] and [1, 2], the second allowed over the first at a gap of 32, need 144: the
+/// second at 0, the first at 32 (224 apart).
 public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], alignment: Int = 16) -> ArenaPlan {
     func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
     var plan = firstFit(buffers, overlaps: [], aligned: aligned)
@@ -70,14 +71,22 @@ public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], a
         plan = better.plan
         taken.append(remaining.remove(at: better.k))
     }
-    // The largest live set at any op, each overlapping pair counted as the span it needs at least.
+    // The largest live set at any op, where buffers joined by live overlaps count as the span they
+    // need at least: one pair `min(a + b, max(a, gap + b))` (apart, or overlapping at its gap), a
+    // longer chain (overlaps sharing a buffer, which no program's ops make) its largest buffer.
     let lastOp = buffers.map(\.lastUse).max() ?? 0
     plan.lowerBound = (0...max(lastOp, 0)).map { op in
         let live = buffers.indices.filter { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse }
+        let pairs = overlaps.filter { live.contains($0.earlier) && live.contains($0.later) }
         var total = live.reduce(0) { $0 + aligned(buffers[$1].size) }
-        for o in overlaps where live.contains(o.earlier) && live.contains(o.later) {
-            let (a, b) = (aligned(buffers[o.earlier].size), aligned(buffers[o.later].size))
-            total -= a + b - max(a, o.gap + b)
+        var group = Array(buffers.indices)
+        func root(_ b: Int) -> Int { group[b] == b ? b : root(group[b]) }
+        for o in pairs { group[root(o.later)] = root(o.earlier) }
+        for r in Set(pairs.map { root($0.earlier) }) {
+            let joined = pairs.filter { root($0.earlier) == r }
+            let sizes = Set(joined.flatMap { [$0.earlier, $0.later] }).map { aligned(buffers[$0].size) }
+            let (a, b, gap) = (aligned(buffers[joined[0].earlier].size), aligned(buffers[joined[0].later].size), joined[0].gap)
+            total -= sizes.reduce(0, +) - (joined.count == 1 ? min(a + b, max(a, gap + b)) : sizes.max()!)
         }
         return total
     }.max() ?? 0
