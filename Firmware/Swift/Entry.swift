@@ -39,31 +39,32 @@ func openModel(_ bytes: UnsafeRawPointer, _ size: Int) throws(Q8Error) -> Q8Mode
     return model
 }
 
-@_cdecl("minnow_describe")
-public func minnowDescribe(_ bytes: UnsafeRawPointer, _ size: Int, _ info: UnsafeMutablePointer<minnow_info>,
-                           _ error: UnsafeMutablePointer<minnow_error>) -> Int {
+@_cdecl("minnow_open")
+public func minnowOpen(_ handle: UnsafeMutablePointer<minnow_handle>, _ bytes: UnsafeRawPointer, _ size: Int,
+                       _ arena: UnsafeMutableRawPointer, _ arenaSize: Int, _ info: UnsafeMutablePointer<minnow_info>,
+                       _ error: UnsafeMutablePointer<minnow_error>) -> Int {
+    guard MemoryLayout<Interpreter>.size <= MemoryLayout<minnow_handle>.size, MemoryLayout<Interpreter>.alignment <= 16 else {
+        return report(Q8Error(.file, "the interpreter does not fit minnow_handle on this target"), into: error)
+    }
     do {
         let model = try openModel(bytes, size)
+        let interpreter = try Interpreter(model: model, arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaSize),
+                                          kernels: firmwareKernels)
+        UnsafeMutableRawPointer(handle).initializeMemory(as: Interpreter.self, to: interpreter)
         info.pointee = minnow_info(input_bytes: model.tensor(model.inputTensor(0)).count,
                                    output_bytes: model.tensor(model.outputTensor(0)).count, arena_bytes: model.arenaBytes)
         return 0
     } catch let e { return report(e, into: error) }
 }
 
-@_cdecl("minnow_infer")
-public func minnowInfer(_ bytes: UnsafeRawPointer, _ size: Int, _ arena: UnsafeMutableRawPointer, _ arenaSize: Int,
-                        _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
-                        _ error: UnsafeMutablePointer<minnow_error>) -> Int {
-    do {
-        let interpreter = try Interpreter(model: try openModel(bytes, size),
-                                          arena: UnsafeMutableRawBufferPointer(start: arena, count: arenaSize), kernels: firmwareKernels)
-        let x = interpreter.input(0)
-        x.baseAddress!.update(from: input, count: x.count)
-        interpreter.invoke()
-        let y = interpreter.output(0)
-        output.update(from: y.baseAddress!, count: y.count)
-        return 0
-    } catch let e { return report(e, into: error) }
+@_cdecl("minnow_invoke")
+public func minnowInvoke(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) {
+    let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
+    let x = interpreter.pointee.input(0)
+    x.baseAddress!.update(from: input, count: x.count)
+    interpreter.pointee.invoke()
+    let y = interpreter.pointee.output(0)
+    output.update(from: y.baseAddress!, count: y.count)
 }
 
 /// CRC-32 (IEEE) of `count` bytes, the checksum the firmware prints for each output.

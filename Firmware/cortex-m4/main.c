@@ -19,21 +19,16 @@ uint32_t minnow_crc32(const void *bytes, long count);
 static char line[64];
 
 int main(void) {
+    static minnow_handle handle;
     minnow_info info;
     minnow_error error;
-    if (minnow_describe(minnow_model, minnow_model_size, &info, &error) != 0
+    if (minnow_open(&handle, minnow_model, minnow_model_size, minnow_arena, minnow_arena_size, &info, &error) != 0
         || (unsigned long)info.input_bytes != minnow_input_bytes || (unsigned long)info.output_bytes != minnow_output_bytes) {
         board_print("error: the compiled-in model is invalid or does not match its inputs\n");
         return 1;
     }
     for (unsigned long i = 0; i < minnow_input_count; i++) {
-        if (minnow_infer(minnow_model, minnow_model_size, minnow_arena, minnow_arena_size,
-                         (const int8_t *)minnow_inputs + i * minnow_input_bytes, minnow_output, &error) != 0) {
-            board_print("error: ");
-            board_print(error.message);
-            board_print("\n");
-            return 1;
-        }
+        minnow_invoke(&handle, (const int8_t *)minnow_inputs + i * minnow_input_bytes, minnow_output);
         const signed char *y = minnow_output;
         long best = 0;
         for (long k = 1; k < info.output_bytes; k++) if (y[k] > y[best]) best = k;

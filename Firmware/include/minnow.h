@@ -26,14 +26,25 @@ typedef struct {
     long arena_bytes;
 } minnow_info;
 
-/* Validates the model and fills `info`. Returns 0, or -1 with `error` filled. */
-long minnow_describe(const void *model, size_t model_size, minnow_info *info, minnow_error *error);
+/* A model opened in an arena: validated once (CRC-32 included) and every op prepared into the
+ * arena, then invoked any number of times without checking again (TFLM's AllocateTensors, then
+ * Invoke). Opaque: it holds the runtime's interpreter, which fits in these bytes on every target
+ * (minnow_open refuses otherwise). The model buffer and the arena must stay unchanged while it is used. */
+#define MINNOW_MODEL_BYTES 1024
+typedef struct {
+    _Alignas(16) unsigned char opaque[MINNOW_MODEL_BYTES];
+} minnow_handle;
 
-/* Validates the model, copies `input` (info.input_bytes int8 values) into the arena, runs every
- * op and copies the output (info.output_bytes int8 values) to `output`. Returns 0, or -1 with
- * `error` filled (a bad model, an arena smaller than info.arena_bytes). */
-long minnow_infer(const void *model, size_t model_size, void *arena, size_t arena_size,
-                  const int8_t *input, int8_t *output, minnow_error *error);
+/* Validates the one-input, one-output model in `model` (16-byte aligned), checks that `arena`
+ * (16-byte aligned, `arena_size` bytes) holds its planned arena, prepares every op into it and
+ * fills `handle` and `info`. Returns 0, or -1 with `error` filled (a bad model, an arena too small
+ * or misaligned); then `handle` must not be invoked. */
+long minnow_open(minnow_handle *handle, const void *model, size_t model_size, void *arena, size_t arena_size,
+                 minnow_info *info, minnow_error *error);
+
+/* Runs an opened model: copies `input` (info.input_bytes int8 values) into the arena, runs every
+ * op and copies the output (info.output_bytes int8 values) to `output`. Cannot fail. */
+void minnow_invoke(const minnow_handle *handle, const int8_t *input, int8_t *output);
 
 /* Provided by the platform on AArch64 (on Linux by Sources/CPUFeatures/cpu_features.c): 1 when
  * the CPU has the dot-product extension (SDOT), else 0. The runtime then runs packed

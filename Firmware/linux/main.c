@@ -5,7 +5,8 @@
  *
  * inputs.bin holds N input tensors back to back (int8, NHWC, the model's input quantization);
  * outputs.bin receives the N output tensors, written to a temporary file and renamed into place
- * only when every input has run. The model and the arena live in static buffers. */
+ * only when every input has run. The model and the arena live in static buffers; the model is
+ * validated and prepared once (minnow_open), then invoked per tensor. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,10 +59,10 @@ int main(int argc, char **argv) {
     fclose(f);
     if (too_big) return fail(model_path, "larger than the 32 MiB this build holds");
 
+    static minnow_handle handle;
     minnow_info info;
     minnow_error error;
-    if (minnow_describe(model, model_size, &info, &error) != 0) return model_error(model_path, &error);
-    if (info.arena_bytes > ARENA_CAPACITY) return fail(model_path, "needs a larger arena than the 32 MiB this build holds");
+    if (minnow_open(&handle, model, model_size, arena, ARENA_CAPACITY, &info, &error) != 0) return model_error(model_path, &error);
     if (info.input_bytes > TENSOR_CAPACITY || info.output_bytes > TENSOR_CAPACITY) return fail(model_path, "tensors larger than 8 MiB");
 
     FILE *in = fopen(input_path, "rb");
@@ -83,7 +84,7 @@ int main(int argc, char **argv) {
             status = 1;
             break;
         }
-        if (minnow_infer(model, model_size, arena, ARENA_CAPACITY, input, output, &error) != 0) { status = model_error(model_path, &error); break; }
+        minnow_invoke(&handle, input, output);
         if (fwrite(output, 1, (size_t)info.output_bytes, out) != (size_t)info.output_bytes) { status = fail(output_path, strerror(errno)); break; }
         count++;
     }

@@ -202,11 +202,20 @@ public func checkKernels(_ candidate: KernelSet, hasTwin: (Int) -> Bool, scratch
     }
 }
 
-/// One random case of the packed convolution (`convQuads8` filter, up to 40 outputs per group)
+/// One random case of the packed convolution (`convQuads8` filter, up to 40 outputs and 64 inputs per group)
 /// against `conv2d_s8`: true when the bytes match.
 func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: KernelSet) -> Bool {
     var p = randomConv(&r, depthwise: false)
     p.output.channels = p.groups * r.int(1, 40)
+    if r.int(0, 1) == 0 {  // one case in two 14–64 channels per group (the SDOT tiles' 16-byte chunks) under at most 3 × 3
+        p.input.channels = p.groups * r.int(14, 64)
+        p.kernelH = min(p.kernelH, 3)
+        p.kernelW = min(p.kernelW, 3)
+        p.padTop = min(p.padTop, p.kernelH - 1)
+        p.padLeft = min(p.padLeft, p.kernelW - 1)
+        p.output.height = max(1, (p.input.height + 2 * p.padTop - p.dilationH * (p.kernelH - 1) - 1) / p.strideH + 1)
+        p.output.width = max(1, (p.input.width + 2 * p.padLeft - p.dilationW * (p.kernelW - 1) - 1) / p.strideW + 1)
+    }
     let cinG = p.input.channels / p.groups, taps = p.kernelH * p.kernelW
     let filterCount = p.output.channels * taps * cinG
     let packedCount = ConvQuads8Layout(p).count

@@ -4,15 +4,20 @@ import Runtime
 
 /// `conv2d_s8` with the AArch64 dot-product extension (SDOT) over a filter in the `convQuads8`
 /// layout (`packConvQuads8`; a conv op's input 5): the same contract and bytes as the reference,
-/// eight output channels by four output pixels of a row at a time. This module is compiled with
+/// in tiles of four output pixels of a row by sixteen output channels (two blocks of eight; a
+/// group's odd last block alone), XNNPACK's 4 × 16 c4 shape. This module is compiled with
 /// +dotprod: only `KernelSet.neonDot` hands it out, once the CPU reports the extension.
 ///
-/// SDOT multiplies four signed bytes by four signed bytes per 32-bit lane and adds the four
-/// products to the lane exactly. The raw inputs go in, so `Σ (x − zp)·w = Σ x·w − zp·Σw`: the
-/// second term is computed once per block with the same instruction (the quad `zp` against every
-/// weight) and taken off the bias that starts every accumulator. A tap in the padding reads the
-/// quad `zp`, which cancels exactly; channels past the group's end have zero weights. Sums wrap
-/// in int32 as the reference's `&+=`. Example: x = 5, zp = −3, w = 2 → 5·2 − (−3)·2 = 16 = (5 + 3)·2.
+/// Per tap, each pixel's group channels are loaded sixteen bytes (four quads) at a time and each
+/// quad is taken by lane: `sdot acc.4s, w.16b, x.4b[l]` multiplies four signed bytes of four
+/// channels' weights (one 16-byte half of a `convQuads8` quad) by quad `l` of the pixel and adds
+/// the four products to each channel's lane exactly: 16 SDOT per quad for 4 loads of weights.
+/// The raw inputs go in, so `Σ (x − zp)·w = Σ x·w − zp·Σw`: the second term is computed once per
+/// block with the same instruction and taken off the bias that starts every accumulator. A tap in
+/// the padding reads the quad `zp`, which cancels exactly; channels past the group's end, inside
+/// its last quad, have zero weights, and lanes past the last quad are never used. Sums wrap in
+/// int32 as the reference's `&+=`; each block requantizes through constants prepared once
+/// (`Requantize8NEON`). Example: x = 5, zp = −3, w = 2 → 5·2 − (−3)·2 = 16 = (5 + 3)·2.
 /// Never emitted into client modules (Embedded Swift otherwise compiles every body it calls into
 /// the caller's module): callers built without +dotprod must call this compiled copy.
 @export(interface)
@@ -22,109 +27,175 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
     if p.takesStemPath {
         return conv2dPackedStemNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
-    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let layout = ConvQuads8Layout(p), quads = layout.quads, blocks = layout.blocksPerGroup
-    let fullQuads = cinPerGroup / 4, blockBytes = layout.blockBytes
-    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
-    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
-    let inputEnd = input + p.input.height * p.input.width * p.input.channels
-
-    /// Quad `j` of the pixel at `src` in every lane; the padding quad for nil. Where the group's
-    /// channels end inside the quad, the bytes past them meet zero weights, so four bytes are read
-    /// at once unless that would pass the end of the input.
-    @inline(__always) func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> int8x16_t {
-        guard let src else { return paddingQuad }
-        if j < fullQuads || src + 4 * j + 4 <= inputEnd {
-            return vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: UInt32.self)))
-        }
-        var bytes: UInt32 = 0
-        for e in 0..<(cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
-        return vreinterpretq_s8_u32(vdupq_n_u32(bytes))
-    }
-    @inline(__always) func load16(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
-
+    let blocks = ConvQuads8Layout(p).blocksPerGroup
     for group in 0..<p.groups {
-        for block in 0..<blocks {
-            let w = packed + (group * blocks + block) * blockBytes
-            let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
-            // bias − zp·Σw per channel, channels 0–3 and 4–7.
-            var startLow = vdupq_n_s32(0), startHigh = vdupq_n_s32(0)
-            for k in 0..<(layout.taps * quads) {
-                startLow = vdotq_s32(startLow, paddingQuad, load16(w + 32 * k))
-                startHigh = vdotq_s32(startHigh, paddingQuad, load16(w + 32 * k + 16))
-            }
-            startLow = vnegq_s32(startLow)
-            startHigh = vnegq_s32(startHigh)
-            if let bias {
-                if rows == 8 {
-                    startLow = vaddq_s32(startLow, UnsafeRawPointer(bias + o).loadUnaligned(as: int32x4_t.self))
-                    startHigh = vaddq_s32(startHigh, UnsafeRawPointer(bias + o + 4).loadUnaligned(as: int32x4_t.self))
-                } else {
-                    var b = SIMD8<Int32>(repeating: 0)
-                    for r in 0..<rows { b[r] = bias[o + r] }
-                    startLow = vaddq_s32(startLow, b.lowHalf)
-                    startHigh = vaddq_s32(startHigh, b.highHalf)
-                }
-            }
-
-            for oy in 0..<p.output.height {
-                for ox in stride(from: 0, to: p.output.width, by: 4) {
-                    let pixels = min(4, p.output.width - ox)
-                    var l0 = startLow, l1 = startLow, l2 = startLow, l3 = startLow
-                    var h0 = startHigh, h1 = startHigh, h2 = startHigh, h3 = startHigh
-                    for ky in 0..<p.kernelH {
-                        let iy = oy * p.strideH - p.padTop + ky * p.dilationH
-                        let rowInside = iy >= 0 && iy < p.input.height
-                        let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
-                        for kx in 0..<p.kernelW {
-                            /// Pixel `k`'s input at this tap; nil in the padding and past the row's end.
-                            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
-                                let ix = (ox + k) * p.strideW - p.padLeft + kx * p.dilationW
-                                return rowInside && k < pixels && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
-                            }
-                            let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                            let t = w + (ky * p.kernelW + kx) * layout.tapBytes
-                            for j in 0..<quads {
-                                let wl = load16(t + 32 * j), wh = load16(t + 32 * j + 16)
-                                var x = quad(s0, j)
-                                l0 = vdotq_s32(l0, x, wl); h0 = vdotq_s32(h0, x, wh)
-                                x = quad(s1, j)
-                                l1 = vdotq_s32(l1, x, wl); h1 = vdotq_s32(h1, x, wh)
-                                x = quad(s2, j)
-                                l2 = vdotq_s32(l2, x, wl); h2 = vdotq_s32(h2, x, wh)
-                                x = quad(s3, j)
-                                l3 = vdotq_s32(l3, x, wl); h3 = vdotq_s32(h3, x, wh)
-                            }
-                        }
-                    }
-                    let out = output + (oy * p.output.width + ox) * p.output.channels + o
-                    let c = p.output.channels
-                    storeRequantizedNEON(l0, h0, p, requantization, channel: o, rows: rows, to: out)
-                    if pixels > 1 { storeRequantizedNEON(l1, h1, p, requantization, channel: o, rows: rows, to: out + c) }
-                    if pixels > 2 { storeRequantizedNEON(l2, h2, p, requantization, channel: o, rows: rows, to: out + 2 * c) }
-                    if pixels > 3 { storeRequantizedNEON(l3, h3, p, requantization, channel: o, rows: rows, to: out + 3 * c) }
-                }
-            }
-
+        var block = 0
+        while block + 2 <= blocks {
+            packedColumnNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                                group: group, block: block, pair: true)
+            block += 2
+        }
+        if block < blocks {
+            packedColumnNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
+                                group: group, block: block, pair: false)
         }
     }
 }
 
-/// A pixel's eight sums (bias included) requantized into channels `o ..< o + rows` at `out`
-/// (`out` points at channel `o`).
+/// Quad `l` (0–3) of `x` in every 32-bit lane, which the compiler folds into SDOT's by-element form.
 @inline(__always)
-func storeRequantizedNEON(_ low: int32x4_t, _ high: int32x4_t, _ p: Conv2DParams, _ requantization: ChannelRequantization,
-                          channel o: Int, rows: Int, to out: UnsafeMutablePointer<Int8>) {
-    let sums = SIMD8(lowHalf: low, highHalf: high)
-    if rows == 8 {
-        let a = requantize4NEON(sums.lowHalf, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
-                                min: p.activationMin, max: p.activationMax)
-        let b = requantize4NEON(sums.highHalf, requantization, channel: o + 4, outputZeroPoint: p.outputZeroPoint,
-                                min: p.activationMin, max: p.activationMax)
-        UnsafeMutableRawPointer(out).storeBytes(of: SIMD8(lowHalf: a, highHalf: b), as: SIMD8<Int8>.self)
-    } else {
-        for r in 0..<rows {
-            out[r] = clampToInt8(requantization.apply(sums[r], channel: o + r) &+ p.outputZeroPoint, p.activationMin, p.activationMax)
+func quadLane(_ x: int8x16_t, _ l: Int) -> int8x16_t {
+    unsafeBitCast(SIMD4<Int32>(repeating: unsafeBitCast(x, to: SIMD4<Int32>.self)[l]), to: int8x16_t.self)
+}
+
+@inline(__always)
+func load16(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
+
+/// The starting sums of block `w`'s eight channels `o ..< o + rows` (channels 0–3, 4–7):
+/// `bias − zp·Σw`, with `paddingQuad` the quad `zp` and `quadCount` the block's taps × quads.
+@inline(__always)
+func blockStartNEONDot(_ w: UnsafePointer<Int8>, quadCount: Int, paddingQuad: int8x16_t, bias: UnsafePointer<Int32>?,
+                       channel o: Int, rows: Int) -> (int32x4_t, int32x4_t) {
+    var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
+    for k in 0..<quadCount {
+        low = vdotq_s32(low, paddingQuad, load16(w + 32 * k))
+        high = vdotq_s32(high, paddingQuad, load16(w + 32 * k + 16))
+    }
+    var b = SIMD8<Int32>(repeating: 0)
+    if let bias { for r in 0..<rows { b[r] = bias[o + r] } }
+    return (vsubq_s32(b.lowHalf, low), vsubq_s32(b.highHalf, high))
+}
+
+/// Blocks `block` and, with `pair`, `block + 1` of `group` over the whole output image, four
+/// pixels of a row at a time: sixteen (or eight) int32×4 accumulators, four input registers.
+@inline(__always)
+func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                         bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                         output: UnsafeMutablePointer<Int8>, group: Int, block: Int, pair: Bool) {
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let layout = ConvQuads8Layout(p), quads = layout.quads, tapBytes = layout.tapBytes
+    let fullChunks = cinPerGroup / 16, tailLanes = quads - 4 * fullChunks
+    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
+    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
+    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+    let w0 = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes, w1 = w0 + layout.blockBytes
+    let o0 = group * coutPerGroup + block * 8, o1 = o0 + 8
+    let rows0 = min(8, coutPerGroup - block * 8), rows1 = pair ? min(8, coutPerGroup - block * 8 - 8) : 0
+    let (start0L, start0H) = blockStartNEONDot(w0, quadCount: layout.taps * quads, paddingQuad: paddingQuad, bias: bias,
+                                               channel: o0, rows: rows0)
+    let (start1L, start1H) = pair ? blockStartNEONDot(w1, quadCount: layout.taps * quads, paddingQuad: paddingQuad, bias: bias,
+                                                      channel: o1, rows: rows1) : (start0L, start0H)
+    let r0 = Requantize8NEON(requantization, channel: o0, rows: rows0, outputZeroPoint: p.outputZeroPoint,
+                             min: p.activationMin, max: p.activationMax)
+    let r1 = Requantize8NEON(requantization, channel: pair ? o1 : o0, rows: rows1, outputZeroPoint: p.outputZeroPoint,
+                             min: p.activationMin, max: p.activationMax)
+
+    for oy in 0..<p.output.height {
+        for ox in stride(from: 0, to: p.output.width, by: 4) {
+            let pixels = min(4, p.output.width - ox)
+            var tile = Tile4x16NEONDot(start0L, start0H, start1L, start1H)
+            for ky in 0..<p.kernelH {
+                let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                let rowInside = iy >= 0 && iy < p.input.height
+                let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
+                for kx in 0..<p.kernelW {
+                    /// Pixel `k`'s input at this tap, nil in the padding; pixels past the row's
+                    /// end repeat the last one (their sums are never stored).
+                    @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
+                        let ix = (ox + min(k, pixels - 1)) * p.strideW - p.padLeft + kx * p.dilationW
+                        return rowInside && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                    }
+                    let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
+                    let tap = (ky * p.kernelW + kx) * tapBytes
+                    let t0 = w0 + tap, t1 = w1 + tap
+                    /// Sixteen bytes of a pixel from chunk `c` on; the padding quad for nil. The
+                    /// last chunk may end past the group's channels: those bytes meet zero weights
+                    /// or unused lanes, and are read only where the input goes on.
+                    @inline(__always) func chunk(_ src: UnsafePointer<Int8>?, _ c: Int) -> int8x16_t {
+                        guard let src else { return paddingQuad }
+                        let at = src + 16 * c
+                        if c < fullChunks || at + 16 <= inputEnd { return load16(at) }
+                        var x = vdupq_n_s8(0)
+                        for e in 0..<(inputEnd - at) { x[e] = at[e] }
+                        return x
+                    }
+                    if let s0, let s1, let s2, let s3 {
+                        for c in 0..<fullChunks {
+                            let x0 = load16(s0 + 16 * c), x1 = load16(s1 + 16 * c), x2 = load16(s2 + 16 * c), x3 = load16(s3 + 16 * c)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair)
+                        }
+                    } else {
+                        for c in 0..<fullChunks {
+                            let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair)
+                        }
+                    }
+                    if tailLanes > 0 {
+                        let c = fullChunks
+                        let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
+                        tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
+                        if tailLanes > 1 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair) }
+                        if tailLanes > 2 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair) }
+                        if tailLanes > 3 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair) }
+                    }
+                }
+            }
+            let c = p.output.channels
+            let out = output + (oy * p.output.width + ox) * c + o0
+            r0.store(tile.a0, tile.b0, rows: rows0, to: out)
+            if pair { r1.store(tile.c0, tile.d0, rows: rows1, to: out + 8) }
+            if pixels > 1 {
+                r0.store(tile.a1, tile.b1, rows: rows0, to: out + c)
+                if pair { r1.store(tile.c1, tile.d1, rows: rows1, to: out + c + 8) }
+            }
+            if pixels > 2 {
+                r0.store(tile.a2, tile.b2, rows: rows0, to: out + 2 * c)
+                if pair { r1.store(tile.c2, tile.d2, rows: rows1, to: out + 2 * c + 8) }
+            }
+            if pixels > 3 {
+                r0.store(tile.a3, tile.b3, rows: rows0, to: out + 3 * c)
+                if pair { r1.store(tile.c3, tile.d3, rows: rows1, to: out + 3 * c + 8) }
+            }
+        }
+    }
+}
+
+/// The sums of four pixels (0–3) by two blocks of eight channels: block one's channels 0–3 in
+/// `a`, 4–7 in `b`, block two's in `c` and `d`.
+struct Tile4x16NEONDot {
+    var a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3: int32x4_t
+
+    @inline(__always)
+    init(_ a: int32x4_t, _ b: int32x4_t, _ c: int32x4_t, _ d: int32x4_t) {
+        (a0, b0, c0, d0) = (a, b, c, d)
+        (a1, b1, c1, d1) = (a, b, c, d)
+        (a2, b2, c2, d2) = (a, b, c, d)
+        (a3, b3, c3, d3) = (a, b, c, d)
+    }
+
+    /// Quad `lane` of each pixel's chunk (`x0`–`x3`) against the 32-byte weight quads at `w`
+    /// (block one) and, with `pair`, `v` (block two).
+    @inline(__always)
+    mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t,
+                      _ w: UnsafePointer<Int8>, _ v: UnsafePointer<Int8>, lane l: Int, pair: Bool) {
+        let wl = load16(w), wh = load16(w + 16)
+        let q0 = quadLane(x0, l), q1 = quadLane(x1, l), q2 = quadLane(x2, l), q3 = quadLane(x3, l)
+        a0 = vdotq_s32(a0, wl, q0); b0 = vdotq_s32(b0, wh, q0)
+        a1 = vdotq_s32(a1, wl, q1); b1 = vdotq_s32(b1, wh, q1)
+        a2 = vdotq_s32(a2, wl, q2); b2 = vdotq_s32(b2, wh, q2)
+        a3 = vdotq_s32(a3, wl, q3); b3 = vdotq_s32(b3, wh, q3)
+        if pair {
+            let vl = load16(v), vh = load16(v + 16)
+            c0 = vdotq_s32(c0, vl, q0); d0 = vdotq_s32(d0, vh, q0)
+            c1 = vdotq_s32(c1, vl, q1); d1 = vdotq_s32(d1, vh, q1)
+            c2 = vdotq_s32(c2, vl, q2); d2 = vdotq_s32(d2, vh, q2)
+            c3 = vdotq_s32(c3, vl, q3); d3 = vdotq_s32(d3, vh, q3)
         }
     }
 }
@@ -143,9 +214,8 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     let blocks = (p.output.channels + 7) / 8
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
     let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
-    @inline(__always) func load16(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
     // On the stack, zeroed: up to 8 blocks × 32 quads × 32 bytes of weights (zero past the patch),
-    // each block's starting sums, and 4 pixels' patches.
+    // each block's starting sums, and 4 pixels' patches; each block's requantization.
     var weightStore = InlineArray<8192, Int8>(repeating: 0)
     var startStore = InlineArray<64, Int32>(repeating: 0)
     var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
@@ -172,6 +242,12 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
             let sums = SIMD8(lowHalf: low, highHalf: high)
             for j in 0..<8 { starts[8 * b + j] = (j < rows ? bias?[8 * b + j] ?? 0 : 0) &- sums[j] }
         }
+        var requantizers = InlineArray<8, Requantize8NEON>(repeating: Requantize8NEON(
+            requantization, channel: 0, rows: 0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax))
+        for b in 0..<blocks {
+            requantizers[b] = Requantize8NEON(requantization, channel: 8 * b, rows: min(8, p.output.channels - 8 * b),
+                                              outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+        }
         for oy in 0..<p.output.height {
             for ox in stride(from: 0, to: p.output.width, by: 4) {
                 let pixels = min(4, p.output.width - ox)
@@ -197,10 +273,11 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                         l3 = vdotq_s32(l3, x, wl); h3 = vdotq_s32(h3, x, wh)
                     }
                     let o = 8 * b, rows = min(8, p.output.channels - o), c = p.output.channels
-                    storeRequantizedNEON(l0, h0, p, requantization, channel: o, rows: rows, to: out + o)
-                    if pixels > 1 { storeRequantizedNEON(l1, h1, p, requantization, channel: o, rows: rows, to: out + c + o) }
-                    if pixels > 2 { storeRequantizedNEON(l2, h2, p, requantization, channel: o, rows: rows, to: out + 2 * c + o) }
-                    if pixels > 3 { storeRequantizedNEON(l3, h3, p, requantization, channel: o, rows: rows, to: out + 3 * c + o) }
+                    let r = requantizers[b]
+                    r.store(l0, h0, rows: rows, to: out + o)
+                    if pixels > 1 { r.store(l1, h1, rows: rows, to: out + c + o) }
+                    if pixels > 2 { r.store(l2, h2, rows: rows, to: out + 2 * c + o) }
+                    if pixels > 3 { r.store(l3, h3, rows: rows, to: out + 3 * c + o) }
                 }
             }
         }

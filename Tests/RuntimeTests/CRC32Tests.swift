@@ -2,7 +2,7 @@ import Testing
 @testable import Runtime
 
 @Suite struct CRC32Tests {
-    /// Bit-at-a-time CRC-32, the textbook definition, to check the nibble table against.
+    /// Bit-at-a-time CRC-32, the textbook definition, to check the byte table against.
     func bitwiseCRC32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for b in bytes {
@@ -30,12 +30,12 @@ import Testing
             bytes.withUnsafeBytes { running.update(UnsafeRawBufferPointer(rebasing: $0[cut...])) }
             #expect(running.value == whole)
         }
-        for n in 0..<16 { #expect(CRC32.nibbleTable(n) == nibbleByDefinition(n)) }
+        for n in 0..<256 { #expect(crc32ByteTable[n] == byteByDefinition(n)) }
     }
 
-    func nibbleByDefinition(_ n: Int) -> UInt32 {
+    func byteByDefinition(_ n: Int) -> UInt32 {
         var crc = UInt32(n)
-        for _ in 0..<4 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
         return crc
     }
 }

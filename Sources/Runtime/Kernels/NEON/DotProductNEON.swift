@@ -69,4 +69,68 @@ public func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, cha
     let clamped = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi))
     return SIMD4<Int8>(truncatingIfNeeded: clamped)
 }
+/// The requantization of eight output channels `c ..< c + 8` prepared once per block, for
+/// kernels that requantize many pixels of the same channels (the packed convolutions): per pixel
+/// it costs two SQRDMULH, the fixup and SRSHL of `multiplyByQuantizedMultiplier4NEON`, the
+/// (wrapping) zero-point add, two saturating narrows and the clamp, with the left shift skipped
+/// when no channel has one. Channels past `rows` get multiplier 0 and their bytes are never stored.
+/// Exact: int32 → int16 → int8 saturating narrows then a clamp inside int8 equal the reference's
+/// clamp of the int32 value. Example: sums (1000, …) with multiplier 2^30, shift −1 and zero
+/// point 3 give 1000 · 0.5 / 2 + 3 = 253 → clamped to 127.
+public struct Requantize8NEON {
+    @usableFromInline var multiplierLow, multiplierHigh, leftLow, leftHigh, rightLow, rightHigh, zeroPoint: int32x4_t
+    @usableFromInline var low, high: int8x8_t
+    @usableFromInline var shiftsLeft: Bool
+
+    @inlinable
+    public init(_ q: ChannelRequantization, channel c: Int, rows: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
+        var multipliers = SIMD8<Int32>(repeating: 0), left = SIMD8<Int32>(repeating: 0), right = SIMD8<Int32>(repeating: 0)
+        var shiftsLeft = false
+        for r in 0..<min(rows, 8) {
+            let shift = q.shifts[c + r]
+            multipliers[r] = q.multipliers[c + r]
+            left[r] = max(shift, 0)
+            right[r] = min(shift, 0)
+            shiftsLeft = shiftsLeft || shift > 0
+        }
+        self.shiftsLeft = shiftsLeft
+        multiplierLow = multipliers.lowHalf
+        multiplierHigh = multipliers.highHalf
+        leftLow = left.lowHalf
+        leftHigh = left.highHalf
+        rightLow = right.lowHalf
+        rightHigh = right.highHalf
+        zeroPoint = vdupq_n_s32(outputZeroPoint)
+        low = vdup_n_s8(Int8(truncatingIfNeeded: lo))
+        high = vdup_n_s8(Int8(truncatingIfNeeded: hi))
+    }
+
+    /// Channels 0–3 (`a`) and 4–7 (`b`) of one pixel's sums, requantized, offset, clamped, narrowed.
+    @inlinable @inline(__always)
+    public func apply(_ a: int32x4_t, _ b: int32x4_t) -> int8x8_t {
+        var a = a, b = b
+        if shiftsLeft {
+            a = vshlq_s32(a, leftLow)
+            b = vshlq_s32(b, leftHigh)
+        }
+        a = vqrdmulhq_s32(a, multiplierLow)
+        b = vqrdmulhq_s32(b, multiplierHigh)
+        let signBit = vdupq_n_s32(-31)
+        a = vrshlq_s32(vqaddq_s32(a, vshlq_s32(vandq_s32(a, rightLow), signBit)), rightLow)
+        b = vrshlq_s32(vqaddq_s32(b, vshlq_s32(vandq_s32(b, rightHigh), signBit)), rightHigh)
+        let narrow = vqmovn_s16(vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, zeroPoint)), vaddq_s32(b, zeroPoint)))
+        return vmin_s8(vmax_s8(narrow, low), high)
+    }
+
+    /// `apply`, stored to `out`: all eight bytes, or the first `rows`.
+    @inlinable @inline(__always)
+    public func store(_ a: int32x4_t, _ b: int32x4_t, rows: Int, to out: UnsafeMutablePointer<Int8>) {
+        let y = apply(a, b)
+        if rows == 8 {
+            UnsafeMutableRawPointer(out).storeBytes(of: y, as: int8x8_t.self)
+        } else {
+            for r in 0..<rows { out[r] = y[r] }
+        }
+    }
+}
 #endif
