@@ -61,10 +61,10 @@ public func minnowOpen(_ handle: UnsafeMutablePointer<minnow_handle>, _ bytes: U
 public func minnowInvoke(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) {
     let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
     let x = interpreter.pointee.input(0)
-    x.baseAddress!.update(from: input, count: x.count)
+    UnsafeMutableRawPointer(x.baseAddress!).copyMemory(from: input, byteCount: x.count)
     interpreter.pointee.invoke()
     let y = interpreter.pointee.output(0)
-    output.update(from: y.baseAddress!, count: y.count)
+    UnsafeMutableRawPointer(output).copyMemory(from: y.baseAddress!, byteCount: y.count)
 }
 
 /// CRC-32 (IEEE) of `count` bytes, the checksum the firmware prints for each output.

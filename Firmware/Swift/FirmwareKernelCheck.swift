@@ -11,7 +11,7 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     let name: StaticString
     if kind == 7 {
 #if arch(arm64)
-        name = hasPackedKernel ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed (no dot product on this CPU)"
+        name = minnow_cpu_has_dotprod() != 0 ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed_neon"
 #else
         name = "conv2d_s8_packed (no packed kernel on this target)"
 #endif
@@ -41,20 +41,11 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     return name.utf8Start
 }
 
-/// Whether `firmwareKernels` has a packed convolution here (SDOT on AArch64 CPUs that have it).
-var hasPackedKernel: Bool {
-#if arch(arm64)
-    return minnow_cpu_has_dotprod() != 0
-#else
-    return false
-#endif
-}
-
-/// Whether kernel `kind` (as in `minnowKernelName`) has an optimized twin on this target and CPU:
-/// all but the packed conv with NEON (that one with SDOT); conv, depthwise and dense with DSP.
+/// Whether kernel `kind` (as in `minnowKernelName`) has an optimized twin on this target: all of
+/// them with NEON (the packed conv with SDOT where the CPU has it); conv, depthwise and dense with DSP.
 func hasTwin(_ kind: Int) -> Bool {
 #if arch(arm64)
-    return kind < 7 || hasPackedKernel
+    return true
 #else
     return kind < 3
 #endif

@@ -87,8 +87,11 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
     var sw = r.int(1, 3)
     let dh = r.int(1, 3)
     var dw = r.int(1, 3)
-    if depthwise && r.int(0, 3) == 0 {  // one case in four the 3 × 3 shape the sets slide columns for
+    let shape = depthwise ? r.int(0, 7) : 7
+    if shape < 2 {  // one depthwise case in four the 3 × 3 shape the sets slide columns for
         (kh, kw, sw, dw) = (3, 3, r.int(1, 2), 1)
+    } else if shape == 2 {  // one in eight 3 × 3 at any stride and dilation
+        (kh, kw) = (3, 3)
     }
     let h = r.int(1, 11), w = r.int(1, 11)
     let groups = depthwise ? 1 : r.int(1, 3)

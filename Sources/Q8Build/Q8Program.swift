@@ -64,8 +64,10 @@ public struct Q8Program: Q8OpWriter, Sendable {
     }
 
     /// A copy of the conv filter constant `filter` (`[Cout, KH, KW, Cin/groups]`, OHWI) in the
-    /// `convQuads8` layout the packed GEMM kernels read (`packConvQuads8`), for a conv op's input 5.
-    public mutating func packedCopy(ofConvFilter filter: Int, groups: Int) -> Int {
+    /// `convQuads8` layout the packed GEMM kernels read (`packConvQuads8`), for a conv op's input 5;
+    /// nil when the filter holds a −128, which a packed copy may not (`convQuads8IsExactCopy`).
+    public mutating func packedCopy(ofConvFilter filter: Int, groups: Int) -> Int? {
+        guard !tensors[filter].constant!.contains(0x80) else { return nil }
         let shape = tensors[filter].shape
         let (cout, kh, kw, cinPerGroup) = (shape[0], shape[1], shape[2], shape[3])
         let layout = ConvQuads8Layout(groups: groups, outputsPerGroup: cout / groups, taps: kh * kw, inputsPerGroup: cinPerGroup)

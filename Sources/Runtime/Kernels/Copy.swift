@@ -5,7 +5,7 @@
 public func concat_s8(input: UnsafePointer<Int8>, channels: Int, pixels: Int, outputChannels: Int, channelOffset: Int,
                       output: UnsafeMutablePointer<Int8>) {
     for p in 0..<pixels {
-        (output + p * outputChannels + channelOffset).update(from: input + p * channels, count: channels)
+        UnsafeMutableRawPointer(output + p * outputChannels + channelOffset).copyMemory(from: input + p * channels, byteCount: channels)
     }
 }
 
@@ -29,8 +29,8 @@ public func pad_s8(input: UnsafePointer<Int8>, inputShape: ImageShape, outputSha
     output.update(repeating: fill, count: outputShape.count)
     let rowBytes = inputShape.width * inputShape.channels
     for y in 0..<inputShape.height {
-        (output + ((y + top) * outputShape.width + left) * outputShape.channels)
-            .update(from: input + y * rowBytes, count: rowBytes)
+        UnsafeMutableRawPointer(output + ((y + top) * outputShape.width + left) * outputShape.channels)
+            .copyMemory(from: input + y * rowBytes, byteCount: rowBytes)
     }
 }
 
@@ -41,8 +41,8 @@ public func resize_nearest_s8(input: UnsafePointer<Int8>, inputShape: ImageShape
     let c = inputShape.channels
     for y in 0..<outputShape.height {
         for x in 0..<outputShape.width {
-            (output + (y * outputShape.width + x) * c)
-                .update(from: input + (Int(rows[y]) * inputShape.width + Int(cols[x])) * c, count: c)
+            UnsafeMutableRawPointer(output + (y * outputShape.width + x) * c)
+                .copyMemory(from: input + (Int(rows[y]) * inputShape.width + Int(cols[x])) * c, byteCount: c)
         }
     }
 }

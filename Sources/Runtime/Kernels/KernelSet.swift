@@ -65,6 +65,9 @@ public struct KernelSet {
         set.maxPool2d = { max_pool2d_s8_neon($0, input: $1, output: $2) }
         set.averagePool2d = { avg_pool2d_s8_neon($0, input: $1, output: $2) }
         set.mean = { mean_s8_neon($0, input: $1, output: $2) }
+        set.conv2dPacked = { conv2d_s8_packed_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        set.conv2dPackedSuffix = "neon"
+        set.conv2dPackedTile = { _ in "4x8c4" }
         return set
     }
 #endif

@@ -72,6 +72,10 @@ public enum Conv2DOp {
             let layout = ConvQuads8Layout(groups: groups, outputsPerGroup: cout / groups, taps: taps, inputsPerGroup: cin / groups)
             let count = try v.product(try v.product(try v.product(layout.blocks, taps), layout.quads), ConvQuads8Layout.quadBytes)
             _ = try v.constant(Input.packedFilter, .int8, count: count, layout: .convQuads8)
+            guard convQuads8IsExactCopy(v.int8Constant(Input.packedFilter), of: v.int8Constant(Input.filter), outChannels: cout,
+                                        taps: taps, inputsPerGroup: cin / groups, groups: groups) else {
+                throw v.fail("packed filter is not the filter's convQuads8 copy in [-127, 127]")
+            }
         }
         try v.requireWindow(input: x.dims.0, output: out.dims.0, kernel: v.int(Word.kernelH), stride: v.int(Word.strideH),
                             dilation: v.int(Word.dilationH), pad: v.int(Word.padTop))

@@ -32,7 +32,7 @@ public enum ReshapeOp {
 
     static func run(_ c: CopyCall, _ part: OpPart) {
         guard part.runsWhole else { return }
-        if UnsafePointer(c.output) != c.input { c.output.update(from: c.input, count: c.count) }
+        if UnsafePointer(c.output) != c.input { UnsafeMutableRawPointer(c.output).copyMemory(from: c.input, byteCount: c.count) }
     }
 
     public static let kernelName = KernelName("copy_s8", "")

@@ -5,8 +5,8 @@ import _Builtin_intrinsics.arm.neon
 /// time: per tap, eight inputs (contiguous with depth multiplier 1; otherwise read lane by lane)
 /// and eight weights sign-extended to int16, the input offset added, multiplied and accumulated
 /// into two int32×4 registers (SMLAL/SMLAL2), then requantized four at a time (`requantize4NEON`).
-/// 3 × 3 filters with multiplier 1 at horizontal stride 1 or 2 take their blocks of eight
-/// channels through `depthwise3x3RowsNEON` (the x86 sets' sliding columns).
+/// 3 × 3 filters with multiplier 1 (any stride and dilation) take their blocks of eight channels
+/// through `depthwise3x3RowsNEON` (the x86 sets' sliding columns).
 public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
@@ -14,7 +14,7 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     let multiplier = channels / inChannels
     let offset = vdupq_n_s16(Int16(truncatingIfNeeded: 0 &- p.inputZeroPoint))
     var firstChannel = 0
-    if multiplier == 1 && p.kernelH == 3 && p.kernelW == 3 && p.strideW <= 2 && p.dilationW == 1 {
+    if multiplier == 1 && p.kernelH == 3 && p.kernelW == 3 {
         while firstChannel + 8 <= channels {
             depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
                                  channel: firstChannel)
@@ -74,63 +74,70 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     }
 }
 
-/// The 3 × 3 depthwise convolution (multiplier 1, horizontal stride 1 or 2, dilation 1) of
-/// channels `c ..< c + 8`: each input column's three rows are widened and offset once per output
-/// row (zero in the padding) and slide through the window in registers, as the AVX-512 kernel's
-/// columns do; per pixel, one new column (two at stride 2) and nine SMLAL/SMLAL2 pairs against the
-/// nine weight vectors, widened once per call.
+/// The 3 × 3 depthwise convolution (multiplier 1, any stride and dilation) of channels
+/// `c ..< c + 8`: each input column's three rows are widened less the zero point once (SSUBL; the
+/// zero point in the padding, so they are zero there) and, at horizontal stride 1 or 2 without
+/// dilation, slide through the window in registers, as the AVX-512 kernel's columns do; other
+/// strides and dilations load the window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
+/// pairs against the nine weight vectors, widened once per call, and the block's requantization
+/// prepared once (`Requantize8NEON`). Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
 @inline(__always)
 func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                           requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>, channel c: Int) {
     typealias Column = (int16x8_t, int16x8_t, int16x8_t)  // kernel rows 0, 1, 2
     let channels = p.output.channels
-    let offset = vdupq_n_s16(Int16(truncatingIfNeeded: 0 &- p.inputZeroPoint)), zero = vdupq_n_s16(0)
+    let zeroPoint = vdup_n_s8(Int8(truncatingIfNeeded: p.inputZeroPoint)), zero = vdupq_n_s16(0)
     @inline(__always) func weights(_ kx: Int) -> Column {
         (widen8NEON(filter + kx * channels + c), widen8NEON(filter + (3 + kx) * channels + c), widen8NEON(filter + (6 + kx) * channels + c))
     }
     let w0 = weights(0), w1 = weights(1), w2 = weights(2)
-    var startLow = vdupq_n_s32(0), startHigh = vdupq_n_s32(0)
-    if let bias {
-        startLow = UnsafeRawPointer(bias + c).loadUnaligned(as: int32x4_t.self)
-        startHigh = UnsafeRawPointer(bias + c + 4).loadUnaligned(as: int32x4_t.self)
-    }
+    let startLow = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: int32x4_t.self) } ?? vdupq_n_s32(0)
+    let startHigh = bias.map { UnsafeRawPointer($0 + c + 4).loadUnaligned(as: int32x4_t.self) } ?? vdupq_n_s32(0)
+    let requantize = Requantize8NEON(requantization, channel: c, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                     min: p.activationMin, max: p.activationMax)
+    let slides = p.dilationW == 1 && p.strideW <= 2
     for oy in 0..<p.output.height {
         @inline(__always) func inputRow(_ ky: Int) -> UnsafePointer<Int8>? {
             let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
             return iy >= 0 && iy < p.input.height ? input + (iy &* p.input.width &* channels &+ c) : nil
         }
         let rows = (inputRow(0), inputRow(1), inputRow(2))
-        /// Input column `ix` of the three rows, offset; zero outside the image.
+        /// Input column `ix` of the three rows less the zero point; zero outside the image.
         @inline(__always) func column(_ ix: Int) -> Column {
             let inside = ix >= 0 && ix < p.input.width
             @inline(__always) func values(_ row: UnsafePointer<Int8>?) -> int16x8_t {
                 guard inside, let row else { return zero }
-                return vaddq_s16(widen8NEON(row + ix &* channels), offset)
+                return vsubl_s8(UnsafeRawPointer(row + ix &* channels).loadUnaligned(as: int8x8_t.self), zeroPoint)
             }
             return (values(rows.0), values(rows.1), values(rows.2))
         }
-        var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
-        for ox in 0..<p.output.width {
-            let right = column(ox &* p.strideW &+ 2 &- p.padLeft)
-            /// `sums` plus one window column's products (a closure over `var`s would allocate in Embedded Swift).
-            @inline(__always) func accumulate(_ sums: (int32x4_t, int32x4_t), _ x: Column, _ w: Column) -> (int32x4_t, int32x4_t) {
-                var (low, high) = sums
-                low = vmlal_s16(low, vget_low_s16(x.0), vget_low_s16(w.0)); high = vmlal_high_s16(high, x.0, w.0)
-                low = vmlal_s16(low, vget_low_s16(x.1), vget_low_s16(w.1)); high = vmlal_high_s16(high, x.1, w.1)
-                low = vmlal_s16(low, vget_low_s16(x.2), vget_low_s16(w.2)); high = vmlal_high_s16(high, x.2, w.2)
-                return (low, high)
-            }
+        /// One window column's products added to `sums` (a closure over `var`s would allocate in Embedded Swift).
+        @inline(__always) func accumulate(_ sums: (int32x4_t, int32x4_t), _ x: Column, _ w: Column) -> (int32x4_t, int32x4_t) {
+            var (low, high) = sums
+            low = vmlal_s16(low, vget_low_s16(x.0), vget_low_s16(w.0)); high = vmlal_high_s16(high, x.0, w.0)
+            low = vmlal_s16(low, vget_low_s16(x.1), vget_low_s16(w.1)); high = vmlal_high_s16(high, x.1, w.1)
+            low = vmlal_s16(low, vget_low_s16(x.2), vget_low_s16(w.2)); high = vmlal_high_s16(high, x.2, w.2)
+            return (low, high)
+        }
+        @inline(__always) func store(_ ox: Int, _ left: Column, _ middle: Column, _ right: Column) {
             let (low, high) = accumulate(accumulate(accumulate((startLow, startHigh), left, w0), middle, w1), right, w2)
-            let y0 = requantize4NEON(low, requantization, channel: c, outputZeroPoint: p.outputZeroPoint,
-                                     min: p.activationMin, max: p.activationMax)
-            let y1 = requantize4NEON(high, requantization, channel: c + 4, outputZeroPoint: p.outputZeroPoint,
-                                     min: p.activationMin, max: p.activationMax)
-            UnsafeMutableRawPointer(output + ((oy &* p.output.width &+ ox) &* channels &+ c))
-                .storeBytes(of: SIMD8(lowHalf: y0, highHalf: y1), as: SIMD8<Int8>.self)
-            if p.strideW == 1 {
-                (left, middle) = (middle, right)
-            } else {  // stride 2: the right column is the next window's left one
-                (left, middle) = (right, column((ox &+ 1) &* 2 &+ 1 &- p.padLeft))
+            requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c))
+        }
+        if slides {
+            var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
+            for ox in 0..<p.output.width {
+                let right = column(ox &* p.strideW &+ 2 &- p.padLeft)
+                store(ox, left, middle, right)
+                if p.strideW == 1 {
+                    (left, middle) = (middle, right)
+                } else {  // stride 2: the right column is the next window's left one
+                    (left, middle) = (right, column((ox &+ 1) &* 2 &+ 1 &- p.padLeft))
+                }
+            }
+        } else {
+            for ox in 0..<p.output.width {
+                let ix = ox &* p.strideW &- p.padLeft
+                store(ox, column(ix), column(ix &+ p.dilationW), column(ix &+ 2 &* p.dilationW))
             }
         }
     }

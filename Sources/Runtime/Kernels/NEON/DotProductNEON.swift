@@ -71,29 +71,35 @@ public func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, cha
 }
 /// The requantization of eight output channels `c ..< c + 8` prepared once per block, for
 /// kernels that requantize many pixels of the same channels (the packed convolutions): per pixel
-/// it costs two SQRDMULH, the fixup and SRSHL of `multiplyByQuantizedMultiplier4NEON`, the
-/// (wrapping) zero-point add, two saturating narrows and the clamp, with the left shift skipped
-/// when no channel has one. Channels past `rows` get multiplier 0 and their bytes are never stored.
-/// Exact: int32 → int16 → int8 saturating narrows then a clamp inside int8 equal the reference's
-/// clamp of the int32 value. Example: sums (1000, …) with multiplier 2^30, shift −1 and zero
-/// point 3 give 1000 · 0.5 / 2 + 3 = 253 → clamped to 127.
+/// two SQRDMULH, the rounding right shift, the zero point, two saturating narrows and the clamp,
+/// with the left shift skipped when no channel has one. Where every channel shifts right (the
+/// usual case: multipliers below 1), gemmlowp's fixup is one SSRA (`x + (x >> 31)`: SQRDMULH never
+/// returns Int32.min, so it cannot wrap) and the zero point is added after the first narrow with
+/// int16 saturation (the shifted values lie within ±2^30, so the int32 add never wraps either;
+/// only for int8 zero points).
+/// Channels past `rows` get multiplier 0 and their bytes are never stored. Exact: saturating
+/// narrows then a clamp inside int8 equal the reference's clamp of the int32 value. Example: a
+/// sum of 1000 with multiplier 2^30, shift −1 and zero point 3: 1000 · 0.5 / 2 + 3 = 253 → 127.
 public struct Requantize8NEON {
     @usableFromInline var multiplierLow, multiplierHigh, leftLow, leftHigh, rightLow, rightHigh, zeroPoint: int32x4_t
+    @usableFromInline var zeroPoint16: int16x8_t
     @usableFromInline var low, high: int8x8_t
-    @usableFromInline var shiftsLeft: Bool
+    @usableFromInline var shiftsLeft, shiftsRight: Bool
 
     @inlinable
     public init(_ q: ChannelRequantization, channel c: Int, rows: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
-        var multipliers = SIMD8<Int32>(repeating: 0), left = SIMD8<Int32>(repeating: 0), right = SIMD8<Int32>(repeating: 0)
-        var shiftsLeft = false
+        var multipliers = SIMD8<Int32>(repeating: 0), left = SIMD8<Int32>(repeating: 0), right = SIMD8<Int32>(repeating: -1)
+        var shiftsLeft = false, shiftsRight = true
         for r in 0..<min(rows, 8) {
             let shift = q.shifts[c + r]
             multipliers[r] = q.multipliers[c + r]
             left[r] = max(shift, 0)
             right[r] = min(shift, 0)
             shiftsLeft = shiftsLeft || shift > 0
+            shiftsRight = shiftsRight && shift < 0
         }
         self.shiftsLeft = shiftsLeft
+        self.shiftsRight = shiftsRight && outputZeroPoint >= -128 && outputZeroPoint <= 127
         multiplierLow = multipliers.lowHalf
         multiplierHigh = multipliers.highHalf
         leftLow = left.lowHalf
@@ -101,6 +107,7 @@ public struct Requantize8NEON {
         rightLow = right.lowHalf
         rightHigh = right.highHalf
         zeroPoint = vdupq_n_s32(outputZeroPoint)
+        zeroPoint16 = vdupq_n_s16(Int16(truncatingIfNeeded: outputZeroPoint))
         low = vdup_n_s8(Int8(truncatingIfNeeded: lo))
         high = vdup_n_s8(Int8(truncatingIfNeeded: hi))
     }
@@ -115,10 +122,17 @@ public struct Requantize8NEON {
         }
         a = vqrdmulhq_s32(a, multiplierLow)
         b = vqrdmulhq_s32(b, multiplierHigh)
-        let signBit = vdupq_n_s32(-31)
-        a = vrshlq_s32(vqaddq_s32(a, vshlq_s32(vandq_s32(a, rightLow), signBit)), rightLow)
-        b = vrshlq_s32(vqaddq_s32(b, vshlq_s32(vandq_s32(b, rightHigh), signBit)), rightHigh)
-        let narrow = vqmovn_s16(vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, zeroPoint)), vaddq_s32(b, zeroPoint)))
+        let narrow: int8x8_t
+        if shiftsRight {
+            a = vrshlq_s32(a &+ (a &>> 31), rightLow)
+            b = vrshlq_s32(b &+ (b &>> 31), rightHigh)
+            narrow = vqmovn_s16(vqaddq_s16(vqmovn_high_s32(vqmovn_s32(a), b), zeroPoint16))
+        } else {
+            let signBit = vdupq_n_s32(-31)
+            a = vrshlq_s32(vqaddq_s32(a, vshlq_s32(vandq_s32(a, rightLow), signBit)), rightLow)
+            b = vrshlq_s32(vqaddq_s32(b, vshlq_s32(vandq_s32(b, rightHigh), signBit)), rightHigh)
+            narrow = vqmovn_s16(vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, zeroPoint)), vaddq_s32(b, zeroPoint)))
+        }
         return vmin_s8(vmax_s8(narrow, low), high)
     }
 

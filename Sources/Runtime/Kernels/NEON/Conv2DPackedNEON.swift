@@ -1,0 +1,163 @@
+#if arch(arm64)
+import _Builtin_intrinsics.arm.neon
+
+/// `conv2d_s8` with AArch64 NEON and no dot product (a Cortex-A72 or A53, Raspberry Pi 4 class)
+/// over a filter in the `convQuads8` layout (`packConvQuads8`; a conv op's input 5): the same
+/// contract and bytes as the reference, in tiles of four output pixels of a row by one block of
+/// eight output channels (XNNPACK's `mlal` families on the same layout).
+///
+/// Each input quad is broadcast to every 32-bit lane (LD1R); SMULL multiplies it by the low
+/// eight bytes of a 16-byte half of a weight quad (two channels' four weights) into eight int16
+/// products, SMULL2 by the high eight (two more channels); SMLAL/SMLAL2 add the next quad's
+/// products to the same lanes, and SADALP folds each int16 pair into int32 running sums
+/// (`(c0, c0, c1, c1)`, reduced once per tile by ADDP). Exact: the raw inputs are in [−128, 127]
+/// and a packed filter holds no −128 (`convQuads8IsExactCopy`), so two products add up to at most
+/// 2 · 128 · 127 = 32,512 in an int16 lane. As in the SDOT kernel, the raw inputs go in and
+/// `zp · Σw` is taken off the bias once per block, so the padding reads the quad `zp`.
+/// Example: x = 5, zp = −3, w = 2 → 5·2 − (−3)·2 = 16 = (5 + 3)·2.
+public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                                  bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                                  output: UnsafeMutablePointer<Int8>) {
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let layout = ConvQuads8Layout(p), quads = layout.quads, fullQuads = cinPerGroup / 4
+    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
+    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
+    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+
+    /// Quad `j` of the pixel at `src` in every lane; the padding quad for nil. Where the group's
+    /// channels end inside the quad, the bytes past them meet zero weights, so four bytes are read
+    /// at once unless that would pass the end of the input.
+    @inline(__always) func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> int8x16_t {
+        guard let src else { return paddingQuad }
+        if j < fullQuads || src + 4 * j + 4 <= inputEnd {
+            return vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: UInt32.self)))
+        }
+        var bytes: UInt32 = 0
+        for e in 0..<(cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
+        return vreinterpretq_s8_u32(vdupq_n_u32(bytes))
+    }
+
+    for group in 0..<p.groups {
+        for block in 0..<layout.blocksPerGroup {
+            let w = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes
+            let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
+            // bias − zp·Σw per channel (channels 0–3, 4–7): each channel's four bytes of a quad
+            // summed by two pairwise widening adds.
+            var sumLow = vdupq_n_s32(0), sumHigh = vdupq_n_s32(0)
+            for k in 0..<(layout.taps * quads) {
+                sumLow = vpadalq_s16(sumLow, vpaddlq_s8(load16NEON(w + 32 * k)))
+                sumHigh = vpadalq_s16(sumHigh, vpaddlq_s8(load16NEON(w + 32 * k + 16)))
+            }
+            var b = SIMD8<Int32>(repeating: 0)
+            if let bias { for r in 0..<rows { b[r] = bias[o + r] } }
+            let zeroPoint = vdupq_n_s32(p.inputZeroPoint)
+            let startLow = vsubq_s32(b.lowHalf, vmulq_s32(sumLow, zeroPoint))
+            let startHigh = vsubq_s32(b.highHalf, vmulq_s32(sumHigh, zeroPoint))
+            let requantize = Requantize8NEON(requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+
+            for oy in 0..<p.output.height {
+                for ox in stride(from: 0, to: p.output.width, by: 4) {
+                    let pixels = min(4, p.output.width - ox)
+                    var tile = Tile4x8NEON()
+                    for ky in 0..<p.kernelH {
+                        let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                        let rowInside = iy >= 0 && iy < p.input.height
+                        let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
+                        for kx in 0..<p.kernelW {
+                            /// Pixel `k`'s input at this tap, nil in the padding; pixels past the
+                            /// row's end repeat the last one (their sums are never stored).
+                            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
+                                let ix = (ox + min(k, pixels - 1)) * p.strideW - p.padLeft + kx * p.dilationW
+                                return rowInside && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                            }
+                            let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
+                            let t = w + (ky * p.kernelW + kx) * layout.tapBytes
+                            var j = 0
+                            if let s0, let s1, let s2, let s3 {
+                                @inline(__always) func dup(_ s: UnsafePointer<Int8>, _ j: Int) -> int8x16_t {
+                                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(s + 4 * j).loadUnaligned(as: UInt32.self)))
+                                }
+                                while j + 2 <= fullQuads {
+                                    tile.add(dup(s0, j), dup(s1, j), dup(s2, j), dup(s3, j), t + 32 * j,
+                                             dup(s0, j + 1), dup(s1, j + 1), dup(s2, j + 1), dup(s3, j + 1), t + 32 * j + 32)
+                                    j += 2
+                                }
+                            }
+                            while j + 2 <= quads {
+                                tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 * j,
+                                         quad(s0, j + 1), quad(s1, j + 1), quad(s2, j + 1), quad(s3, j + 1), t + 32 * j + 32)
+                                j += 2
+                            }
+                            if j < quads { tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 * j) }
+                        }
+                    }
+                    let c = p.output.channels
+                    let out = output + (oy * p.output.width + ox) * c + o
+                    requantize.store(vaddq_s32(vpaddq_s32(tile.a0, tile.b0), startLow),
+                                     vaddq_s32(vpaddq_s32(tile.c0, tile.d0), startHigh), rows: rows, to: out)
+                    if pixels > 1 {
+                        requantize.store(vaddq_s32(vpaddq_s32(tile.a1, tile.b1), startLow),
+                                         vaddq_s32(vpaddq_s32(tile.c1, tile.d1), startHigh), rows: rows, to: out + c)
+                    }
+                    if pixels > 2 {
+                        requantize.store(vaddq_s32(vpaddq_s32(tile.a2, tile.b2), startLow),
+                                         vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh), rows: rows, to: out + 2 * c)
+                    }
+                    if pixels > 3 {
+                        requantize.store(vaddq_s32(vpaddq_s32(tile.a3, tile.b3), startLow),
+                                         vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh), rows: rows, to: out + 3 * c)
+                    }
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+func load16NEON(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
+
+/// The running sums of four pixels (0–3) by eight channels, as SADALP leaves them: pixel k's
+/// channels 0 and 1 in `ak` as `(c0, c0, c1, c1)`, 2–3 in `bk`, 4–5 in `ck`, 6–7 in `dk`.
+struct Tile4x8NEON {
+    var a0 = vdupq_n_s32(0), b0 = vdupq_n_s32(0), c0 = vdupq_n_s32(0), d0 = vdupq_n_s32(0)
+    var a1 = vdupq_n_s32(0), b1 = vdupq_n_s32(0), c1 = vdupq_n_s32(0), d1 = vdupq_n_s32(0)
+    var a2 = vdupq_n_s32(0), b2 = vdupq_n_s32(0), c2 = vdupq_n_s32(0), d2 = vdupq_n_s32(0)
+    var a3 = vdupq_n_s32(0), b3 = vdupq_n_s32(0), c3 = vdupq_n_s32(0), d3 = vdupq_n_s32(0)
+
+    /// Quad `x` of each pixel against the 32-byte weight quad at `w`, plus quad `y` against `v`.
+    @inline(__always)
+    mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t, _ w: UnsafePointer<Int8>,
+                      _ y0: int8x16_t, _ y1: int8x16_t, _ y2: int8x16_t, _ y3: int8x16_t, _ v: UnsafePointer<Int8>) {
+        let wl = load16NEON(w), wh = load16NEON(w + 16), vl = load16NEON(v), vh = load16NEON(v + 16)
+        @inline(__always) func pixel(_ a: inout int32x4_t, _ b: inout int32x4_t, _ c: inout int32x4_t, _ d: inout int32x4_t,
+                                     _ x: int8x16_t, _ y: int8x16_t) {
+            a = vpadalq_s16(a, vmlal_s8(vmull_s8(vget_low_s8(wl), vget_low_s8(x)), vget_low_s8(vl), vget_low_s8(y)))
+            b = vpadalq_s16(b, vmlal_high_s8(vmull_high_s8(wl, x), vl, y))
+            c = vpadalq_s16(c, vmlal_s8(vmull_s8(vget_low_s8(wh), vget_low_s8(x)), vget_low_s8(vh), vget_low_s8(y)))
+            d = vpadalq_s16(d, vmlal_high_s8(vmull_high_s8(wh, x), vh, y))
+        }
+        pixel(&a0, &b0, &c0, &d0, x0, y0)
+        pixel(&a1, &b1, &c1, &d1, x1, y1)
+        pixel(&a2, &b2, &c2, &d2, x2, y2)
+        pixel(&a3, &b3, &c3, &d3, x3, y3)
+    }
+
+    /// Quad `x` of each pixel against the 32-byte weight quad at `w` alone (a tap's odd last quad).
+    @inline(__always)
+    mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t, _ w: UnsafePointer<Int8>) {
+        let wl = load16NEON(w), wh = load16NEON(w + 16)
+        @inline(__always) func pixel(_ a: inout int32x4_t, _ b: inout int32x4_t, _ c: inout int32x4_t, _ d: inout int32x4_t,
+                                     _ x: int8x16_t) {
+            a = vpadalq_s16(a, vmull_s8(vget_low_s8(wl), vget_low_s8(x)))
+            b = vpadalq_s16(b, vmull_high_s8(wl, x))
+            c = vpadalq_s16(c, vmull_s8(vget_low_s8(wh), vget_low_s8(x)))
+            d = vpadalq_s16(d, vmull_high_s8(wh, x))
+        }
+        pixel(&a0, &b0, &c0, &d0, x0)
+        pixel(&a1, &b1, &c1, &d1, x1)
+        pixel(&a2, &b2, &c2, &d2, x2)
+        pixel(&a3, &b3, &c3, &d3, x3)
+    }
+}
+#endif
