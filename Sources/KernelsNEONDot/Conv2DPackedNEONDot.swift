@@ -92,28 +92,28 @@ func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter p
 
     for oy in 0..<p.output.height {
         for ox in stride(from: 0, to: p.output.width, by: 4) {
-            let pixels = min(4, p.output.width - ox)
+            let pixels = min(4, p.output.width &- ox)
             var tile = Tile4x16NEONDot(start0L, start0H, start1L, start1H)
             for ky in 0..<p.kernelH {
-                let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
                 let rowInside = iy >= 0 && iy < p.input.height
-                let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
+                let line = input + (rowInside ? iy &* p.input.width &* p.input.channels &+ group &* cinPerGroup : 0)
                 for kx in 0..<p.kernelW {
                     /// Pixel `k`'s input at this tap, nil in the padding; pixels past the row's
                     /// end repeat the last one (their sums are never stored).
                     @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
-                        let ix = (ox + min(k, pixels - 1)) * p.strideW - p.padLeft + kx * p.dilationW
-                        return rowInside && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                        let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
+                        return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
                     }
                     let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                    let tap = (ky * p.kernelW + kx) * tapBytes
+                    let tap = (ky &* p.kernelW &+ kx) &* tapBytes
                     let t0 = w0 + tap, t1 = w1 + tap
                     /// Sixteen bytes of a pixel from chunk `c` on; the padding quad for nil. The
                     /// last chunk may end past the group's channels: those bytes meet zero weights
                     /// or unused lanes, and are read only where the input goes on.
                     @inline(__always) func chunk(_ src: UnsafePointer<Int8>?, _ c: Int) -> int8x16_t {
                         guard let src else { return paddingQuad }
-                        let at = src + 16 * c
+                        let at = src + 16 &* c
                         if c < fullChunks || at + 16 <= inputEnd { return load16(at) }
                         var x = vdupq_n_s8(0)
                         for e in 0..<(inputEnd - at) { x[e] = at[e] }
@@ -121,46 +121,46 @@ func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter p
                     }
                     if let s0, let s1, let s2, let s3 {
                         for c in 0..<fullChunks {
-                            let x0 = load16(s0 + 16 * c), x1 = load16(s1 + 16 * c), x2 = load16(s2 + 16 * c), x3 = load16(s3 + 16 * c)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair)
+                            let x0 = load16(s0 + 16 &* c), x1 = load16(s1 + 16 &* c), x2 = load16(s2 + 16 &* c), x3 = load16(s3 + 16 &* c)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair)
                         }
                     } else {
                         for c in 0..<fullChunks {
                             let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair)
+                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair)
                         }
                     }
                     if tailLanes > 0 {
                         let c = fullChunks
                         let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
-                        tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c), t1 + 32 * (4 * c), lane: 0, pair: pair)
-                        if tailLanes > 1 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 1), t1 + 32 * (4 * c + 1), lane: 1, pair: pair) }
-                        if tailLanes > 2 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 2), t1 + 32 * (4 * c + 2), lane: 2, pair: pair) }
-                        if tailLanes > 3 { tile.add(x0, x1, x2, x3, t0 + 32 * (4 * c + 3), t1 + 32 * (4 * c + 3), lane: 3, pair: pair) }
+                        tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
+                        if tailLanes > 1 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair) }
+                        if tailLanes > 2 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair) }
+                        if tailLanes > 3 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair) }
                     }
                 }
             }
             let c = p.output.channels
-            let out = output + (oy * p.output.width + ox) * c + o0
+            let out = output + ((oy &* p.output.width &+ ox) &* c &+ o0)
             r0.store(tile.a0, tile.b0, rows: rows0, to: out)
             if pair { r1.store(tile.c0, tile.d0, rows: rows1, to: out + 8) }
             if pixels > 1 {
                 r0.store(tile.a1, tile.b1, rows: rows0, to: out + c)
-                if pair { r1.store(tile.c1, tile.d1, rows: rows1, to: out + c + 8) }
+                if pair { r1.store(tile.c1, tile.d1, rows: rows1, to: out + (c &+ 8)) }
             }
             if pixels > 2 {
-                r0.store(tile.a2, tile.b2, rows: rows0, to: out + 2 * c)
-                if pair { r1.store(tile.c2, tile.d2, rows: rows1, to: out + 2 * c + 8) }
+                r0.store(tile.a2, tile.b2, rows: rows0, to: out + 2 &* c)
+                if pair { r1.store(tile.c2, tile.d2, rows: rows1, to: out + (2 &* c &+ 8)) }
             }
             if pixels > 3 {
-                r0.store(tile.a3, tile.b3, rows: rows0, to: out + 3 * c)
-                if pair { r1.store(tile.c3, tile.d3, rows: rows1, to: out + 3 * c + 8) }
+                r0.store(tile.a3, tile.b3, rows: rows0, to: out + 3 &* c)
+                if pair { r1.store(tile.c3, tile.d3, rows: rows1, to: out + (3 &* c &+ 8)) }
             }
         }
     }

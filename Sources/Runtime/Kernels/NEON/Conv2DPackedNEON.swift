@@ -58,42 +58,42 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
 
             for oy in 0..<p.output.height {
                 for ox in stride(from: 0, to: p.output.width, by: 4) {
-                    let pixels = min(4, p.output.width - ox)
+                    let pixels = min(4, p.output.width &- ox)
                     var tile = Tile4x8NEON()
                     for ky in 0..<p.kernelH {
-                        let iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                        let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
                         let rowInside = iy >= 0 && iy < p.input.height
-                        let line = input + (rowInside ? iy * p.input.width * p.input.channels + group * cinPerGroup : 0)
+                        let line = input + (rowInside ? iy &* p.input.width &* p.input.channels &+ group &* cinPerGroup : 0)
                         for kx in 0..<p.kernelW {
                             /// Pixel `k`'s input at this tap, nil in the padding; pixels past the
                             /// row's end repeat the last one (their sums are never stored).
                             @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
-                                let ix = (ox + min(k, pixels - 1)) * p.strideW - p.padLeft + kx * p.dilationW
-                                return rowInside && ix >= 0 && ix < p.input.width ? line + ix * p.input.channels : nil
+                                let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
+                                return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
                             }
                             let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                            let t = w + (ky * p.kernelW + kx) * layout.tapBytes
+                            let t = w + (ky &* p.kernelW &+ kx) &* layout.tapBytes
                             var j = 0
                             if let s0, let s1, let s2, let s3 {
                                 @inline(__always) func dup(_ s: UnsafePointer<Int8>, _ j: Int) -> int8x16_t {
-                                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(s + 4 * j).loadUnaligned(as: UInt32.self)))
+                                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(s + 4 &* j).loadUnaligned(as: UInt32.self)))
                                 }
-                                while j + 2 <= fullQuads {
-                                    tile.add(dup(s0, j), dup(s1, j), dup(s2, j), dup(s3, j), t + 32 * j,
-                                             dup(s0, j + 1), dup(s1, j + 1), dup(s2, j + 1), dup(s3, j + 1), t + 32 * j + 32)
+                                while j &+ 2 <= fullQuads {
+                                    tile.add(dup(s0, j), dup(s1, j), dup(s2, j), dup(s3, j), t + 32 &* j,
+                                             dup(s0, j &+ 1), dup(s1, j &+ 1), dup(s2, j &+ 1), dup(s3, j &+ 1), t + (32 &* j &+ 32))
                                     j += 2
                                 }
                             }
-                            while j + 2 <= quads {
-                                tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 * j,
-                                         quad(s0, j + 1), quad(s1, j + 1), quad(s2, j + 1), quad(s3, j + 1), t + 32 * j + 32)
+                            while j &+ 2 <= quads {
+                                tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 &* j,
+                                         quad(s0, j &+ 1), quad(s1, j &+ 1), quad(s2, j &+ 1), quad(s3, j &+ 1), t + (32 &* j &+ 32))
                                 j += 2
                             }
-                            if j < quads { tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 * j) }
+                            if j < quads { tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 &* j) }
                         }
                     }
                     let c = p.output.channels
-                    let out = output + (oy * p.output.width + ox) * c + o
+                    let out = output + ((oy &* p.output.width &+ ox) &* c &+ o)
                     requantize.store(vaddq_s32(vpaddq_s32(tile.a0, tile.b0), startLow),
                                      vaddq_s32(vpaddq_s32(tile.c0, tile.d0), startHigh), rows: rows, to: out)
                     if pixels > 1 {
@@ -102,11 +102,11 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                     }
                     if pixels > 2 {
                         requantize.store(vaddq_s32(vpaddq_s32(tile.a2, tile.b2), startLow),
-                                         vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh), rows: rows, to: out + 2 * c)
+                                         vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh), rows: rows, to: out + 2 &* c)
                     }
                     if pixels > 3 {
                         requantize.store(vaddq_s32(vpaddq_s32(tile.a3, tile.b3), startLow),
-                                         vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh), rows: rows, to: out + 3 * c)
+                                         vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh), rows: rows, to: out + 3 &* c)
                     }
                 }
             }

@@ -123,16 +123,38 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
             let (low, high) = accumulate(accumulate(accumulate((startLow, startHigh), left, w0), middle, w1), right, w2)
             requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c))
         }
-        if slides {
+        // Unrolled so that the columns change roles instead of registers (three pixels a step at
+        // stride 1, two at stride 2).
+        var ox = 0
+        if slides && p.strideW == 1 {
             var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
-            for ox in 0..<p.output.width {
-                let right = column(ox &* p.strideW &+ 2 &- p.padLeft)
+            while ox + 3 <= p.output.width {
+                let a = column(ox &+ 2 &- p.padLeft), b = column(ox &+ 3 &- p.padLeft), c = column(ox &+ 4 &- p.padLeft)
+                store(ox, left, middle, a)
+                store(ox &+ 1, middle, a, b)
+                store(ox &+ 2, a, b, c)
+                (left, middle) = (b, c)
+                ox += 3
+            }
+            while ox < p.output.width {
+                let right = column(ox &+ 2 &- p.padLeft)
                 store(ox, left, middle, right)
-                if p.strideW == 1 {
-                    (left, middle) = (middle, right)
-                } else {  // stride 2: the right column is the next window's left one
-                    (left, middle) = (right, column((ox &+ 1) &* 2 &+ 1 &- p.padLeft))
-                }
+                (left, middle) = (middle, right)
+                ox += 1
+            }
+        } else if slides {  // stride 2: the right column is the next window's left one
+            var left = column(0 &- p.padLeft)
+            while ox + 2 <= p.output.width {
+                let ix = ox &* 2 &- p.padLeft
+                let a = column(ix &+ 1), b = column(ix &+ 2), c = column(ix &+ 3), d = column(ix &+ 4)
+                store(ox, left, a, b)
+                store(ox &+ 1, b, c, d)
+                left = d
+                ox += 2
+            }
+            if ox < p.output.width {
+                let ix = ox &* 2 &- p.padLeft
+                store(ox, left, column(ix &+ 1), column(ix &+ 2))
             }
         } else {
             for ox in 0..<p.output.width {
