@@ -67,6 +67,49 @@ public func minnowInvoke(_ handle: UnsafePointer<minnow_handle>, _ input: Unsafe
     UnsafeMutableRawPointer(output).copyMemory(from: y.baseAddress!, byteCount: y.count)
 }
 
+@_cdecl("minnow_op_count")
+public func minnowOpCount(_ handle: UnsafePointer<minnow_handle>) -> Int {
+    UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self).pointee.model.opCount
+}
+
+@_cdecl("minnow_op_describe")
+public func minnowOpDescribe(_ handle: UnsafePointer<minnow_handle>, _ op: Int, _ name: UnsafeMutablePointer<CChar>,
+                             _ capacity: Int) -> Int {
+    let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
+    guard op >= 0, op < interpreter.pointee.model.opCount, capacity > 0 else { return -1 }
+    let kernel = interpreter.pointee.model.kernelName(ofOp: op, interpreter.pointee.kernels)
+    var at = append(kernel.base, to: name, at: 0, capacity: capacity)
+    if kernel.tile.utf8CodeUnitCount > 0 { at = append(kernel.tile, to: name, at: append("_", to: name, at: at, capacity: capacity), capacity: capacity) }
+    if kernel.suffix.utf8CodeUnitCount > 0 { at = append(kernel.suffix, to: name, at: append("_", to: name, at: at, capacity: capacity), capacity: capacity) }
+    name[at] = 0
+    return interpreter.pointee.model.macs(ofOp: op)
+}
+
+/// `text`'s bytes copied to `name` from `at` on, leaving room for the NUL within `capacity`; the new end.
+func append(_ text: StaticString, to name: UnsafeMutablePointer<CChar>, at start: Int, capacity: Int) -> Int {
+    var at = start
+    for i in 0..<text.utf8CodeUnitCount where at < capacity - 1 {
+        name[at] = CChar(bitPattern: text.utf8Start[i])
+        at += 1
+    }
+    return at
+}
+
+@_cdecl("minnow_invoke_observed")
+public func minnowInvokeObserved(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
+                                 _ between: @convention(c) (Int) -> Void) {
+    let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
+    let x = interpreter.pointee.input(0)
+    UnsafeMutableRawPointer(x.baseAddress!).copyMemory(from: input, byteCount: x.count)
+    for i in 0..<interpreter.pointee.model.opCount {
+        between(i)
+        interpreter.pointee.run(i)
+    }
+    between(interpreter.pointee.model.opCount)
+    let y = interpreter.pointee.output(0)
+    UnsafeMutableRawPointer(output).copyMemory(from: y.baseAddress!, byteCount: y.count)
+}
+
 /// CRC-32 (IEEE) of `count` bytes, the checksum the firmware prints for each output.
 @_cdecl("minnow_crc32")
 public func minnowCRC32(_ bytes: UnsafeRawPointer, _ count: Int) -> UInt32 {

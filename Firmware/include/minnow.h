@@ -46,6 +46,14 @@ long minnow_open(minnow_handle *handle, const void *model, size_t model_size, vo
  * op and copies the output (info.output_bytes int8 values) to `output`. Cannot fail. */
 void minnow_invoke(const minnow_handle *handle, const int8_t *input, int8_t *output);
 
+/* For measurements (Tools/armcount_ops.py): the number of ops of an opened model; op `op`'s
+ * kernel as `minnow bench` names it ("conv2d_s8_packed_4x16c4_neondot"), written NUL-terminated
+ * into `name` (cut at `capacity` bytes), returning its multiply-accumulates (-1 for no such op);
+ * and minnow_invoke calling `between(i)` before each op i and `between(op count)` after the last. */
+long minnow_op_count(const minnow_handle *handle);
+long minnow_op_describe(const minnow_handle *handle, long op, char *name, size_t capacity);
+void minnow_invoke_observed(const minnow_handle *handle, const int8_t *input, int8_t *output, void (*between)(long op));
+
 /* Provided by the platform on AArch64 (on Linux by Sources/CPUFeatures/cpu_features.c): 1 when
  * the CPU has the dot-product extension (SDOT), else 0. The runtime then runs packed
  * convolutions with SDOT. */

@@ -207,6 +207,7 @@ struct Tile4x16NEONDot {
 /// 8 KB stack local), each tile of four output pixels gathers its patches once (`gatherPatches`)
 /// for all blocks, and each block's sums start from `bias − zp·Σw` (the padding reads the zero
 /// point, which cancels). Example: a 3×3 RGB stem is 27 bytes, 7 quads per pixel instead of 9.
+/// (`conv2dPackedStemNEON` is the same with SMULL/SADALP.)
 func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
@@ -225,15 +226,9 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
         let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
         let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
         let patches = patchBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        stemPatchWeights(p, filter: packed, into: weights)
         for b in 0..<blocks {
             let rows = min(8, p.output.channels - 8 * b)
-            // Block b's patch quad q, lane j, byte e holds patch position 4q + e = (tap, channel).
-            for t in 0..<taps {
-                for c in 0..<cin {
-                    let position = t * cin + c, to = weights + (b * 32 + position / 4) * 32 + position % 4
-                    for j in 0..<rows { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + c] }
-                }
-            }
             var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
             for q in 0..<quads {
                 low = vdotq_s32(low, paddingQuad, load16(weights + (b * 32 + q) * 32))

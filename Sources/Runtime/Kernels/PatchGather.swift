@@ -86,3 +86,23 @@ public func gatherPatches(_ p: Conv2DParams, input: UnsafePointer<Int8>, oy: Int
         }
     }
 }
+
+/// A stem's `convQuads8` filter (`Conv2DParams.takesStemPath`) rewritten for a patch GEMM: block
+/// `b`'s quad `q` of the patch is the 32 bytes at `weights + (b · 32 + q) · 32`, lane `j` (output
+/// channel `8b + j`) byte `e` holding the weight of patch position `4q + e` = (tap, channel) in
+/// (ky, kx, c) order. `weights` holds 8 blocks · 32 quads · 32 bytes, zeroed by the caller, so
+/// positions past the patch and channels past the output meet zero weights. Example: a 3×3 RGB
+/// stem's 27 positions fill 7 quads, the last one's fourth byte zero.
+@inlinable
+public func stemPatchWeights(_ p: Conv2DParams, filter packed: UnsafePointer<Int8>, into weights: UnsafeMutablePointer<Int8>) {
+    let cin = p.input.channels, taps = p.kernelH * p.kernelW
+    for b in 0..<(p.output.channels + 7) / 8 {
+        let rows = min(8, p.output.channels - 8 * b)
+        for t in 0..<taps {
+            for c in 0..<cin {
+                let position = t * cin + c, to = weights + (b * 32 + position / 4) * 32 + position % 4
+                for j in 0..<rows { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + c] }
+            }
+        }
+    }
+}

@@ -14,10 +14,14 @@ import _Builtin_intrinsics.arm.neon
 /// and a packed filter holds no −128 (`convQuads8IsExactCopy`), so two products add up to at most
 /// 2 · 128 · 127 = 32,512 in an int16 lane. As in the SDOT kernel, the raw inputs go in and
 /// `zp · Σw` is taken off the bias once per block, so the padding reads the quad `zp`.
-/// Example: x = 5, zp = −3, w = 2 → 5·2 − (−3)·2 = 16 = (5 + 3)·2.
+/// Example: x = 5, zp = −3, w = 2 → 5·2 − (−3)·2 = 16 = (5 + 3)·2. Stems (one group of 1–3
+/// channels) run as a GEMM over each pixel's patch (`conv2dPackedStemNEON`).
 public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                   output: UnsafeMutablePointer<Int8>) {
+    if p.takesStemPath {
+        return conv2dPackedStemNEON(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+    }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let layout = ConvQuads8Layout(p), quads = layout.quads, fullQuads = cinPerGroup / 4
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
@@ -111,6 +115,83 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                 }
             }
         }
+    }
+}
+
+/// The packed convolution of a stem (`Conv2DParams.takesStemPath`) without the dot product, as
+/// one GEMM over each output pixel's whole KH·KW·Cin patch (`conv2dPackedStemNEONDot`'s
+/// structure): the filter rewritten into patch quads once (`stemPatchWeights`, an 8 KiB stack
+/// local), each tile of four pixels' patches gathered once (`gatherPatches`) for all blocks, pairs
+/// of patch quads through `Tile4x8NEON`, each block's sums starting from `bias − zp·Σw`.
+/// Example: a 3×3 RGB stem is 27 bytes, 7 quads per pixel instead of 9 mostly empty ones.
+func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                          bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let quads = (p.kernelH * p.kernelW * p.input.channels + 3) / 4, blocks = (p.output.channels + 7) / 8
+    var weightStore = InlineArray<8192, Int8>(repeating: 0)
+    var startStore = InlineArray<64, Int32>(repeating: 0)
+    var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
+    var requantizers = InlineArray<8, Requantize8NEON>(repeating: Requantize8NEON(
+        requantization, channel: 0, rows: 0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax))
+    for b in 0..<blocks {
+        requantizers[b] = Requantize8NEON(requantization, channel: 8 * b, rows: min(8, p.output.channels - 8 * b),
+                                          outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+    }
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &startStore) { startBytes in
+    withUnsafeMutableBytes(of: &patchStore) { patchBytes in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let patches = patchBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        stemPatchWeights(p, filter: packed, into: weights)
+        for b in 0..<blocks {
+            for j in 0..<8 {
+                var sum: Int32 = 0
+                for q in 0..<quads { for e in 0..<4 { sum &+= Int32(weights[(b * 32 + q) * 32 + 4 * j + e]) } }
+                starts[8 * b + j] = (8 * b + j < p.output.channels ? bias?[8 * b + j] ?? 0 : 0) &- sum &* p.inputZeroPoint
+            }
+        }
+        @inline(__always) func dup(_ k: Int, _ q: Int) -> int8x16_t {
+            let at: Int = patchStride &* k &+ 4 &* q
+            return vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(patches + at).loadUnaligned(as: UInt32.self)))
+        }
+        for oy in 0..<p.output.height {
+            for ox in stride(from: 0, to: p.output.width, by: 4) {
+                let pixels = min(4, p.output.width &- ox)
+                gatherPatches(p, input: input, oy: oy, ox: ox, pixels: pixels, into: patches)
+                let out = output + (oy &* p.output.width &+ ox) &* p.output.channels
+                for b in 0..<blocks {
+                    let w = weights + b &* 1024
+                    var tile = Tile4x8NEON()
+                    var q = 0
+                    while q + 2 <= quads {
+                        tile.add(dup(0, q), dup(1, q), dup(2, q), dup(3, q), w + q &* 32,
+                                 dup(0, q &+ 1), dup(1, q &+ 1), dup(2, q &+ 1), dup(3, q &+ 1), w + (q &* 32 &+ 32))
+                        q += 2
+                    }
+                    if q < quads { tile.add(dup(0, q), dup(1, q), dup(2, q), dup(3, q), w + q &* 32) }
+                    let startLow = UnsafeRawPointer(starts + 8 &* b).loadUnaligned(as: int32x4_t.self)
+                    let startHigh = UnsafeRawPointer(starts + (8 &* b &+ 4)).loadUnaligned(as: int32x4_t.self)
+                    let o = 8 &* b, rows = min(8, p.output.channels &- o), c = p.output.channels
+                    let r = requantizers[b]
+                    r.store(vaddq_s32(vpaddq_s32(tile.a0, tile.b0), startLow), vaddq_s32(vpaddq_s32(tile.c0, tile.d0), startHigh),
+                            rows: rows, to: out + o)
+                    if pixels > 1 {
+                        r.store(vaddq_s32(vpaddq_s32(tile.a1, tile.b1), startLow), vaddq_s32(vpaddq_s32(tile.c1, tile.d1), startHigh),
+                                rows: rows, to: out + (c &+ o))
+                    }
+                    if pixels > 2 {
+                        r.store(vaddq_s32(vpaddq_s32(tile.a2, tile.b2), startLow), vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh),
+                                rows: rows, to: out + (2 &* c &+ o))
+                    }
+                    if pixels > 3 {
+                        r.store(vaddq_s32(vpaddq_s32(tile.a3, tile.b3), startLow), vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh),
+                                rows: rows, to: out + (3 &* c &+ o))
+                    }
+                }
+            }
+        }
+    }
+    }
     }
 }
 

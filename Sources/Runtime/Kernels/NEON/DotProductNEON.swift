@@ -88,24 +88,26 @@ public struct Requantize8NEON {
 
     @inlinable
     public init(_ q: ChannelRequantization, channel c: Int, rows: Int, outputZeroPoint: Int32, min lo: Int32, max hi: Int32) {
-        var multipliers = SIMD8<Int32>(repeating: 0), left = SIMD8<Int32>(repeating: 0), right = SIMD8<Int32>(repeating: -1)
-        var shiftsLeft = false, shiftsRight = true
-        for r in 0..<min(rows, 8) {
-            let shift = q.shifts[c + r]
-            multipliers[r] = q.multipliers[c + r]
-            left[r] = max(shift, 0)
-            right[r] = min(shift, 0)
-            shiftsLeft = shiftsLeft || shift > 0
-            shiftsRight = shiftsRight && shift < 0
+        var multipliers = SIMD8<Int32>(repeating: 0), shifts = SIMD8<Int32>(repeating: -1)
+        if rows >= 8 {
+            multipliers = UnsafeRawPointer(q.multipliers + c).loadUnaligned(as: SIMD8<Int32>.self)
+            shifts = UnsafeRawPointer(q.shifts + c).loadUnaligned(as: SIMD8<Int32>.self)
+        } else {
+            for r in 0..<max(rows, 0) {
+                multipliers[r] = q.multipliers[c + r]
+                shifts[r] = q.shifts[c + r]
+            }
         }
-        self.shiftsLeft = shiftsLeft
-        self.shiftsRight = shiftsRight && outputZeroPoint >= -128 && outputZeroPoint <= 127
+        let zero = vdupq_n_s32(0)
+        let largest = vmaxvq_s32(vmaxq_s32(shifts.lowHalf, shifts.highHalf))
+        shiftsLeft = largest > 0
+        shiftsRight = largest < 0 && outputZeroPoint >= -128 && outputZeroPoint <= 127
         multiplierLow = multipliers.lowHalf
         multiplierHigh = multipliers.highHalf
-        leftLow = left.lowHalf
-        leftHigh = left.highHalf
-        rightLow = right.lowHalf
-        rightHigh = right.highHalf
+        leftLow = vmaxq_s32(shifts.lowHalf, zero)
+        leftHigh = vmaxq_s32(shifts.highHalf, zero)
+        rightLow = vminq_s32(shifts.lowHalf, zero)
+        rightHigh = vminq_s32(shifts.highHalf, zero)
         zeroPoint = vdupq_n_s32(outputZeroPoint)
         zeroPoint16 = vdupq_n_s16(Int16(truncatingIfNeeded: outputZeroPoint))
         low = vdup_n_s8(Int8(truncatingIfNeeded: lo))
