@@ -67,29 +67,46 @@ func blockStartNEONDot(_ w: UnsafePointer<Int8>, quadCount: Int, paddingQuad: in
 }
 
 /// Blocks `block` and, with `pair`, `block + 1` of `group` over the whole output image, four
-/// pixels of a row at a time: sixteen (or eight) int32×4 accumulators, four input registers.
+/// pixels at a time: sixteen (or eight) int32×4 accumulators, four input registers. Pointwise
+/// convolutions (1 × 1, stride 1, no padding) take the image as one run of pixels, four at a time
+/// across rows; the others four pixels of a row.
 @inline(__always)
 func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                          bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                          output: UnsafeMutablePointer<Int8>, group: Int, block: Int, pair: Bool) {
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let layout = ConvQuads8Layout(p), quads = layout.quads, tapBytes = layout.tapBytes
-    let fullChunks = cinPerGroup / 16, tailLanes = quads - 4 * fullChunks
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
-    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
-    let inputEnd = input + p.input.height * p.input.width * p.input.channels
+    let reader = ChunkReaderNEONDot(fullChunks: cinPerGroup / 16, tailLanes: quads - 4 * (cinPerGroup / 16),
+                                    inputEnd: input + p.input.height * p.input.width * p.input.channels,
+                                    paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
     let w0 = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes, w1 = w0 + layout.blockBytes
     let o0 = group * coutPerGroup + block * 8, o1 = o0 + 8
     let rows0 = min(8, coutPerGroup - block * 8), rows1 = pair ? min(8, coutPerGroup - block * 8 - 8) : 0
-    let (start0L, start0H) = blockStartNEONDot(w0, quadCount: layout.taps * quads, paddingQuad: paddingQuad, bias: bias,
+    let (start0L, start0H) = blockStartNEONDot(w0, quadCount: layout.taps * quads, paddingQuad: reader.paddingQuad, bias: bias,
                                                channel: o0, rows: rows0)
-    let (start1L, start1H) = pair ? blockStartNEONDot(w1, quadCount: layout.taps * quads, paddingQuad: paddingQuad, bias: bias,
+    let (start1L, start1H) = pair ? blockStartNEONDot(w1, quadCount: layout.taps * quads, paddingQuad: reader.paddingQuad, bias: bias,
                                                       channel: o1, rows: rows1) : (start0L, start0H)
     let r0 = Requantize8NEON(requantization, channel: o0, rows: rows0, outputZeroPoint: p.outputZeroPoint,
                              min: p.activationMin, max: p.activationMax)
     let r1 = Requantize8NEON(requantization, channel: pair ? o1 : o0, rows: rows1, outputZeroPoint: p.outputZeroPoint,
                              min: p.activationMin, max: p.activationMax)
+    let c = p.output.channels
 
+    if p.isPointwise {
+        let count = p.output.height &* p.output.width
+        for first in stride(from: 0, to: count, by: 4) {
+            let pixels = min(4, count &- first)
+            /// Pixel `k` of the run; pixels past the end repeat the last one (never stored).
+            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8> {
+                input + ((first &+ min(k, pixels &- 1)) &* p.input.channels &+ group &* cinPerGroup)
+            }
+            var tile = Tile4x16NEONDot(start0L, start0H, start1L, start1H)
+            tile.addTap(source(0), source(1), source(2), source(3), w0, w1, reader, pair: pair)
+            tile.store(r0, r1, rows0: rows0, rows1: rows1, to: output + (first &* c &+ o0), pixelStride: c, pixels: pixels, pair: pair)
+        }
+        return
+    }
     for oy in 0..<p.output.height {
         for ox in stride(from: 0, to: p.output.width, by: 4) {
             let pixels = min(4, p.output.width &- ox)
@@ -105,64 +122,35 @@ func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter p
                         let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
                         return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
                     }
-                    let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
                     let tap = (ky &* p.kernelW &+ kx) &* tapBytes
-                    let t0 = w0 + tap, t1 = w1 + tap
-                    /// Sixteen bytes of a pixel from chunk `c` on; the padding quad for nil. The
-                    /// last chunk may end past the group's channels: those bytes meet zero weights
-                    /// or unused lanes, and are read only where the input goes on.
-                    @inline(__always) func chunk(_ src: UnsafePointer<Int8>?, _ c: Int) -> int8x16_t {
-                        guard let src else { return paddingQuad }
-                        let at = src + 16 &* c
-                        if c < fullChunks || at + 16 <= inputEnd { return load16(at) }
-                        var x = vdupq_n_s8(0)
-                        for e in 0..<(inputEnd - at) { x[e] = at[e] }
-                        return x
-                    }
-                    if let s0, let s1, let s2, let s3 {
-                        for c in 0..<fullChunks {
-                            let x0 = load16(s0 + 16 &* c), x1 = load16(s1 + 16 &* c), x2 = load16(s2 + 16 &* c), x3 = load16(s3 + 16 &* c)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair)
-                        }
-                    } else {
-                        for c in 0..<fullChunks {
-                            let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair)
-                            tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair)
-                        }
-                    }
-                    if tailLanes > 0 {
-                        let c = fullChunks
-                        let x0 = chunk(s0, c), x1 = chunk(s1, c), x2 = chunk(s2, c), x3 = chunk(s3, c)
-                        tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c), t1 + 32 &* (4 &* c), lane: 0, pair: pair)
-                        if tailLanes > 1 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 1), t1 + 32 &* (4 &* c &+ 1), lane: 1, pair: pair) }
-                        if tailLanes > 2 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 2), t1 + 32 &* (4 &* c &+ 2), lane: 2, pair: pair) }
-                        if tailLanes > 3 { tile.add(x0, x1, x2, x3, t0 + 32 &* (4 &* c &+ 3), t1 + 32 &* (4 &* c &+ 3), lane: 3, pair: pair) }
-                    }
+                    tile.addTap(source(0), source(1), source(2), source(3), w0 + tap, w1 + tap, reader, pair: pair)
                 }
             }
-            let c = p.output.channels
-            let out = output + ((oy &* p.output.width &+ ox) &* c &+ o0)
-            r0.store(tile.a0, tile.b0, rows: rows0, to: out)
-            if pair { r1.store(tile.c0, tile.d0, rows: rows1, to: out + 8) }
-            if pixels > 1 {
-                r0.store(tile.a1, tile.b1, rows: rows0, to: out + c)
-                if pair { r1.store(tile.c1, tile.d1, rows: rows1, to: out + (c &+ 8)) }
-            }
-            if pixels > 2 {
-                r0.store(tile.a2, tile.b2, rows: rows0, to: out + 2 &* c)
-                if pair { r1.store(tile.c2, tile.d2, rows: rows1, to: out + (2 &* c &+ 8)) }
-            }
-            if pixels > 3 {
-                r0.store(tile.a3, tile.b3, rows: rows0, to: out + 3 &* c)
-                if pair { r1.store(tile.c3, tile.d3, rows: rows1, to: out + (3 &* c &+ 8)) }
-            }
+            tile.store(r0, r1, rows0: rows0, rows1: rows1, to: output + ((oy &* p.output.width &+ ox) &* c &+ o0), pixelStride: c,
+                       pixels: pixels, pair: pair)
         }
+    }
+}
+
+/// How the packed SDOT kernel reads a pixel's group channels at a tap: `fullChunks` whole 16-byte
+/// chunks, then a chunk of `tailLanes` quads (0–3) that may end past the group's channels.
+struct ChunkReaderNEONDot {
+    let fullChunks: Int, tailLanes: Int
+    let inputEnd: UnsafePointer<Int8>
+    /// The quad `zp` in every lane: a pixel in the padding.
+    let paddingQuad: int8x16_t
+
+    /// Sixteen bytes of a pixel from chunk `c` on; the padding quad for nil. The last chunk's
+    /// bytes past the group's channels meet zero weights or unused lanes, and are read only where
+    /// the input goes on.
+    @inline(__always)
+    func chunk(_ src: UnsafePointer<Int8>?, _ c: Int) -> int8x16_t {
+        guard let src else { return paddingQuad }
+        let at = src + 16 &* c
+        if c < fullChunks || at + 16 <= inputEnd { return load16(at) }
+        var x = vdupq_n_s8(0)
+        for e in 0..<(inputEnd - at) { x[e] = at[e] }
+        return x
     }
 }
 
@@ -196,6 +184,61 @@ struct Tile4x16NEONDot {
             c1 = vdotq_s32(c1, vl, q1); d1 = vdotq_s32(d1, vh, q1)
             c2 = vdotq_s32(c2, vl, q2); d2 = vdotq_s32(d2, vh, q2)
             c3 = vdotq_s32(c3, vl, q3); d3 = vdotq_s32(d3, vh, q3)
+        }
+    }
+}
+
+extension Tile4x16NEONDot {
+    /// One tap: the four pixels' group channels at `s0`–`s3` (nil in the padding) against the
+    /// tap's weights `t0` (block one) and `t1` (block two, with `pair`).
+    @_transparent
+    mutating func addTap(_ s0: UnsafePointer<Int8>?, _ s1: UnsafePointer<Int8>?, _ s2: UnsafePointer<Int8>?, _ s3: UnsafePointer<Int8>?,
+                         _ t0: UnsafePointer<Int8>, _ t1: UnsafePointer<Int8>, _ r: ChunkReaderNEONDot, pair: Bool) {
+        if let s0, let s1, let s2, let s3 {
+            for c in 0..<r.fullChunks {
+                let x0 = load16(s0 + 16 &* c), x1 = load16(s1 + 16 &* c), x2 = load16(s2 + 16 &* c), x3 = load16(s3 + 16 &* c)
+                addChunk(x0, x1, x2, x3, t0 + 128 &* c, t1 + 128 &* c, lanes: 4, pair: pair)
+            }
+        } else {
+            for c in 0..<r.fullChunks {
+                addChunk(r.chunk(s0, c), r.chunk(s1, c), r.chunk(s2, c), r.chunk(s3, c), t0 + 128 &* c, t1 + 128 &* c, lanes: 4, pair: pair)
+            }
+        }
+        if r.tailLanes > 0 {
+            let c = r.fullChunks
+            addChunk(r.chunk(s0, c), r.chunk(s1, c), r.chunk(s2, c), r.chunk(s3, c), t0 + 128 &* c, t1 + 128 &* c,
+                     lanes: r.tailLanes, pair: pair)
+        }
+    }
+
+    /// The first `lanes` quads of each pixel's chunk against the weight quads from `w`, `v` on.
+    @_transparent
+    mutating func addChunk(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t,
+                           _ w: UnsafePointer<Int8>, _ v: UnsafePointer<Int8>, lanes: Int, pair: Bool) {
+        add(x0, x1, x2, x3, w, v, lane: 0, pair: pair)
+        if lanes > 1 { add(x0, x1, x2, x3, w + 32, v + 32, lane: 1, pair: pair) }
+        if lanes > 2 { add(x0, x1, x2, x3, w + 64, v + 64, lane: 2, pair: pair) }
+        if lanes > 3 { add(x0, x1, x2, x3, w + 96, v + 96, lane: 3, pair: pair) }
+    }
+
+    /// The first `pixels` pixels' sums requantized to `out` (pixel k at `k · pixelStride`):
+    /// block one's `rows0` channels through `r0`, block two's `rows1` 8 bytes on through `r1`.
+    @_transparent
+    func store(_ r0: Requantize8NEON, _ r1: Requantize8NEON, rows0: Int, rows1: Int, to out: UnsafeMutablePointer<Int8>,
+               pixelStride c: Int, pixels: Int, pair: Bool) {
+        r0.store(a0, b0, rows: rows0, to: out)
+        if pair { r1.store(c0, d0, rows: rows1, to: out + 8) }
+        if pixels > 1 {
+            r0.store(a1, b1, rows: rows0, to: out + c)
+            if pair { r1.store(c1, d1, rows: rows1, to: out + (c &+ 8)) }
+        }
+        if pixels > 2 {
+            r0.store(a2, b2, rows: rows0, to: out + 2 &* c)
+            if pair { r1.store(c2, d2, rows: rows1, to: out + (2 &* c &+ 8)) }
+        }
+        if pixels > 3 {
+            r0.store(a3, b3, rows: rows0, to: out + 3 &* c)
+            if pair { r1.store(c3, d3, rows: rows1, to: out + (3 &* c &+ 8)) }
         }
     }
 }

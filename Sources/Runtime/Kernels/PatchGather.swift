@@ -10,6 +10,15 @@ public let patchGEMMMaxBytes = 128
 public let patchStride = 144
 
 extension Conv2DParams {
+    /// Whether the convolution is pointwise: 1 × 1, stride 1, no padding, the output the input's
+    /// size, so that pixel `i` of the output reads pixel `i` of the input (the packed kernels then
+    /// take the image as one run of pixels).
+    @inlinable
+    public var isPointwise: Bool {
+        kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0
+            && input.height == output.height && input.width == output.width
+    }
+
     /// Whether the packed dot-product kernels run this convolution as a patch GEMM: one group of
     /// fewer than four input channels (a network's stem: 1 or 3) whose patch fits
     /// `patchGEMMMaxBytes`, and at most 64 output channels.
