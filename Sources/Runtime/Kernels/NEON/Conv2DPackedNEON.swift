@@ -23,23 +23,12 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         return conv2dPackedStemNEON(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-    let layout = ConvQuads8Layout(p), quads = layout.quads, fullQuads = cinPerGroup / 4
+    let layout = ConvQuads8Layout(p)
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
-    let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
-    let inputEnd = input + p.input.height * p.input.width * p.input.channels
-
-    /// Quad `j` of the pixel at `src` in every lane; the padding quad for nil. Where the group's
-    /// channels end inside the quad, the bytes past them meet zero weights, so four bytes are read
-    /// at once unless that would pass the end of the input.
-    @inline(__always) func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> int8x16_t {
-        guard let src else { return paddingQuad }
-        if j < fullQuads || src + 4 * j + 4 <= inputEnd {
-            return vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(src + 4 * j).loadUnaligned(as: UInt32.self)))
-        }
-        var bytes: UInt32 = 0
-        for e in 0..<(cinPerGroup - 4 * j) { bytes |= UInt32(UInt8(bitPattern: src[4 * j + e])) << (8 * e) }
-        return vreinterpretq_s8_u32(vdupq_n_u32(bytes))
-    }
+    let reader = QuadReaderNEON(quads: layout.quads, fullQuads: cinPerGroup / 4, groupChannels: cinPerGroup,
+                                inputEnd: input + p.input.height * p.input.width * p.input.channels,
+                                paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
+    let c = p.output.channels
 
     for group in 0..<p.groups {
         for block in 0..<layout.blocksPerGroup {
@@ -48,7 +37,7 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
             // bias − zp·Σw per channel (channels 0–3, 4–7): each channel's four bytes of a quad
             // summed by two pairwise widening adds.
             var sumLow = vdupq_n_s32(0), sumHigh = vdupq_n_s32(0)
-            for k in 0..<(layout.taps * quads) {
+            for k in 0..<(layout.taps * layout.quads) {
                 sumLow = vpadalq_s16(sumLow, vpaddlq_s8(load16NEON(w + 32 * k)))
                 sumHigh = vpadalq_s16(sumHigh, vpaddlq_s8(load16NEON(w + 32 * k + 16)))
             }
@@ -60,6 +49,20 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
             let requantize = Requantize8NEON(requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                              min: p.activationMin, max: p.activationMax)
 
+            if p.isPointwise {  // the image as one run of pixels
+                let count = p.output.height &* p.output.width
+                for first in stride(from: 0, to: count, by: 4) {
+                    let pixels = min(4, count &- first)
+                    /// Pixel `k` of the run; pixels past the end repeat the last one (never stored).
+                    @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8> {
+                        input + ((first &+ min(k, pixels &- 1)) &* p.input.channels &+ group &* cinPerGroup)
+                    }
+                    var tile = Tile4x8NEON()
+                    tile.addTap(source(0), source(1), source(2), source(3), w, reader)
+                    tile.store(requantize, startLow, startHigh, rows: rows, to: output + (first &* c &+ o), pixelStride: c, pixels: pixels)
+                }
+                continue
+            }
             for oy in 0..<p.output.height {
                 for ox in stride(from: 0, to: p.output.width, by: 4) {
                     let pixels = min(4, p.output.width &- ox)
@@ -75,45 +78,79 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                                 let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
                                 return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
                             }
-                            let s0 = source(0), s1 = source(1), s2 = source(2), s3 = source(3)
-                            let t = w + (ky &* p.kernelW &+ kx) &* layout.tapBytes
-                            var j = 0
-                            if let s0, let s1, let s2, let s3 {
-                                @inline(__always) func dup(_ s: UnsafePointer<Int8>, _ j: Int) -> int8x16_t {
-                                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(s + 4 &* j).loadUnaligned(as: UInt32.self)))
-                                }
-                                while j &+ 2 <= fullQuads {
-                                    tile.add(dup(s0, j), dup(s1, j), dup(s2, j), dup(s3, j), t + 32 &* j,
-                                             dup(s0, j &+ 1), dup(s1, j &+ 1), dup(s2, j &+ 1), dup(s3, j &+ 1), t + (32 &* j &+ 32))
-                                    j += 2
-                                }
-                            }
-                            while j &+ 2 <= quads {
-                                tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 &* j,
-                                         quad(s0, j &+ 1), quad(s1, j &+ 1), quad(s2, j &+ 1), quad(s3, j &+ 1), t + (32 &* j &+ 32))
-                                j += 2
-                            }
-                            if j < quads { tile.add(quad(s0, j), quad(s1, j), quad(s2, j), quad(s3, j), t + 32 &* j) }
+                            tile.addTap(source(0), source(1), source(2), source(3), w + (ky &* p.kernelW &+ kx) &* layout.tapBytes, reader)
                         }
                     }
-                    let c = p.output.channels
-                    let out = output + ((oy &* p.output.width &+ ox) &* c &+ o)
-                    requantize.store(vaddq_s32(vpaddq_s32(tile.a0, tile.b0), startLow),
-                                     vaddq_s32(vpaddq_s32(tile.c0, tile.d0), startHigh), rows: rows, to: out)
-                    if pixels > 1 {
-                        requantize.store(vaddq_s32(vpaddq_s32(tile.a1, tile.b1), startLow),
-                                         vaddq_s32(vpaddq_s32(tile.c1, tile.d1), startHigh), rows: rows, to: out + c)
-                    }
-                    if pixels > 2 {
-                        requantize.store(vaddq_s32(vpaddq_s32(tile.a2, tile.b2), startLow),
-                                         vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh), rows: rows, to: out + 2 &* c)
-                    }
-                    if pixels > 3 {
-                        requantize.store(vaddq_s32(vpaddq_s32(tile.a3, tile.b3), startLow),
-                                         vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh), rows: rows, to: out + 3 &* c)
-                    }
+                    tile.store(requantize, startLow, startHigh, rows: rows, to: output + ((oy &* p.output.width &+ ox) &* c &+ o),
+                               pixelStride: c, pixels: pixels)
                 }
             }
+        }
+    }
+}
+
+/// How the packed NEON kernel reads a pixel's group channels at a tap: `quads` quads, of which
+/// the first `fullQuads` lie wholly inside the group's `groupChannels`.
+struct QuadReaderNEON {
+    let quads: Int, fullQuads: Int, groupChannels: Int
+    let inputEnd: UnsafePointer<Int8>
+    /// The quad `zp` in every lane: a pixel in the padding.
+    let paddingQuad: int8x16_t
+
+    /// Quad `j` of the pixel at `src` in every lane; the padding quad for nil. Where the group's
+    /// channels end inside the quad, the bytes past them meet zero weights, so four bytes are read
+    /// at once unless that would pass the end of the input.
+    @inline(__always)
+    func quad(_ src: UnsafePointer<Int8>?, _ j: Int) -> int8x16_t {
+        guard let src else { return paddingQuad }
+        if j < fullQuads || src + (4 &* j &+ 4) <= inputEnd { return dupQuadNEON(src + 4 &* j) }
+        var bytes: UInt32 = 0
+        for e in 0..<(groupChannels &- 4 &* j) { bytes |= UInt32(UInt8(bitPattern: src[4 &* j &+ e])) << (8 &* e) }
+        return vreinterpretq_s8_u32(vdupq_n_u32(bytes))
+    }
+}
+
+/// The four bytes at `at` in every 32-bit lane (LD1R).
+@inline(__always)
+func dupQuadNEON(_ at: UnsafePointer<Int8>) -> int8x16_t {
+    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(at).loadUnaligned(as: UInt32.self)))
+}
+
+extension Tile4x8NEON {
+    /// One tap: the four pixels' group channels at `s0`–`s3` (nil in the padding) against the
+    /// tap's weights at `t`, two quads a step.
+    @_transparent
+    mutating func addTap(_ s0: UnsafePointer<Int8>?, _ s1: UnsafePointer<Int8>?, _ s2: UnsafePointer<Int8>?, _ s3: UnsafePointer<Int8>?,
+                         _ t: UnsafePointer<Int8>, _ r: QuadReaderNEON) {
+        var j = 0
+        if let s0, let s1, let s2, let s3 {
+            while j &+ 2 <= r.fullQuads {
+                add(dupQuadNEON(s0 + 4 &* j), dupQuadNEON(s1 + 4 &* j), dupQuadNEON(s2 + 4 &* j), dupQuadNEON(s3 + 4 &* j), t + 32 &* j,
+                    dupQuadNEON(s0 + (4 &* j &+ 4)), dupQuadNEON(s1 + (4 &* j &+ 4)), dupQuadNEON(s2 + (4 &* j &+ 4)),
+                    dupQuadNEON(s3 + (4 &* j &+ 4)), t + (32 &* j &+ 32))
+                j &+= 2
+            }
+        }
+        while j &+ 2 <= r.quads {
+            add(r.quad(s0, j), r.quad(s1, j), r.quad(s2, j), r.quad(s3, j), t + 32 &* j,
+                r.quad(s0, j &+ 1), r.quad(s1, j &+ 1), r.quad(s2, j &+ 1), r.quad(s3, j &+ 1), t + (32 &* j &+ 32))
+            j &+= 2
+        }
+        if j < r.quads { add(r.quad(s0, j), r.quad(s1, j), r.quad(s2, j), r.quad(s3, j), t + 32 &* j) }
+    }
+
+    /// The first `pixels` pixels' sums (pairs reduced by ADDP, `startLow`/`startHigh` added)
+    /// requantized to `out`, pixel k at `k · pixelStride`.
+    @_transparent
+    func store(_ r: Requantize8NEON, _ startLow: int32x4_t, _ startHigh: int32x4_t, rows: Int, to out: UnsafeMutablePointer<Int8>,
+               pixelStride c: Int, pixels: Int) {
+        r.store(vaddq_s32(vpaddq_s32(a0, b0), startLow), vaddq_s32(vpaddq_s32(c0, d0), startHigh), rows: rows, to: out)
+        if pixels > 1 { r.store(vaddq_s32(vpaddq_s32(a1, b1), startLow), vaddq_s32(vpaddq_s32(c1, d1), startHigh), rows: rows, to: out + c) }
+        if pixels > 2 {
+            r.store(vaddq_s32(vpaddq_s32(a2, b2), startLow), vaddq_s32(vpaddq_s32(c2, d2), startHigh), rows: rows, to: out + 2 &* c)
+        }
+        if pixels > 3 {
+            r.store(vaddq_s32(vpaddq_s32(a3, b3), startLow), vaddq_s32(vpaddq_s32(c3, d3), startHigh), rows: rows, to: out + 3 &* c)
         }
     }
 }
@@ -152,7 +189,7 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
         }
         @inline(__always) func dup(_ k: Int, _ q: Int) -> int8x16_t {
             let at: Int = patchStride &* k &+ 4 &* q
-            return vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(patches + at).loadUnaligned(as: UInt32.self)))
+            return dupQuadNEON(patches + at)
         }
         for oy in 0..<p.output.height {
             for ox in stride(from: 0, to: p.output.width, by: 4) {
@@ -172,21 +209,7 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
                     let startLow = UnsafeRawPointer(starts + 8 &* b).loadUnaligned(as: int32x4_t.self)
                     let startHigh = UnsafeRawPointer(starts + (8 &* b &+ 4)).loadUnaligned(as: int32x4_t.self)
                     let o = 8 &* b, rows = min(8, p.output.channels &- o), c = p.output.channels
-                    let r = requantizers[b]
-                    r.store(vaddq_s32(vpaddq_s32(tile.a0, tile.b0), startLow), vaddq_s32(vpaddq_s32(tile.c0, tile.d0), startHigh),
-                            rows: rows, to: out + o)
-                    if pixels > 1 {
-                        r.store(vaddq_s32(vpaddq_s32(tile.a1, tile.b1), startLow), vaddq_s32(vpaddq_s32(tile.c1, tile.d1), startHigh),
-                                rows: rows, to: out + (c &+ o))
-                    }
-                    if pixels > 2 {
-                        r.store(vaddq_s32(vpaddq_s32(tile.a2, tile.b2), startLow), vaddq_s32(vpaddq_s32(tile.c2, tile.d2), startHigh),
-                                rows: rows, to: out + (2 &* c &+ o))
-                    }
-                    if pixels > 3 {
-                        r.store(vaddq_s32(vpaddq_s32(tile.a3, tile.b3), startLow), vaddq_s32(vpaddq_s32(tile.c3, tile.d3), startHigh),
-                                rows: rows, to: out + (3 &* c &+ o))
-                    }
+                    tile.store(requantizers[b], startLow, startHigh, rows: rows, to: out + o, pixelStride: c, pixels: pixels)
                 }
             }
         }
@@ -207,7 +230,7 @@ struct Tile4x8NEON {
     var a3 = vdupq_n_s32(0), b3 = vdupq_n_s32(0), c3 = vdupq_n_s32(0), d3 = vdupq_n_s32(0)
 
     /// Quad `x` of each pixel against the 32-byte weight quad at `w`, plus quad `y` against `v`.
-    @inline(__always)
+    @_transparent
     mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t, _ w: UnsafePointer<Int8>,
                       _ y0: int8x16_t, _ y1: int8x16_t, _ y2: int8x16_t, _ y3: int8x16_t, _ v: UnsafePointer<Int8>) {
         let wl = load16NEON(w), wh = load16NEON(w + 16), vl = load16NEON(v), vh = load16NEON(v + 16)
@@ -225,7 +248,7 @@ struct Tile4x8NEON {
     }
 
     /// Quad `x` of each pixel against the 32-byte weight quad at `w` alone (a tap's odd last quad).
-    @inline(__always)
+    @_transparent
     mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t, _ w: UnsafePointer<Int8>) {
         let wl = load16NEON(w), wh = load16NEON(w + 16)
         @inline(__always) func pixel(_ a: inout int32x4_t, _ b: inout int32x4_t, _ c: inout int32x4_t, _ d: inout int32x4_t,
