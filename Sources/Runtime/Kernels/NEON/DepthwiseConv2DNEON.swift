@@ -16,8 +16,15 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     var firstChannel = 0
     if multiplier == 1 && p.kernelH == 3 && p.kernelW == 3 {
         while firstChannel + 8 <= channels {
-            depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output,
-                                 channel: firstChannel)
+            let requantize = Requantize8NEON(requantization, channel: firstChannel, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+            if requantize.shiftsOnlyRight {
+                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, rightOnly: true,
+                                     output: output, channel: firstChannel)
+            } else {
+                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, rightOnly: false,
+                                     output: output, channel: firstChannel)
+            }
             firstChannel += 8
         }
     }
@@ -80,10 +87,10 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 /// dilation, slide through the window in registers, as the AVX-512 kernel's columns do; other
 /// strides and dilations load the window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
 /// pairs against the nine weight vectors, widened once per call, and the block's requantization
-/// prepared once (`Requantize8NEON`). Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
+/// prepared once by the caller (`Requantize8NEON`; `rightOnly` where its shifts all go right). Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
 @inline(__always)
 func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
-                          requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>, channel c: Int) {
+                          requantize: Requantize8NEON, rightOnly: Bool, output: UnsafeMutablePointer<Int8>, channel c: Int) {
     typealias Column = (int16x8_t, int16x8_t, int16x8_t)  // kernel rows 0, 1, 2
     let channels = p.output.channels
     let zeroPoint = vdup_n_s8(Int8(truncatingIfNeeded: p.inputZeroPoint)), zero = vdupq_n_s16(0)
@@ -93,8 +100,6 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
     let w0 = weights(0), w1 = weights(1), w2 = weights(2)
     let startLow = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: int32x4_t.self) } ?? vdupq_n_s32(0)
     let startHigh = bias.map { UnsafeRawPointer($0 + c + 4).loadUnaligned(as: int32x4_t.self) } ?? vdupq_n_s32(0)
-    let requantize = Requantize8NEON(requantization, channel: c, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                     min: p.activationMin, max: p.activationMax)
     let slides = p.dilationW == 1 && p.strideW <= 2
     for oy in 0..<p.output.height {
         @inline(__always) func inputRow(_ ky: Int) -> UnsafePointer<Int8>? {
@@ -102,8 +107,16 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
             return iy >= 0 && iy < p.input.height ? input + (iy &* p.input.width &* channels &+ c) : nil
         }
         let rows = (inputRow(0), inputRow(1), inputRow(2))
+        let rowsInside = rows.0 != nil && rows.1 != nil && rows.2 != nil
         /// Input column `ix` of the three rows less the zero point; zero outside the image.
-        @inline(__always) func column(_ ix: Int) -> Column {
+        /// `known`: the column is known to lie inside the image (one test for the three rows).
+        @inline(__always) func column(_ ix: Int, known: Bool = false) -> Column {
+            if known {
+                @inline(__always) func values(_ row: UnsafePointer<Int8>?) -> int16x8_t {
+                    vsubl_s8(UnsafeRawPointer(row.unsafelyUnwrapped + ix &* channels).loadUnaligned(as: int8x8_t.self), zeroPoint)
+                }
+                return (values(rows.0), values(rows.1), values(rows.2))
+            }
             let inside = ix >= 0 && ix < p.input.width
             @inline(__always) func values(_ row: UnsafePointer<Int8>?) -> int16x8_t {
                 guard inside, let row else { return zero }
@@ -121,7 +134,7 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
         }
         @inline(__always) func store(_ ox: Int, _ left: Column, _ middle: Column, _ right: Column) {
             let (low, high) = accumulate(accumulate(accumulate((startLow, startHigh), left, w0), middle, w1), right, w2)
-            requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c))
+            requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c), rightOnly: rightOnly)
         }
         // Unrolled so that the columns change roles instead of registers (three pixels a step at
         // stride 1, two at stride 2).
@@ -129,7 +142,9 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
         if slides && p.strideW == 1 {
             var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
             while ox + 3 <= p.output.width {
-                let a = column(ox &+ 2 &- p.padLeft), b = column(ox &+ 3 &- p.padLeft), c = column(ox &+ 4 &- p.padLeft)
+                let known = rowsInside && ox &+ 2 >= p.padLeft && ox &+ 4 &- p.padLeft < p.input.width
+                let a = column(ox &+ 2 &- p.padLeft, known: known), b = column(ox &+ 3 &- p.padLeft, known: known)
+                let c = column(ox &+ 4 &- p.padLeft, known: known)
                 store(ox, left, middle, a)
                 store(ox &+ 1, middle, a, b)
                 store(ox &+ 2, a, b, c)
@@ -146,7 +161,9 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
             var left = column(0 &- p.padLeft)
             while ox + 2 <= p.output.width {
                 let ix = ox &* 2 &- p.padLeft
-                let a = column(ix &+ 1), b = column(ix &+ 2), c = column(ix &+ 3), d = column(ix &+ 4)
+                let known = rowsInside && ix &+ 1 >= 0 && ix &+ 4 < p.input.width
+                let a = column(ix &+ 1, known: known), b = column(ix &+ 2, known: known)
+                let c = column(ix &+ 3, known: known), d = column(ix &+ 4, known: known)
                 store(ox, left, a, b)
                 store(ox &+ 1, b, c, d)
                 left = d

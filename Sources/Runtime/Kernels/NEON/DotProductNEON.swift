@@ -114,18 +114,24 @@ public struct Requantize8NEON {
         high = vdup_n_s8(Int8(truncatingIfNeeded: hi))
     }
 
-    /// Channels 0–3 (`a`) and 4–7 (`b`) of one pixel's sums, requantized, offset, clamped, narrowed.
+    /// Whether every channel only shifts right (`rightOnly` of `apply` may be true).
+    @inlinable
+    public var shiftsOnlyRight: Bool { shiftsRight && !shiftsLeft }
+
+    /// Channels 0–3 (`a`) and 4–7 (`b`) of one pixel's sums, requantized, offset, clamped,
+    /// narrowed. `rightOnly` (a constant where `shiftsOnlyRight` was tested once outside a loop)
+    /// drops the per-call tests of the shifts.
     @inlinable @inline(__always)
-    public func apply(_ a: int32x4_t, _ b: int32x4_t) -> int8x8_t {
+    public func apply(_ a: int32x4_t, _ b: int32x4_t, rightOnly: Bool = false) -> int8x8_t {
         var a = a, b = b
-        if shiftsLeft {
+        if !rightOnly && shiftsLeft {
             a = vshlq_s32(a, leftLow)
             b = vshlq_s32(b, leftHigh)
         }
         a = vqrdmulhq_s32(a, multiplierLow)
         b = vqrdmulhq_s32(b, multiplierHigh)
         let narrow: int8x8_t
-        if shiftsRight {
+        if rightOnly || shiftsRight {
             a = vrshlq_s32(a &+ (a &>> 31), rightLow)
             b = vrshlq_s32(b &+ (b &>> 31), rightHigh)
             narrow = vqmovn_s16(vqaddq_s16(vqmovn_high_s32(vqmovn_s32(a), b), zeroPoint16))
@@ -140,8 +146,8 @@ public struct Requantize8NEON {
 
     /// `apply`, stored to `out`: all eight bytes, or the first `rows`.
     @inlinable @inline(__always)
-    public func store(_ a: int32x4_t, _ b: int32x4_t, rows: Int, to out: UnsafeMutablePointer<Int8>) {
-        let y = apply(a, b)
+    public func store(_ a: int32x4_t, _ b: int32x4_t, rows: Int, to out: UnsafeMutablePointer<Int8>, rightOnly: Bool = false) {
+        let y = apply(a, b, rightOnly: rightOnly)
         if rows == 8 {
             UnsafeMutableRawPointer(out).storeBytes(of: y, as: int8x8_t.self)
         } else {
