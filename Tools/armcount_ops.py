@@ -71,4 +71,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # output cut short by a pager or `head`
+        sys.stderr.close()

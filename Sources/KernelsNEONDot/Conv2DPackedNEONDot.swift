@@ -112,18 +112,11 @@ func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter p
             let pixels = min(4, p.output.width &- ox)
             var tile = Tile4x16NEONDot(start0L, start0H, start1L, start1H)
             for ky in 0..<p.kernelH {
-                let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
-                let rowInside = iy >= 0 && iy < p.input.height
-                let line = input + (rowInside ? iy &* p.input.width &* p.input.channels &+ group &* cinPerGroup : 0)
                 for kx in 0..<p.kernelW {
-                    /// Pixel `k`'s input at this tap, nil in the padding; pixels past the row's
-                    /// end repeat the last one (their sums are never stored).
-                    @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
-                        let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
-                        return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
-                    }
+                    let (s0, s1, s2, s3) = p.tapSources(input, oy: oy, ox: ox, pixels: pixels, ky: ky, kx: kx,
+                                                        channelOffset: group &* cinPerGroup)
                     let tap = (ky &* p.kernelW &+ kx) &* tapBytes
-                    tile.addTap(source(0), source(1), source(2), source(3), w0 + tap, w1 + tap, reader, pair: pair)
+                    tile.addTap(s0, s1, s2, s3, w0 + tap, w1 + tap, reader, pair: pair)
                 }
             }
             tile.store(r0, r1, rows0: rows0, rows1: rows1, to: output + ((oy &* p.output.width &+ ox) &* c &+ o0), pixelStride: c,

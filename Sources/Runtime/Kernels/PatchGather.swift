@@ -10,6 +10,25 @@ public let patchGEMMMaxBytes = 128
 public let patchStride = 144
 
 extension Conv2DParams {
+    /// The input pixels that output pixels `(oy, ox + k)`, k = 0…3, read at tap `(ky, kx)`, each
+    /// `channelOffset` bytes in (a group's first channel): nil in the padding; pixels from
+    /// `pixels` on repeat the last one, so a tile at a row's end reads only real pixels (their sums
+    /// are never stored). What the packed NEON kernels' 4-pixel tiles read per tap.
+    /// Example: 3 × 3, stride 1, padding 1, (oy, ox) = (0, 0), tap (0, 1): all four nil (row −1).
+    @_transparent
+    public func tapSources(_ image: UnsafePointer<Int8>, oy: Int, ox: Int, pixels: Int, ky: Int, kx: Int, channelOffset: Int)
+        -> (UnsafePointer<Int8>?, UnsafePointer<Int8>?, UnsafePointer<Int8>?, UnsafePointer<Int8>?) {
+        let iy = oy &* strideH &- padTop &+ ky &* dilationH
+        let rowInside = iy >= 0 && iy < input.height
+        let line = image + (rowInside ? iy &* input.width &* input.channels &+ channelOffset : 0)
+        let x0 = ox &* strideW &- padLeft &+ kx &* dilationW, last = pixels &- 1
+        let x1 = x0 &+ min(1, last) &* strideW, x2 = x0 &+ min(2, last) &* strideW, x3 = x0 &+ min(3, last) &* strideW
+        return (rowInside && x0 >= 0 && x0 < input.width ? line + x0 &* input.channels : nil,
+                rowInside && x1 >= 0 && x1 < input.width ? line + x1 &* input.channels : nil,
+                rowInside && x2 >= 0 && x2 < input.width ? line + x2 &* input.channels : nil,
+                rowInside && x3 >= 0 && x3 < input.width ? line + x3 &* input.channels : nil)
+    }
+
     /// Whether the convolution is pointwise: 1 × 1, stride 1, no padding, the output the input's
     /// size, so that pixel `i` of the output reads pixel `i` of the input (the packed kernels then
     /// take the image as one run of pixels).

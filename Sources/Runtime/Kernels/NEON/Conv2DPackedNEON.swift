@@ -68,17 +68,10 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                     let pixels = min(4, p.output.width &- ox)
                     var tile = Tile4x8NEON()
                     for ky in 0..<p.kernelH {
-                        let iy = oy &* p.strideH &- p.padTop &+ ky &* p.dilationH
-                        let rowInside = iy >= 0 && iy < p.input.height
-                        let line = input + (rowInside ? iy &* p.input.width &* p.input.channels &+ group &* cinPerGroup : 0)
                         for kx in 0..<p.kernelW {
-                            /// Pixel `k`'s input at this tap, nil in the padding; pixels past the
-                            /// row's end repeat the last one (their sums are never stored).
-                            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8>? {
-                                let ix = (ox &+ min(k, pixels &- 1)) &* p.strideW &- p.padLeft &+ kx &* p.dilationW
-                                return rowInside && ix >= 0 && ix < p.input.width ? line + ix &* p.input.channels : nil
-                            }
-                            tile.addTap(source(0), source(1), source(2), source(3), w + (ky &* p.kernelW &+ kx) &* layout.tapBytes, reader)
+                            let (s0, s1, s2, s3) = p.tapSources(input, oy: oy, ox: ox, pixels: pixels, ky: ky, kx: kx,
+                                                                channelOffset: group &* cinPerGroup)
+                            tile.addTap(s0, s1, s2, s3, w + (ky &* p.kernelW &+ kx) &* layout.tapBytes, reader)
                         }
                     }
                     tile.store(requantize, startLow, startHigh, rows: rows, to: output + ((oy &* p.output.width &+ ox) &* c &+ o),
