@@ -48,9 +48,6 @@ func quadLane(_ x: int8x16_t, _ l: Int) -> int8x16_t {
     unsafeBitCast(SIMD4<Int32>(repeating: unsafeBitCast(x, to: SIMD4<Int32>.self)[l]), to: int8x16_t.self)
 }
 
-@inline(__always)
-func load16(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
-
 /// The starting sums of block `w`'s eight channels `o ..< o + rows` (channels 0–3, 4–7):
 /// `bias − zp·Σw`, with `paddingQuad` the quad `zp` and `quadCount` the block's taps × quads.
 @inline(__always)
@@ -58,8 +55,8 @@ func blockStartNEONDot(_ w: UnsafePointer<Int8>, quadCount: Int, paddingQuad: in
                        channel o: Int, rows: Int) -> (int32x4_t, int32x4_t) {
     var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
     for k in 0..<quadCount {
-        low = vdotq_s32(low, paddingQuad, load16(w + 32 * k))
-        high = vdotq_s32(high, paddingQuad, load16(w + 32 * k + 16))
+        low = vdotq_s32(low, paddingQuad, load16NEON(w + 32 * k))
+        high = vdotq_s32(high, paddingQuad, load16NEON(w + 32 * k + 16))
     }
     var b = SIMD8<Int32>(repeating: 0)
     if let bias { for r in 0..<rows { b[r] = bias[o + r] } }
@@ -140,7 +137,7 @@ struct ChunkReaderNEONDot {
     func chunk(_ src: UnsafePointer<Int8>?, _ c: Int) -> int8x16_t {
         guard let src else { return paddingQuad }
         let at = src + 16 &* c
-        if c < fullChunks || at + 16 <= inputEnd { return load16(at) }
+        if c < fullChunks || at + 16 <= inputEnd { return load16NEON(at) }
         var x = vdupq_n_s8(0)
         for e in 0..<(inputEnd - at) { x[e] = at[e] }
         return x
@@ -165,14 +162,14 @@ struct Tile4x16NEONDot {
     @inline(__always)
     mutating func add(_ x0: int8x16_t, _ x1: int8x16_t, _ x2: int8x16_t, _ x3: int8x16_t,
                       _ w: UnsafePointer<Int8>, _ v: UnsafePointer<Int8>, lane l: Int, pair: Bool) {
-        let wl = load16(w), wh = load16(w + 16)
+        let wl = load16NEON(w), wh = load16NEON(w + 16)
         let q0 = quadLane(x0, l), q1 = quadLane(x1, l), q2 = quadLane(x2, l), q3 = quadLane(x3, l)
         a0 = vdotq_s32(a0, wl, q0); b0 = vdotq_s32(b0, wh, q0)
         a1 = vdotq_s32(a1, wl, q1); b1 = vdotq_s32(b1, wh, q1)
         a2 = vdotq_s32(a2, wl, q2); b2 = vdotq_s32(b2, wh, q2)
         a3 = vdotq_s32(a3, wl, q3); b3 = vdotq_s32(b3, wh, q3)
         if pair {
-            let vl = load16(v), vh = load16(v + 16)
+            let vl = load16NEON(v), vh = load16NEON(v + 16)
             c0 = vdotq_s32(c0, vl, q0); d0 = vdotq_s32(d0, vh, q0)
             c1 = vdotq_s32(c1, vl, q1); d1 = vdotq_s32(d1, vh, q1)
             c2 = vdotq_s32(c2, vl, q2); d2 = vdotq_s32(d2, vh, q2)
@@ -189,7 +186,7 @@ extension Tile4x16NEONDot {
                          _ t0: UnsafePointer<Int8>, _ t1: UnsafePointer<Int8>, _ r: ChunkReaderNEONDot, pair: Bool) {
         if let s0, let s1, let s2, let s3 {
             for c in 0..<r.fullChunks {
-                let x0 = load16(s0 + 16 &* c), x1 = load16(s1 + 16 &* c), x2 = load16(s2 + 16 &* c), x3 = load16(s3 + 16 &* c)
+                let x0 = load16NEON(s0 + 16 &* c), x1 = load16NEON(s1 + 16 &* c), x2 = load16NEON(s2 + 16 &* c), x3 = load16NEON(s3 + 16 &* c)
                 addChunk(x0, x1, x2, x3, t0 + 128 &* c, t1 + 128 &* c, lanes: 4, pair: pair)
             }
         } else {
@@ -267,8 +264,8 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
             let rows = min(8, p.output.channels - 8 * b)
             var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
             for q in 0..<quads {
-                low = vdotq_s32(low, paddingQuad, load16(weights + (b * 32 + q) * 32))
-                high = vdotq_s32(high, paddingQuad, load16(weights + (b * 32 + q) * 32 + 16))
+                low = vdotq_s32(low, paddingQuad, load16NEON(weights + (b * 32 + q) * 32))
+                high = vdotq_s32(high, paddingQuad, load16NEON(weights + (b * 32 + q) * 32 + 16))
             }
             let sums = SIMD8(lowHalf: low, highHalf: high)
             for j in 0..<8 { starts[8 * b + j] = (j < rows ? bias?[8 * b + j] ?? 0 : 0) &- sums[j] }
@@ -293,7 +290,7 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                     var l0 = startLow, l1 = startLow, l2 = startLow, l3 = startLow
                     var h0 = startHigh, h1 = startHigh, h2 = startHigh, h3 = startHigh
                     for q in 0..<quads {
-                        let wl = load16(weights + (b * 32 + q) * 32), wh = load16(weights + (b * 32 + q) * 32 + 16)
+                        let wl = load16NEON(weights + (b * 32 + q) * 32), wh = load16NEON(weights + (b * 32 + q) * 32 + 16)
                         var x = quad(0, q)
                         l0 = vdotq_s32(l0, x, wl); h0 = vdotq_s32(h0, x, wh)
                         x = quad(1, q)

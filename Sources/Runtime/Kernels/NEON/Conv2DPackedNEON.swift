@@ -211,8 +211,9 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
     }
 }
 
-@inline(__always)
-func load16NEON(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
+/// Sixteen bytes at `q`, any alignment.
+@inlinable @inline(__always)
+public func load16NEON(_ q: UnsafePointer<Int8>) -> int8x16_t { UnsafeRawPointer(q).loadUnaligned(as: int8x16_t.self) }
 
 /// The running sums of four pixels (0–3) by eight channels, as SADALP leaves them: pixel k's
 /// channels 0 and 1 in `ak` as `(c0, c0, c1, c1)`, 2–3 in `bk`, 4–5 in `ck`, 6–7 in `dk`.
