@@ -345,6 +345,44 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         #expect(error(extreme) == nil && refusedOrRuns(extreme))
     }
 
+    /// A packed conv filter must be exactly the plain filter's convQuads8 copy with no −128 (what
+    /// lets `conv2d_s8_packed_neon` add two products in int16): a filter holding −128 is written
+    /// unpacked, and a file whose packed copy differs in one byte, or holds −128, is refused.
+    @Test func packedFiltersAreExactCopiesWithoutMinus128() throws {
+        func program(_ weights: [Int8], packed: [Int8]? = nil) -> (Q8Program, Int?) {
+            var prog = Q8Program()
+            let q = AffineQuantization(scale: 0.05, zeroPoint: 3)
+            let x = prog.activation([3, 3, 5], q), y = prog.activation([3, 3, 2], q)
+            prog.inputs = [x]
+            let f = prog.constant(weights, shape: [2, 1, 1, 5])
+            let m = prog.constant([Int32](repeating: 1 << 30, count: 2), shape: [2])
+            let s = prog.constant([Int32](repeating: -3, count: 2), shape: [2])
+            let p = packed.map { prog.constant($0, shape: [1, 1, 2, 32], layout: .convQuads8) }
+                ?? prog.packedCopy(ofConvFilter: f, groups: 1)
+            prog.conv2d(x, filter: f, multipliers: m, shifts: s, bias: nil, packedFilter: p, window: ConvWindow(), output: y)
+            prog.outputs = [y]
+            return (prog, p)
+        }
+        func validates(_ prog: Q8Program) -> Bool {
+            (try? withAlignedBytes(prog.encode().bytes) { try Q8Model(bytes: $0) }) != nil
+        }
+        let weights: [Int8] = [1, -2, 3, -4, 5, 127, -127, 0, 9, -9]
+        let (good, packedIndex) = program(weights)
+        #expect(packedIndex != nil && validates(good))
+        var copy = [Int8](repeating: 0, count: 64)
+        packConvQuads8(weights, outChannels: 2, kernelH: 1, kernelW: 1, inputsPerGroup: 5, groups: 1, into: &copy)
+        #expect(validates(program(weights, packed: copy).0))
+        var changed = copy
+        changed[1] = changed[1] &+ 1
+        #expect(!validates(program(weights, packed: changed).0))
+        var minus128 = weights
+        minus128[3] = -128
+        #expect(program(minus128).1 == nil && validates(program(minus128).0))
+        var packedMinus128 = [Int8](repeating: 0, count: 64)
+        packConvQuads8(minus128, outChannels: 2, kernelH: 1, kernelW: 1, inputsPerGroup: 5, groups: 1, into: &packedMinus128)
+        #expect(!validates(program(minus128, packed: packedMinus128).0))
+    }
+
     @Test func fuzzRegressionsAreRefusedOrRun() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Tools/fuzz/regressions")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") && $0 != "README.md" }
