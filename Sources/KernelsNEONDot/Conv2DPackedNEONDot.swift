@@ -238,9 +238,10 @@ extension Tile4x16NEONDot {
 /// tap with only Cin of its four bytes used: every block of eight channels' weights is rewritten
 /// from the `convQuads8` filter as ⌈KH·KW·Cin / 4⌉ quads of the patch in (ky, kx, c) order (an
 /// 8 KB stack local), each tile of four output pixels gathers its patches once (`gatherPatches`)
-/// for all blocks, and each block's sums start from `bias − zp·Σw` (the padding reads the zero
-/// point, which cancels). Example: a 3×3 RGB stem is 27 bytes, 7 quads per pixel instead of 9.
-/// (`conv2dPackedStemNEON` is the same with SMULL/SADALP.)
+/// and reads them as the 4 × 16 tiles read pixels (16 bytes a load, quads by lane, two blocks a
+/// tile), and each block's sums start from `bias − zp·Σw` (the padding reads the zero point,
+/// which cancels). Example: a 3×3 RGB stem is 27 bytes, 7 quads per pixel instead of 9.
+/// (`conv2dPackedStemNEON` is the same with SMULL/SADALP, one block a tile.)
 func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
@@ -276,36 +277,38 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
             requantizers[b] = Requantize8NEON(requantization, channel: 8 * b, rows: min(8, p.output.channels - 8 * b),
                                               outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
         }
+        // Each tile's patches are read as the 4 × 16 tiles read pixels: 16 bytes (four quads) a
+        // load, each quad by lane, two blocks at a time (the patch buffer reads past each patch stay
+        // inside it and meet zero weights).
+        let reader = ChunkReaderNEONDot(fullChunks: quads / 4, tailLanes: quads % 4, inputEnd: patches + 4 * patchStride + 32,
+                                        paddingQuad: paddingQuad)
+        let c = p.output.channels
         for oy in 0..<p.output.height {
             for ox in stride(from: 0, to: p.output.width, by: 4) {
-                let pixels = min(4, p.output.width - ox)
+                let pixels = min(4, p.output.width &- ox)
                 gatherPatches(p, input: input, oy: oy, ox: ox, pixels: pixels, into: patches)
-                @inline(__always) func quad(_ k: Int, _ q: Int) -> int8x16_t {
-                    vreinterpretq_s8_u32(vdupq_n_u32(UnsafeRawPointer(patches + patchStride * k + 4 * q).loadUnaligned(as: UInt32.self)))
+                let out = output + (oy &* p.output.width &+ ox) &* c
+                let s0 = UnsafePointer(patches), s1 = UnsafePointer(patches + patchStride)
+                let s2 = UnsafePointer(patches + 2 &* patchStride), s3 = UnsafePointer(patches + 3 &* patchStride)
+                @inline(__always) func start(_ b: Int) -> (int32x4_t, int32x4_t) {
+                    (UnsafeRawPointer(starts + 8 &* b).loadUnaligned(as: int32x4_t.self),
+                     UnsafeRawPointer(starts + (8 &* b &+ 4)).loadUnaligned(as: int32x4_t.self))
                 }
-                let out = output + (oy * p.output.width + ox) * p.output.channels
-                for b in 0..<blocks {
-                    let startLow = UnsafeRawPointer(starts + 8 * b).loadUnaligned(as: int32x4_t.self)
-                    let startHigh = UnsafeRawPointer(starts + 8 * b + 4).loadUnaligned(as: int32x4_t.self)
-                    var l0 = startLow, l1 = startLow, l2 = startLow, l3 = startLow
-                    var h0 = startHigh, h1 = startHigh, h2 = startHigh, h3 = startHigh
-                    for q in 0..<quads {
-                        let wl = load16NEON(weights + (b * 32 + q) * 32), wh = load16NEON(weights + (b * 32 + q) * 32 + 16)
-                        var x = quad(0, q)
-                        l0 = vdotq_s32(l0, x, wl); h0 = vdotq_s32(h0, x, wh)
-                        x = quad(1, q)
-                        l1 = vdotq_s32(l1, x, wl); h1 = vdotq_s32(h1, x, wh)
-                        x = quad(2, q)
-                        l2 = vdotq_s32(l2, x, wl); h2 = vdotq_s32(h2, x, wh)
-                        x = quad(3, q)
-                        l3 = vdotq_s32(l3, x, wl); h3 = vdotq_s32(h3, x, wh)
-                    }
-                    let o = 8 * b, rows = min(8, p.output.channels - o), c = p.output.channels
-                    let r = requantizers[b]
-                    r.store(l0, h0, rows: rows, to: out + o)
-                    if pixels > 1 { r.store(l1, h1, rows: rows, to: out + c + o) }
-                    if pixels > 2 { r.store(l2, h2, rows: rows, to: out + 2 * c + o) }
-                    if pixels > 3 { r.store(l3, h3, rows: rows, to: out + 3 * c + o) }
+                var b = 0
+                while b &+ 2 <= blocks {
+                    let (aL, aH) = start(b), (bL, bH) = start(b &+ 1)
+                    var tile = Tile4x16NEONDot(aL, aH, bL, bH)
+                    tile.addTap(s0, s1, s2, s3, weights + b &* 1024, weights + (b &+ 1) &* 1024, reader, pair: true)
+                    tile.store(requantizers[b], requantizers[b &+ 1], rows0: 8, rows1: min(8, c &- 8 &* b &- 8), to: out + 8 &* b,
+                               pixelStride: c, pixels: pixels, pair: true)
+                    b &+= 2
+                }
+                if b < blocks {
+                    let (aL, aH) = start(b)
+                    var tile = Tile4x16NEONDot(aL, aH, aL, aH)
+                    tile.addTap(s0, s1, s2, s3, weights + b &* 1024, weights + b &* 1024, reader, pair: false)
+                    tile.store(requantizers[b], requantizers[b], rows0: min(8, c &- 8 &* b), rows1: 0, to: out + 8 &* b,
+                               pixelStride: c, pixels: pixels, pair: false)
                 }
             }
         }
