@@ -180,29 +180,25 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
                 starts[8 * b + j] = (8 * b + j < p.output.channels ? bias?[8 * b + j] ?? 0 : 0) &- sum &* p.inputZeroPoint
             }
         }
-        @inline(__always) func dup(_ k: Int, _ q: Int) -> int8x16_t {
-            let at: Int = patchStride &* k &+ 4 &* q
-            return dupQuadNEON(patches + at)
-        }
+        // Each tile's patches are read as the tiles read pixels (every quad of the patch buffer
+        // is whole: reads past a patch stay inside the buffer and meet zero weights).
+        let reader = QuadReaderNEON(quads: quads, fullQuads: quads, groupChannels: 4 * quads, inputEnd: patches + 4 * patchStride + 32,
+                                    paddingQuad: vdupq_n_s8(0))
+        let c = p.output.channels
         for oy in 0..<p.output.height {
             for ox in stride(from: 0, to: p.output.width, by: 4) {
                 let pixels = min(4, p.output.width &- ox)
                 gatherPatches(p, input: input, oy: oy, ox: ox, pixels: pixels, into: patches)
-                let out = output + (oy &* p.output.width &+ ox) &* p.output.channels
+                let out = output + (oy &* p.output.width &+ ox) &* c
+                let s0 = UnsafePointer(patches), s1 = UnsafePointer(patches + patchStride)
+                let s2 = UnsafePointer(patches + 2 &* patchStride), s3 = UnsafePointer(patches + 3 &* patchStride)
                 for b in 0..<blocks {
-                    let w = weights + b &* 1024
                     var tile = Tile4x8NEON()
-                    var q = 0
-                    while q + 2 <= quads {
-                        tile.add(dup(0, q), dup(1, q), dup(2, q), dup(3, q), w + q &* 32,
-                                 dup(0, q &+ 1), dup(1, q &+ 1), dup(2, q &+ 1), dup(3, q &+ 1), w + (q &* 32 &+ 32))
-                        q += 2
-                    }
-                    if q < quads { tile.add(dup(0, q), dup(1, q), dup(2, q), dup(3, q), w + q &* 32) }
+                    tile.addTap(s0, s1, s2, s3, weights + b &* 1024, reader)
                     let startLow = UnsafeRawPointer(starts + 8 &* b).loadUnaligned(as: int32x4_t.self)
                     let startHigh = UnsafeRawPointer(starts + (8 &* b &+ 4)).loadUnaligned(as: int32x4_t.self)
-                    let o = 8 &* b, rows = min(8, p.output.channels &- o), c = p.output.channels
-                    tile.store(requantizers[b], startLow, startHigh, rows: rows, to: out + o, pixelStride: c, pixels: pixels)
+                    tile.store(requantizers[b], startLow, startHigh, rows: min(8, c &- 8 &* b), to: out + 8 &* b, pixelStride: c,
+                               pixels: pixels)
                 }
             }
         }
