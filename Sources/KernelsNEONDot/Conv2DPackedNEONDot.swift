@@ -216,6 +216,16 @@ extension Tile4x16NEONDot {
     @_transparent
     func store(_ r0: Requantize8NEON, _ r1: Requantize8NEON, rows0: Int, rows1: Int, to out: UnsafeMutablePointer<Int8>,
                pixelStride c: Int, pixels: Int, pair: Bool) {
+        if pair && rows1 == 8 {  // both blocks whole: sixteen bytes narrowed, clamped and stored together
+            @inline(__always) func put(_ a: int32x4_t, _ b: int32x4_t, _ d: int32x4_t, _ e: int32x4_t, _ at: UnsafeMutablePointer<Int8>) {
+                UnsafeMutableRawPointer(at).storeBytes(of: r0.apply(a, b, r1, d, e), as: int8x16_t.self)
+            }
+            put(a0, b0, c0, d0, out)
+            if pixels > 1 { put(a1, b1, c1, d1, out + c) }
+            if pixels > 2 { put(a2, b2, c2, d2, out + 2 &* c) }
+            if pixels > 3 { put(a3, b3, c3, d3, out + 3 &* c) }
+            return
+        }
         r0.store(a0, b0, rows: rows0, to: out)
         if pair { r1.store(c0, d0, rows: rows1, to: out + 8) }
         if pixels > 1 {

@@ -123,6 +123,22 @@ public struct Requantize8NEON {
     /// drops the per-call tests of the shifts.
     @inlinable @inline(__always)
     public func apply(_ a: int32x4_t, _ b: int32x4_t, rightOnly: Bool = false) -> int8x8_t {
+        vmin_s8(vmax_s8(vqmovn_s16(offset16(a, b, rightOnly: rightOnly)), low), high)
+    }
+
+    /// Eight channels each of two blocks (`a`, `b` through `self`; `c`, `d` through `next`, the
+    /// same clamp) requantized, offset, narrowed together and clamped: sixteen bytes.
+    @inlinable @inline(__always)
+    public func apply(_ a: int32x4_t, _ b: int32x4_t, _ next: Requantize8NEON, _ c: int32x4_t, _ d: int32x4_t,
+                      rightOnly: Bool = false) -> int8x16_t {
+        let y = vqmovn_high_s16(vqmovn_s16(offset16(a, b, rightOnly: rightOnly)), next.offset16(c, d, rightOnly: rightOnly))
+        return vminq_s8(vmaxq_s8(y, vcombine_s8(low, low)), vcombine_s8(high, high))
+    }
+
+    /// The requantized values plus the output zero point, saturated to int16: narrowing them to
+    /// int8 with saturation and clamping gives the reference's bytes.
+    @inlinable @inline(__always)
+    func offset16(_ a: int32x4_t, _ b: int32x4_t, rightOnly: Bool) -> int16x8_t {
         var a = a, b = b
         if !rightOnly && shiftsLeft {
             a = vshlq_s32(a, leftLow)
@@ -130,18 +146,15 @@ public struct Requantize8NEON {
         }
         a = vqrdmulhq_s32(a, multiplierLow)
         b = vqrdmulhq_s32(b, multiplierHigh)
-        let narrow: int8x8_t
         if rightOnly || shiftsRight {
             a = vrshlq_s32(a &+ (a &>> 31), rightLow)
             b = vrshlq_s32(b &+ (b &>> 31), rightHigh)
-            narrow = vqmovn_s16(vqaddq_s16(vqmovn_high_s32(vqmovn_s32(a), b), zeroPoint16))
-        } else {
-            let signBit = vdupq_n_s32(-31)
-            a = vrshlq_s32(vqaddq_s32(a, vshlq_s32(vandq_s32(a, rightLow), signBit)), rightLow)
-            b = vrshlq_s32(vqaddq_s32(b, vshlq_s32(vandq_s32(b, rightHigh), signBit)), rightHigh)
-            narrow = vqmovn_s16(vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, zeroPoint)), vaddq_s32(b, zeroPoint)))
+            return vqaddq_s16(vqmovn_high_s32(vqmovn_s32(a), b), zeroPoint16)
         }
-        return vmin_s8(vmax_s8(narrow, low), high)
+        let signBit = vdupq_n_s32(-31)
+        a = vrshlq_s32(vqaddq_s32(a, vshlq_s32(vandq_s32(a, rightLow), signBit)), rightLow)
+        b = vrshlq_s32(vqaddq_s32(b, vshlq_s32(vandq_s32(b, rightHigh), signBit)), rightHigh)
+        return vqmovn_high_s32(vqmovn_s32(vaddq_s32(a, zeroPoint)), vaddq_s32(b, zeroPoint))
     }
 
     /// `apply`, stored to `out`: all eight bytes, or the first `rows`.
