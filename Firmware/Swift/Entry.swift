@@ -59,10 +59,25 @@ public func minnowOpen(_ handle: UnsafeMutablePointer<minnow_handle>, _ bytes: U
 
 @_cdecl("minnow_invoke")
 public func minnowInvoke(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) {
+    invoke(handle, input, output, between: nil)
+}
+
+/// Copies `input` into the opened model's arena, runs every op (calling `between(i)` before op i
+/// and `between(op count)` after the last, where given) and copies the output to `output`.
+func invoke(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
+            between: (@convention(c) (Int) -> Void)?) {
     let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
     let x = interpreter.pointee.input(0)
     UnsafeMutableRawPointer(x.baseAddress!).copyMemory(from: input, byteCount: x.count)
-    interpreter.pointee.invoke()
+    if let between {
+        for i in 0..<interpreter.pointee.model.opCount {
+            between(i)
+            interpreter.pointee.run(i)
+        }
+        between(interpreter.pointee.model.opCount)
+    } else {
+        interpreter.pointee.invoke()
+    }
     let y = interpreter.pointee.output(0)
     UnsafeMutableRawPointer(output).copyMemory(from: y.baseAddress!, byteCount: y.count)
 }
@@ -98,16 +113,7 @@ func append(_ text: StaticString, to name: UnsafeMutablePointer<CChar>, at start
 @_cdecl("minnow_invoke_observed")
 public func minnowInvokeObserved(_ handle: UnsafePointer<minnow_handle>, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>,
                                  _ between: @convention(c) (Int) -> Void) {
-    let interpreter = UnsafeRawPointer(handle).assumingMemoryBound(to: Interpreter.self)
-    let x = interpreter.pointee.input(0)
-    UnsafeMutableRawPointer(x.baseAddress!).copyMemory(from: input, byteCount: x.count)
-    for i in 0..<interpreter.pointee.model.opCount {
-        between(i)
-        interpreter.pointee.run(i)
-    }
-    between(interpreter.pointee.model.opCount)
-    let y = interpreter.pointee.output(0)
-    UnsafeMutableRawPointer(output).copyMemory(from: y.baseAddress!, byteCount: y.count)
+    invoke(handle, input, output, between: between)
 }
 
 /// CRC-32 (IEEE) of `count` bytes, the checksum the firmware prints for each output.

@@ -79,8 +79,14 @@ func same(_ a: UnsafeMutablePointer<Int8>, _ b: UnsafeMutablePointer<Int8>, _ n:
     return true
 }
 
+/// Output rows (or columns) of a window over `input` padded by `pad` on both sides; at least 1.
+func windowOutput(_ input: Int, pad: Int, kernel: Int, dilation: Int, stride: Int) -> Int {
+    max(1, (input + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1)
+}
+
 /// A random convolution: standard, grouped or (with `depthwise`) depthwise; one depthwise case in
-/// four is 3 × 3 at horizontal stride 1 or 2 with dilation 1.
+/// four is 3 × 3 at horizontal stride 1 or 2 with dilation 1, one in eight 3 × 3 at any stride and
+/// dilation.
 func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
     var kh = r.int(1, 5), kw = r.int(1, 5)
     let sh = r.int(1, 3)
@@ -98,7 +104,8 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
     let cin = depthwise ? r.int(1, 27) : groups * r.int(1, 13)
     let cout = depthwise ? cin * (r.int(0, 4) == 0 ? 2 : 1) : groups * r.int(1, 9)
     let padTop = r.int(0, kh - 1), padLeft = r.int(0, kw - 1)
-    let oh = max(1, (h + 2 * padTop - dh * (kh - 1) - 1) / sh + 1), ow = max(1, (w + 2 * padLeft - dw * (kw - 1) - 1) / sw + 1)
+    let oh = windowOutput(h, pad: padTop, kernel: kh, dilation: dh, stride: sh)
+    let ow = windowOutput(w, pad: padLeft, kernel: kw, dilation: dw, stride: sw)
     let lo = r.int32(-128, 0)
     return Conv2DParams(input: ImageShape(height: h, width: w, channels: cin), output: ImageShape(height: oh, width: ow, channels: cout),
                         kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
@@ -216,8 +223,8 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
         p.kernelW = min(p.kernelW, 3)
         p.padTop = min(p.padTop, p.kernelH - 1)
         p.padLeft = min(p.padLeft, p.kernelW - 1)
-        p.output.height = max(1, (p.input.height + 2 * p.padTop - p.dilationH * (p.kernelH - 1) - 1) / p.strideH + 1)
-        p.output.width = max(1, (p.input.width + 2 * p.padLeft - p.dilationW * (p.kernelW - 1) - 1) / p.strideW + 1)
+        p.output.height = windowOutput(p.input.height, pad: p.padTop, kernel: p.kernelH, dilation: p.dilationH, stride: p.strideH)
+        p.output.width = windowOutput(p.input.width, pad: p.padLeft, kernel: p.kernelW, dilation: p.dilationW, stride: p.strideW)
     }
     let cinG = p.input.channels / p.groups, taps = p.kernelH * p.kernelW
     let filterCount = p.output.channels * taps * cinG

@@ -94,12 +94,9 @@ func packedColumnNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter p
         let count = p.output.height &* p.output.width
         for first in stride(from: 0, to: count, by: 4) {
             let pixels = min(4, count &- first)
-            /// Pixel `k` of the run; pixels past the end repeat the last one (never stored).
-            @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8> {
-                input + ((first &+ min(k, pixels &- 1)) &* p.input.channels &+ group &* cinPerGroup)
-            }
+            let (s0, s1, s2, s3) = p.runSources(input, first: first, pixels: pixels, channelOffset: group &* cinPerGroup)
             var tile = Tile4x16NEONDot(start0L, start0H, start1L, start1H)
-            tile.addTap(source(0), source(1), source(2), source(3), w0, w1, reader, pair: pair)
+            tile.addTap(s0, s1, s2, s3, w0, w1, reader, pair: pair)
             tile.store(r0, r1, rows0: rows0, rows1: rows1, to: output + (first &* c &+ o0), pixelStride: c, pixels: pixels, pair: pair)
         }
         return
@@ -255,8 +252,7 @@ extension Tile4x16NEONDot {
 func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                              bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                              output: UnsafeMutablePointer<Int8>) {
-    let cin = p.input.channels, taps = p.kernelH * p.kernelW, quads = (taps * cin + 3) / 4
-    let blocks = (p.output.channels + 7) / 8
+    let quads = (p.kernelH * p.kernelW * p.input.channels + 3) / 4, blocks = (p.output.channels + 7) / 8
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
     let paddingQuad = vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101))
     // On the stack, zeroed: up to 8 blocks × 32 quads × 32 bytes of weights (zero past the patch),
@@ -264,28 +260,21 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     var weightStore = InlineArray<8192, Int8>(repeating: 0)
     var startStore = InlineArray<64, Int32>(repeating: 0)
     var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
+    var requantizerStore = Requantize8NEON.blocks(of: p, requantization)
     withUnsafeMutableBytes(of: &weightStore) { weightBytes in
     withUnsafeMutableBytes(of: &startStore) { startBytes in
     withUnsafeMutableBytes(of: &patchStore) { patchBytes in
+    withUnsafeMutableBytes(of: &requantizerStore) { requantizerBytes in
         let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
         let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
         let patches = patchBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let requantizers = requantizerBytes.baseAddress!.assumingMemoryBound(to: Requantize8NEON.self)
         stemPatchWeights(p, filter: packed, into: weights)
         for b in 0..<blocks {
-            let rows = min(8, p.output.channels - 8 * b)
-            var low = vdupq_n_s32(0), high = vdupq_n_s32(0)
-            for q in 0..<quads {
-                low = vdotq_s32(low, paddingQuad, load16NEON(weights + (b * 32 + q) * 32))
-                high = vdotq_s32(high, paddingQuad, load16NEON(weights + (b * 32 + q) * 32 + 16))
-            }
-            let sums = SIMD8(lowHalf: low, highHalf: high)
-            for j in 0..<8 { starts[8 * b + j] = (j < rows ? bias?[8 * b + j] ?? 0 : 0) &- sums[j] }
-        }
-        var requantizers = InlineArray<8, Requantize8NEON>(repeating: Requantize8NEON(
-            requantization, channel: 0, rows: 0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax))
-        for b in 0..<blocks {
-            requantizers[b] = Requantize8NEON(requantization, channel: 8 * b, rows: min(8, p.output.channels - 8 * b),
-                                              outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
+            let (low, high) = blockStartNEONDot(weights + b * 1024, quadCount: quads, paddingQuad: paddingQuad, bias: bias,
+                                                channel: 8 * b, rows: min(8, p.output.channels - 8 * b))
+            UnsafeMutableRawPointer(starts + 8 * b).storeBytes(of: low, as: int32x4_t.self)
+            UnsafeMutableRawPointer(starts + 8 * b + 4).storeBytes(of: high, as: int32x4_t.self)
         }
         // Each tile's patches are read as the 4 × 16 tiles read pixels: 16 bytes (four quads) a
         // load, each quad by lane, two blocks at a time (the patch buffer reads past each patch stay
@@ -322,6 +311,7 @@ func conv2dPackedStemNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
                 }
             }
         }
+    }
     }
     }
     }

@@ -29,6 +29,17 @@ extension Conv2DParams {
                 rowInside && x3 >= 0 && x3 < input.width ? line + x3 &* input.channels : nil)
     }
 
+    /// The input pixels of a pointwise convolution's output pixels `first ..< first + 4`, the image
+    /// taken as one run (`isPointwise`), each `channelOffset` bytes in; pixels from `pixels` on
+    /// repeat the last one (their sums are never stored). Example: 7 × 7 pixels: the last run is
+    /// pixel 48 alone, four times.
+    @_transparent
+    public func runSources(_ image: UnsafePointer<Int8>, first: Int, pixels: Int, channelOffset: Int)
+        -> (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>) {
+        let at = image + (first &* input.channels &+ channelOffset), last = pixels &- 1
+        return (at, at + min(1, last) &* input.channels, at + min(2, last) &* input.channels, at + min(3, last) &* input.channels)
+    }
+
     /// Whether the convolution is pointwise: 1 × 1, stride 1, no padding, the output the input's
     /// size, so that pixel `i` of the output reads pixel `i` of the input (the packed kernels then
     /// take the image as one run of pixels).

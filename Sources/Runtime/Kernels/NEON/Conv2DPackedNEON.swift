@@ -34,18 +34,8 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
         for block in 0..<layout.blocksPerGroup {
             let w = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes
             let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
-            // bias − zp·Σw per channel (channels 0–3, 4–7): each channel's four bytes of a quad
-            // summed by two pairwise widening adds.
-            var sumLow = vdupq_n_s32(0), sumHigh = vdupq_n_s32(0)
-            for k in 0..<(layout.taps * layout.quads) {
-                sumLow = vpadalq_s16(sumLow, vpaddlq_s8(load16NEON(w + 32 * k)))
-                sumHigh = vpadalq_s16(sumHigh, vpaddlq_s8(load16NEON(w + 32 * k + 16)))
-            }
-            var b = SIMD8<Int32>(repeating: 0)
-            if let bias { for r in 0..<rows { b[r] = bias[o + r] } }
-            let zeroPoint = vdupq_n_s32(p.inputZeroPoint)
-            let startLow = vsubq_s32(b.lowHalf, vmulq_s32(sumLow, zeroPoint))
-            let startHigh = vsubq_s32(b.highHalf, vmulq_s32(sumHigh, zeroPoint))
+            let (startLow, startHigh) = blockStartNEON(w, quadCount: layout.taps * layout.quads, inputZeroPoint: p.inputZeroPoint,
+                                                       bias: bias, channel: o, rows: rows)
             let requantize = Requantize8NEON(requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                              min: p.activationMin, max: p.activationMax)
 
@@ -53,12 +43,9 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                 let count = p.output.height &* p.output.width
                 for first in stride(from: 0, to: count, by: 4) {
                     let pixels = min(4, count &- first)
-                    /// Pixel `k` of the run; pixels past the end repeat the last one (never stored).
-                    @inline(__always) func source(_ k: Int) -> UnsafePointer<Int8> {
-                        input + ((first &+ min(k, pixels &- 1)) &* p.input.channels &+ group &* cinPerGroup)
-                    }
+                    let (s0, s1, s2, s3) = p.runSources(input, first: first, pixels: pixels, channelOffset: group &* cinPerGroup)
                     var tile = Tile4x8NEON()
-                    tile.addTap(source(0), source(1), source(2), source(3), w, reader)
+                    tile.addTap(s0, s1, s2, s3, w, reader)
                     tile.store(requantize, startLow, startHigh, rows: rows, to: output + (first &* c &+ o), pixelStride: c, pixels: pixels)
                 }
                 continue
@@ -80,6 +67,24 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
             }
         }
     }
+}
+
+/// The starting sums of the `convQuads8` block at `w` (`quadCount` quads of 32 bytes), channels
+/// `o ..< o + rows` (0–3, 4–7): `bias − zp·Σw`, each channel's four bytes of a quad summed by two
+/// pairwise widening adds (SADDLP, SADALP). Example: weights 1, 2, 3, 4 of one quad, zp −3, bias
+/// 5: 5 − (−3)·10 = 35.
+@inline(__always)
+func blockStartNEON(_ w: UnsafePointer<Int8>, quadCount: Int, inputZeroPoint: Int32, bias: UnsafePointer<Int32>?,
+                    channel o: Int, rows: Int) -> (int32x4_t, int32x4_t) {
+    var sumLow = vdupq_n_s32(0), sumHigh = vdupq_n_s32(0)
+    for k in 0..<quadCount {
+        sumLow = vpadalq_s16(sumLow, vpaddlq_s8(load16NEON(w + 32 * k)))
+        sumHigh = vpadalq_s16(sumHigh, vpaddlq_s8(load16NEON(w + 32 * k + 16)))
+    }
+    var b = SIMD8<Int32>(repeating: 0)
+    if let bias { for r in 0..<rows { b[r] = bias[o + r] } }
+    let zeroPoint = vdupq_n_s32(inputZeroPoint)
+    return (vsubq_s32(b.lowHalf, vmulq_s32(sumLow, zeroPoint)), vsubq_s32(b.highHalf, vmulq_s32(sumHigh, zeroPoint)))
 }
 
 /// How the packed NEON kernel reads a pixel's group channels at a tap: `quads` quads, of which
@@ -160,25 +165,21 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
     var weightStore = InlineArray<8192, Int8>(repeating: 0)
     var startStore = InlineArray<64, Int32>(repeating: 0)
     var patchStore = InlineArray<608, Int8>(repeating: 0)  // 4 · patchStride + 32
-    var requantizers = InlineArray<8, Requantize8NEON>(repeating: Requantize8NEON(
-        requantization, channel: 0, rows: 0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax))
-    for b in 0..<blocks {
-        requantizers[b] = Requantize8NEON(requantization, channel: 8 * b, rows: min(8, p.output.channels - 8 * b),
-                                          outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax)
-    }
+    var requantizerStore = Requantize8NEON.blocks(of: p, requantization)
     withUnsafeMutableBytes(of: &weightStore) { weightBytes in
     withUnsafeMutableBytes(of: &startStore) { startBytes in
     withUnsafeMutableBytes(of: &patchStore) { patchBytes in
+    withUnsafeMutableBytes(of: &requantizerStore) { requantizerBytes in
         let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
         let starts = startBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
         let patches = patchBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let requantizers = requantizerBytes.baseAddress!.assumingMemoryBound(to: Requantize8NEON.self)
         stemPatchWeights(p, filter: packed, into: weights)
         for b in 0..<blocks {
-            for j in 0..<8 {
-                var sum: Int32 = 0
-                for q in 0..<quads { for e in 0..<4 { sum &+= Int32(weights[(b * 32 + q) * 32 + 4 * j + e]) } }
-                starts[8 * b + j] = (8 * b + j < p.output.channels ? bias?[8 * b + j] ?? 0 : 0) &- sum &* p.inputZeroPoint
-            }
+            let (low, high) = blockStartNEON(weights + b * 1024, quadCount: quads, inputZeroPoint: p.inputZeroPoint, bias: bias,
+                                             channel: 8 * b, rows: min(8, p.output.channels - 8 * b))
+            UnsafeMutableRawPointer(starts + 8 * b).storeBytes(of: low, as: int32x4_t.self)
+            UnsafeMutableRawPointer(starts + 8 * b + 4).storeBytes(of: high, as: int32x4_t.self)
         }
         // Each tile's patches are read as the tiles read pixels (every quad of the patch buffer
         // is whole: reads past a patch stay inside the buffer and meet zero weights).
@@ -202,6 +203,7 @@ func conv2dPackedStemNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter 
                 }
             }
         }
+    }
     }
     }
     }

@@ -87,7 +87,8 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 /// dilation, slide through the window in registers, as the AVX-512 kernel's columns do; other
 /// strides and dilations load the window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
 /// pairs against the nine weight vectors, widened once per call, and the block's requantization
-/// prepared once by the caller (`Requantize8NEON`; `rightOnly` where its shifts all go right). Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
+/// prepared once by the caller (`Requantize8NEON`; `rightOnly` where its shifts all go right).
+/// Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
 @inline(__always)
 func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                           requantize: Requantize8NEON, rightOnly: Bool, output: UnsafeMutablePointer<Int8>, channel c: Int) {

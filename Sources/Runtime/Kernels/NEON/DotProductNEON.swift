@@ -114,6 +114,19 @@ public struct Requantize8NEON {
         high = vdup_n_s8(Int8(truncatingIfNeeded: hi))
     }
 
+    /// One requantization per block of eight of `p`'s output channels, up to 64 (a stem's,
+    /// `Conv2DParams.takesStemPath`); blocks past the output are unused.
+    @inlinable
+    public static func blocks(of p: Conv2DParams, _ q: ChannelRequantization) -> InlineArray<8, Requantize8NEON> {
+        var blocks = InlineArray<8, Requantize8NEON>(repeating: Requantize8NEON(
+            q, channel: 0, rows: 0, outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax))
+        for b in 0..<min(8, (p.output.channels + 7) / 8) {
+            blocks[b] = Requantize8NEON(q, channel: 8 * b, rows: min(8, p.output.channels - 8 * b), outputZeroPoint: p.outputZeroPoint,
+                                        min: p.activationMin, max: p.activationMax)
+        }
+        return blocks
+    }
+
     /// Whether every channel only shifts right (`rightOnly` of `apply` may be true).
     @inlinable
     public var shiftsOnlyRight: Bool { shiftsRight && !shiftsLeft }
