@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // libpng and zlib, found with pkg-config (Debian: libpng-dev, zlib1g-dev).
@@ -65,11 +66,15 @@ let package = Package(
         .target(name: "TFLiteFile"),
         // int8 .tflite → model.q8, with TensorFlow Lite Micro's arithmetic.
         .target(name: "Import", dependencies: ["TFLiteFile", "Q8Build", "Runtime"]),
+        // The ONNX protobuf messages, generated once from onnx.proto (Sources/ONNXFile/README.md).
+        .target(name: "ONNXFile", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Float ONNX and float .tflite → the float graph (model.bin), NCHW lowered to NHWC.
+        .target(name: "FloatImport", dependencies: ["ONNXFile", "TFLiteFile", "Graph"]),
 
         .executableTarget(
             name: "minnow",
             dependencies: [
-                "Graph", "Data", "Train", "Quantize", "Q8Build", "ModelIO", "AtomicWrite", "Runtime", "Kernels", "TFLiteFile", "Import",
+                "Graph", "Data", "Train", "Quantize", "Q8Build", "ModelIO", "AtomicWrite", "Runtime", "Kernels", "TFLiteFile", "Import", "FloatImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/minnow"),
@@ -84,7 +89,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime", "FloatKernelsAVX2"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Q8Build", "Runtime", "Kernels"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Q8Build", "Runtime", "Kernels", "FloatImport", "ONNXFile", "Graph"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Q8Build", "Graph", "Runtime", "Train", "TestSupport"]),
     ]
 )

@@ -50,18 +50,65 @@ public struct Normalization: Hashable, Sendable {
     }
 }
 
+/// How a model's user lays out a tensor when it differs from Minnow's memory order: `dims` in
+/// the user's axis order (batch first), `order` the user's axes in Minnow's memory order,
+/// outermost first. Example: a PyTorch input `[1, 3, 224, 224]` (NCHW) that Minnow holds as
+/// `224×224×3` has order `[0, 2, 3, 1]`; a tf2onnx input `[1, 28, 28, 1]` has order `[0, 1, 2, 3]`.
+public struct TensorLayout: Hashable, Sendable {
+    public var dims: [Int]
+    public var order: [Int]
+
+    public init(dims: [Int], order: [Int]) {
+        self.dims = dims
+        self.order = order
+    }
+
+    /// True when the user's row-major order is Minnow's memory order (no permutation needed).
+    public var isRowMajor: Bool { order.filter { dims[$0] != 1 } == (0..<dims.count).filter { dims[$0] != 1 } }
+
+    /// For each Minnow memory position of one example, the user's row-major index of that element.
+    public var userIndexOfMemory: [Int] {
+        var strides = [Int](repeating: 1, count: dims.count)
+        for k in stride(from: dims.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * dims[k + 1] }
+        let total = dims.dropFirst().reduce(1, *)
+        var out: [Int] = []
+        out.reserveCapacity(total)
+        var index = [Int](repeating: 0, count: dims.count)
+        for _ in 0..<total {
+            out.append(zip(index, strides).dropFirst().reduce(0) { $0 + $1.0 * $1.1 })
+            var k = order.count - 1
+            while k >= 0 {
+                let axis = order[k]
+                if axis != 0 {
+                    index[axis] += 1
+                    if index[axis] < dims[axis] { break }
+                    index[axis] = 0
+                }
+                k -= 1
+            }
+        }
+        return out
+    }
+}
+
 /// A float model as stored in model.bin: the graph, its class labels, how to normalize its
-/// input, and a free-text record of where it came from (e.g. the training command).
+/// input, a free-text record of where it came from (e.g. the training command), and for an
+/// imported model the source's input and output layouts (nil: Minnow's own NHWC).
 public struct Model: Hashable, Sendable {
     public var graph: Graph
     public var labels: [String]
     public var normalization: Normalization
     public var notes: String
+    public var inputLayout: TensorLayout?
+    public var outputLayout: TensorLayout?
 
-    public init(graph: Graph, labels: [String], normalization: Normalization, notes: String = "") {
+    public init(graph: Graph, labels: [String], normalization: Normalization, notes: String = "",
+                inputLayout: TensorLayout? = nil, outputLayout: TensorLayout? = nil) {
         self.graph = graph
         self.labels = labels
         self.normalization = normalization
         self.notes = notes
+        self.inputLayout = inputLayout
+        self.outputLayout = outputLayout
     }
 }

@@ -39,6 +39,33 @@ public struct GraphBuilder {
         return nodes.count - 1
     }
 
+    /// Appends a node with the given weights, checked as model files are (an importer's nodes
+    /// come from untrusted files): a misfit throws the `GraphError` naming the node.
+    @discardableResult
+    public mutating func append(_ op: Op, _ inputs: [Int], parameters: [Tensor] = [], name: String) throws(GraphError) -> Int {
+        let node = Node(name: name, op: op, inputs: inputs, parameters: parameters)
+        let shape: Shape
+        do {
+            shape = try node.outputShape(inputs: inputs.map { shapes[$0] }, isFirst: false)
+        } catch {
+            throw GraphError(node: nodes.count, nodeName: name, opName: op.name, message: error.text)
+        }
+        guard let count = shape.checkedCount, count <= Graph.maxTensorElements else {
+            throw GraphError(node: nodes.count, nodeName: name, opName: op.name,
+                             message: "output \(shape) has more than \(Graph.maxTensorElements) values per example")
+        }
+        nodes.append(node)
+        shapes.append(shape)
+        return nodes.count - 1
+    }
+
+    /// Replaces a node's weights (an importer folding a following scale or bias into them); the
+    /// shapes must stay those the node was added with.
+    public mutating func replaceParameters(of index: Int, with parameters: [Tensor], op: Op) {
+        nodes[index].parameters = parameters
+        nodes[index].op = op
+    }
+
     mutating func heNormal(_ shape: [Int], fanIn: Int) -> Tensor {
         let std = (2 / Float(fanIn)).squareRoot()
         return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in random.normal() * std })

@@ -44,6 +44,30 @@ extension Q8Model {
         }
     }
 
+    /// The source's layout of input k (`k < inputCount`) or output `k − inputCount` of an
+    /// imported model, read from the optional record after META's labels; nil for Minnow's own
+    /// NHWC, or when the record is absent or does not fit.
+    public func boundaryLayout(_ k: Int) -> (dims: [Int], order: [Int])? {
+        let records = metaRecords
+        let end = records.upperBound
+        var at = records.lowerBound
+        func int(_ offset: Int) -> Int { word(at: offset) }
+        guard at + 4 <= end, k < int(at), int(at) == inputCount + outputCount else { return nil }
+        at += 4
+        for index in 0...k {
+            guard at + 4 <= end else { return nil }
+            let rank = int(at)
+            guard rank <= 8, at + 4 + 8 * rank <= end else { return nil }
+            if index == k {
+                let dims = (0..<rank).map { int(at + 4 + 4 * $0) }, order = (0..<rank).map { int(at + 4 + 4 * (rank + $0)) }
+                guard rank > 0, Set(order) == Set(0..<rank), dims.allSatisfy({ $0 >= 1 }) else { return nil }
+                return (dims, order)
+            }
+            at += 4 + 8 * rank
+        }
+        return nil
+    }
+
     /// The model's class labels, in output order.
     public var labels: [String] { (0..<labelCount).map { String(decoding: label($0), as: UTF8.self) } }
 }

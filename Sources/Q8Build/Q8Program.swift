@@ -36,6 +36,9 @@ public struct Q8Program: Q8OpWriter, Sendable {
     public var labels: [String] = []
     public var normalizationMean: [Float] = []
     public var normalizationStd: [Float] = []
+    /// For an imported model, the source's layout of each input, then each output (dims batch
+    /// first, and the source's axes in memory order; docs/formats.md, META); empty for Minnow's own.
+    public var boundaryLayouts: [(dims: [Int], order: [Int])] = []
     /// Whether the planner may put a convolution's output over its dying input (`Q8InPlace.rowByRow`):
     /// a smaller arena; such a convolution then runs row by row on one thread. Off: every op splits across threads.
     public var inPlaceConvolutions = true
@@ -228,6 +231,11 @@ public struct Q8Program: Q8OpWriter, Sendable {
             meta.u32(utf8.count)
             meta.bytes += utf8
             while meta.bytes.count % 4 != 0 { meta.bytes.append(0) }
+        }
+        meta.u32(boundaryLayouts.count)
+        for layout in boundaryLayouts {
+            meta.u32(layout.dims.count)
+            for v in layout.dims + layout.order { meta.u32(v) }
         }
         let sections: [(Q8Format.Section, [UInt8])] = [(.tensors, tens.bytes), (.ops, opsSection.bytes), (.indices, indices.bytes),
                                                        (.parameters, params.bytes), (.data, data), (.io, io.bytes), (.meta, meta.bytes)]

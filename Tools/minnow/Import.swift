@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Graph
 import Import
+import FloatImport
 import Quantize
 import Q8Build
 import Runtime
@@ -12,19 +13,25 @@ import TFLiteFile
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Convert an int8 TensorFlow Lite model (.tflite) to model.q8, computing TensorFlow Lite Micro's bytes.",
+        abstract: "Convert an int8 .tflite to model.q8 (TensorFlow Lite Micro's bytes), or a float ONNX or .tflite model to model.bin.",
         discussion: """
-            Writes model.q8 beside the input unless -o is given. Quantization is taken from the file: multipliers, \
+            The output follows the model: an int8 .tflite becomes model.q8, a float one or an ONNX model (opset 9 to 21; \
+            NCHW held NHWC, batch norms and per-channel scales folded, shape arithmetic over constants evaluated) a float \
+            model.bin for `minnow quantize`; an -o with the other extension is an error. --input-shape fixes dynamic \
+            dims (and must agree with static ones). Writes beside the input unless -o is given. Int8 quantization is taken from the file: multipliers, \
             shifts, clamps and tables are derived as TensorFlow Lite Micro derives them. A model with operators Minnow \
             does not run is refused, listing each, and nothing is written. The arena is compared with TFLM's smallest \
             (--tflm-arena, or tflm_smallest_arena_bytes in a meta.json beside the model).
             """)
 
-    @Argument(help: "An int8 .tflite model.")
+    @Argument(help: "An int8 or float .tflite model, or an ONNX model.")
     var model: String
 
-    @Option(name: .shortAndLong, help: "Output model.q8 (default: beside the input).")
+    @Option(name: .shortAndLong, help: "Output model.q8 for an int8 model, model.bin for a float one (default: beside the input).")
     var output: String?
+
+    @Option(help: "The input's shape, batch first, e.g. 1,3,224,224: fixes dynamic dims; checked against static ones.")
+    var inputShape: String?
 
     @Flag(inversion: .prefixedNo, help: "Also store conv filters packed for the GEMM kernels (the fastest layout).")
     var packWeights = true
@@ -35,11 +42,36 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "TensorFlow Lite Micro's smallest working arena in bytes, to compare with.")
     var tflmArena: Int?
 
-    var outputPath: String { output ?? (model.hasSuffix(".tflite") ? String(model.dropLast(7)) : model) + ".q8" }
+    func outputPath(_ ext: String) throws -> String {
+        let stem = URL(fileURLWithPath: model).pathExtension.isEmpty ? model : String(model.dropLast(URL(fileURLWithPath: model).pathExtension.count + 1))
+        guard let output else { return stem + ext }
+        guard output.hasSuffix(ext) else {
+            throw ValidationFailure("\(model) is a \(ext == ".q8" ? "int8" : "float") model: it imports to a \(ext) file, not \(output)")
+        }
+        return output
+    }
+
+    var parsedInputShape: [Int]? {
+        get throws {
+            guard let inputShape else { return nil }
+            let dims = inputShape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                throw ValidationFailure("--input-shape must be positive whole numbers separated by commas, e.g. 1,3,224,224; got '\(inputShape)'")
+            }
+            return dims.map { $0! }
+        }
+    }
 
     func run() throws {
-        try requireDistinct(outputPath, from: model)
+        let shape = try parsedInputShape
+        if !TFLiteSource.isTFLite(model) { return try importFloat(shape) }
         let parsed = try TFLiteSource(path: model)
+        if parsed.isFloat { return try importFloat(shape, tflite: parsed.model) }
+        if let shape, let input = parsed.model.inputs.first, parsed.model.tensors[input].shape != shape {
+            throw ValidationFailure("--input-shape \(shape) disagrees with the model's input \(parsed.model.tensors[input].shape)")
+        }
+        let outputPath = try outputPath(".q8")
+        try requireDistinct(outputPath, from: model)
         var program: Q8Program
         do { program = try importTFLite(parsed.model, packWeights: packWeights) } catch { throw ValidationFailure("\(model): \(error)") }
         program.inPlaceConvolutions = inPlace
@@ -52,6 +84,35 @@ struct ImportCommand: ParsableCommand {
         }
         print("wrote \(outputPath): \(parsed.model.operators.count) TFLite operators → \(program.ops.count) int8 ops, "
               + "\(grouped(weights)) bytes of weights and constants, \(arenaLine)")
+    }
+
+    /// A float model (ONNX, or a float .tflite already parsed) → model.bin.
+    func importFloat(_ shape: [Int]?, tflite: TFLiteModel? = nil) throws {
+        let outputPath = try outputPath(".bin")
+        try requireDistinct(outputPath, from: model)
+        let imported: Model
+        let sourceNodes: Int
+        if let tflite {
+            do { imported = try importFloatTFLite(tflite, inputShape: shape) } catch { throw ValidationFailure("\(model): \(error)") }
+            sourceNodes = tflite.operators.count
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw ValidationFailure("\(model): no such file")
+            }
+            guard let data = FileManager.default.contents(atPath: model) else { throw ValidationFailure("\(model): cannot read the file") }
+            do { imported = try importONNX([UInt8](data), inputShape: shape) } catch { throw ValidationFailure("\(model): \(error)") }
+            sourceNodes = -1
+        }
+        let shapes: [Shape]
+        do { shapes = try imported.graph.inferShapes() } catch { throw ValidationFailure("\(model): the imported graph does not check: \(error)") }
+        try ModelFile.write(imported, to: outputPath)
+        let parameters = imported.graph.nodes.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.count } }
+        let macs = imported.graph.macs(shapes: shapes).reduce(0, +)
+        print("wrote \(outputPath): \(sourceNodes >= 0 ? "\(sourceNodes) TFLite operators → " : "")\(imported.graph.nodes.count) float nodes, "
+              + "input \(imported.inputLayout?.dims.map(String.init).joined(separator: "×") ?? imported.graph.inputShape.description), "
+              + "output \(imported.outputLayout?.dims.map(String.init).joined(separator: "×") ?? shapes[imported.graph.output].description), "
+              + "\(grouped(parameters)) parameters, \(grouped(macs)) MACs")
     }
 }
 
@@ -78,6 +139,9 @@ struct TFLiteSource {
     }
 
     static func isTFLite(_ path: String) -> Bool { fileStarts(path, at: 4, with: "TFL3") }
+
+    /// True for a float model: its first input is float32 (the converter's float graphs).
+    var isFloat: Bool { model.inputs.first.map { model.tensors[$0].type == .float32 } ?? false }
 }
 
 /// Refuses an output path that is the input file itself, through links and other spellings

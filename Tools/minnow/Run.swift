@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
             records, or mapped to --pixel-range (e.g. -1,1 for an imported MobileNet).
             """)
 
-    @Argument(help: "An int8 model (model.q8).")
+    @Argument(help: "An int8 model (model.q8), or with --input a float model.bin.")
     var model: String
 
     @Argument(help: "PNG images (any color type; fitted to the model's input).")
@@ -28,6 +28,12 @@ struct Run: ParsableCommand {
 
     @Option(name: .customLong("raw-output"), help: "A file to write the next model output's raw bytes to (repeat per output).")
     var rawOutputs: [String] = []
+
+    @Option(name: .customLong("input"), help: "A NumPy .npy file for the next model input, in the model's own layout, an optional leading batch first (repeat per input).")
+    var npyInputs: [String] = []
+
+    @Option(name: .customLong("output"), help: "A .npy file to write the next model output to (float32; int8 when the inputs were int8).")
+    var npyOutputs: [String] = []
 
     @Option(parsing: .unconditional, help: "Map pixels 0…255 linearly to this float range before quantizing (e.g. -1,1), instead of the model's normalization.")
     var pixelRange: String?
@@ -49,8 +55,10 @@ struct Run: ParsableCommand {
     }
 
     func validate() throws {
-        if images.isEmpty && rawInputs.isEmpty { throw ValidationError("give at least one PNG image, or --raw-input files") }
-        if !images.isEmpty && !rawInputs.isEmpty { throw ValidationError("give PNG images or --raw-input files, not both") }
+        let kinds = [!images.isEmpty, !rawInputs.isEmpty, !npyInputs.isEmpty].filter { $0 }.count
+        if kinds == 0 { throw ValidationError("give at least one PNG image, --raw-input files or --input .npy files") }
+        if kinds > 1 { throw ValidationError("give PNG images, --raw-input files or --input .npy files, one kind only") }
+        if !npyOutputs.isEmpty && npyInputs.isEmpty { throw ValidationError("--output needs --input") }
         if !rawOutputs.isEmpty && rawInputs.isEmpty { throw ValidationError("--raw-output needs --raw-input") }
         if let pixelRange, parsedPixelRange(pixelRange) == nil {
             throw ValidationError("--pixel-range must be two numbers low,high with low < high, e.g. -1,1")
@@ -59,6 +67,13 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        for out in rawOutputs + npyOutputs {
+            for input in [model] + rawInputs + npyInputs + images { try requireDistinct(out, from: input) }
+        }
+        if Set(rawOutputs + npyOutputs).count < rawOutputs.count + npyOutputs.count {
+            throw ValidationFailure("two outputs name the same file; give each its own")
+        }
+        if !npyInputs.isEmpty { return try runNPY() }
         let file = try Q8File(path: model)
         defer { withExtendedLifetime(file) {} }  // q8 reads file's buffer until run returns
         let q8 = file.model

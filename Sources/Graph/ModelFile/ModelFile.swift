@@ -42,6 +42,11 @@ public enum ModelFile {
         for v in model.normalization.mean { meta.f32(v) }
         for v in model.normalization.std { meta.f32(v) }
         meta.string(model.notes)
+        for layout in [model.inputLayout, model.outputLayout] {
+            meta.int(layout?.dims.count ?? 0)
+            for d in layout?.dims ?? [] { meta.int(d) }
+            for o in layout?.order ?? [] { meta.int(o) }
+        }
 
         let sections = [meta.bytes, graph.bytes, tensors.bytes]
         var body = ByteWriter()
@@ -151,6 +156,15 @@ public enum ModelFile {
             std.append(s)
         }
         let notes = try meta.string("notes")
+        var layouts: [TensorLayout?] = []
+        for what in ["input layout", "output layout"] where meta.remaining > 0 {
+            let rank = try meta.int("\(what) rank", in: 0...6)
+            var dims: [Int] = [], order: [Int] = []
+            for _ in 0..<rank { dims.append(try meta.int("\(what) dim", in: 1...Graph.maxTensorElements)) }
+            for _ in 0..<rank { order.append(try meta.int("\(what) axis", in: 0...max(rank - 1, 0))) }
+            guard Set(order).count == rank else { throw meta.error("\(what) order \(order) is not a permutation") }
+            layouts.append(rank == 0 ? nil : TensorLayout(dims: dims, order: order))
+        }
 
         let shapes: [Shape]
         do { shapes = try graph.inferShapes() } catch {
@@ -163,7 +177,15 @@ public enum ModelFile {
         guard labels.isEmpty || labels.count == outputs else {
             throw ModelFileError("META: \(labels.count) labels for \(outputs) outputs")
         }
-        return Model(graph: graph, labels: labels, normalization: Normalization(mean: mean, std: std), notes: notes)
+        let inputLayout = layouts.first ?? nil, outputLayout = layouts.count > 1 ? layouts[1] : nil
+        if let inputLayout, inputLayout.dims.dropFirst().reduce(1, *) != graph.inputShape.count {
+            throw ModelFileError("META: input layout \(inputLayout.dims) does not hold the input \(graph.inputShape)")
+        }
+        if let outputLayout, outputLayout.dims.dropFirst().reduce(1, *) != outputs {
+            throw ModelFileError("META: output layout \(outputLayout.dims) does not hold the output \(shapes[graph.output])")
+        }
+        return Model(graph: graph, labels: labels, normalization: Normalization(mean: mean, std: std), notes: notes,
+                     inputLayout: inputLayout, outputLayout: outputLayout)
     }
 
     static func decodeGraph(_ bytes: [UInt8], range: Range<Int>, tensors: Range<Int>) throws(ModelFileError) -> Graph {

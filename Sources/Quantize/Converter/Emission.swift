@@ -57,6 +57,9 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
                  model: Model, graph: Graph, options: ConversionOptions) -> (Q8Program, [LayerQuantization]) {
     var program = Q8Program()
     program.labels = model.labels
+    if let input = model.inputLayout, let output = model.outputLayout {
+        program.boundaryLayouts = [(input.dims, input.order), (output.dims, output.order)]
+    }
     program.normalizationMean = model.normalization.mean
     program.normalizationStd = model.normalization.std
     var tensorOf: [Int] = []

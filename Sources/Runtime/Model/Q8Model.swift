@@ -201,6 +201,15 @@ public struct Q8Model: @unchecked Sendable {
     public func normalizationMean(_ c: Int) -> Float { Float(bitPattern: u32(sections.meta + 4 + 4 * c)) }
     public func normalizationStd(_ c: Int) -> Float { Float(bitPattern: u32(sections.meta + 4 + 4 * (normalizationChannels + c))) }
 
+    /// The bytes after META's labels, where optional host records follow (the boundary layouts of
+    /// an imported model, docs/formats.md), and a 32-bit word of the buffer at a byte offset.
+    public var metaRecords: Range<Int> {
+        var at = sections.meta + 8 + 8 * normalizationChannels
+        for _ in 0..<labelCount { at += 4 + (int(at) + 3) / 4 * 4 }
+        return at..<(sections.meta + sections.metaSize)
+    }
+    public func word(at offset: Int) -> Int { int(offset) }
+
     /// Class labels as UTF-8 byte ranges of the buffer.
     public var labelCount: Int { int(sections.meta + 4 + 8 * normalizationChannels) }
     public func label(_ i: Int) -> UnsafeRawBufferPointer {
