@@ -19,6 +19,9 @@ struct QuantizeCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(help: "Calibration samples as a NumPy .npy array [N, ...] in the model's own input layout (an imported model's), instead of --dataset images.")
+    var calibration: String?
+
     @Option(help: "How many calibration images to use.")
     var samples = 1000
 
@@ -73,9 +76,31 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         let destination = outputPath
         try requireDistinct(destination, from: model)
+        for extra in [report, plot].compactMap({ $0 }) {
+            for other in [model, destination] + [calibration].compactMap({ $0 }) { try requireDistinct(extra, from: other) }
+            if extra == destination { throw ValidationFailure("--report/--plot \(extra) is the model output; give another file") }
+        }
+        if let report, let plot, report == plot { throw ValidationFailure("--report and --plot name the same file \(report)") }
         let m = try ModelFile.read(path: model)
         let shape = m.graph.inputShape
-        let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
+        let inputs: [Float], count: Int, source: String
+        var reportInputs: [Float] = []
+        if let calibration {
+            let layout = NPYLayout(layout: m.inputLayout, memory: shape.dims)
+            let (n, values) = try layout.samples(try NPYArray.read(path: calibration), path: calibration, what: "the model's input")
+            guard n >= 1 else { throw ValidationFailure("\(calibration): holds no samples") }
+            guard values.allSatisfy(\.isFinite) else { throw ValidationFailure("\(calibration): holds a value that is not finite") }
+            count = min(n, samples)
+            inputs = Array(values.prefix(count * shape.count))
+            reportInputs = Array(inputs.prefix(min(reportImages, count) * shape.count))
+            source = "\(count) samples of \(calibration)"
+        } else {
+            let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels).prefix(samples)
+            count = images.count
+            inputs = m.normalizedInputs(images)
+            reportInputs = m.normalizedInputs(images.prefix(reportImages))
+            source = "\(count) images"
+        }
         let start = Date()
         let options = ConversionOptions(method: CalibrationMethod(rawValue: method)!, biasCorrection: biasCorrection, equalize: equalize,
                                         equalizeActivations: equalizeActivations, adaptiveRounding: adaptiveRounding,
@@ -83,7 +108,7 @@ struct QuantizeCommand: ParsableCommand {
         var bar: ProgressBar?
         var conversion: Conversion
         do {
-            conversion = try convert(m, calibration: m.normalizedInputs(images), count: images.count, options: options) { stage, done, total in
+            conversion = try convert(m, calibration: inputs, count: count, options: options) { stage, done, total in
                 if bar?.label != stage {
                     bar?.finish()
                     bar = ProgressBar(stage, total: total)
@@ -100,8 +125,7 @@ struct QuantizeCommand: ParsableCommand {
         let plan = try writeValidated(conversion.program, to: destination, replacing: model)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
-        let layers = try layerReports(m, conversion, inputs: m.normalizedInputs(images.prefix(reportImages)),
-                                      count: min(reportImages, images.count))
+        let layers = try layerReports(m, conversion, inputs: reportInputs, count: min(reportImages, count))
         print(table(header: ["layer", "op", "scale", "zero", "observed range", "SQNR dB", "clipped %"], rows: layers.map { l in
             [l.name, l.op, String(format: "%.5g", l.scale), "\(l.zeroPoint)", String(format: "[%.3g, %.3g]", l.observedMin, l.observedMax),
              String(format: "%.1f", l.sqnrDB), String(format: "%.3f", l.clippedPercent)]
@@ -115,7 +139,7 @@ struct QuantizeCommand: ParsableCommand {
         print("stages: " + conversion.stages.map { String(format: "%@ %.1f s", $0.name, $0.seconds) }.joined(separator: ", "))
         print("wrote \(destination): \(ops) int8 ops, \(grouped(weights)) bytes of weights and constants, "
               + "\(arenaLine(activations: plan.peak, ops: ops)), "
-              + "calibrated on \(images.count) images by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(adaptiveRounding ? ", adaptive rounding" : "")\(searchRanges ? ", ranges searched" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "")\(equalizeActivations ? ", \(conversion.equalizedClasses) channel classes equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+              + "calibrated on \(source) by \(method)\(biasCorrection ? " with bias correction" : " without bias correction")\(adaptiveRounding ? ", adaptive rounding" : "")\(searchRanges ? ", ranges searched" : "")\(equalize ? ", \(conversion.equalizedPairs) pairs equalized" : "")\(equalizeActivations ? ", \(conversion.equalizedClasses) channel classes equalized" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
     }
 }
 

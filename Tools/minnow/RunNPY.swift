@@ -12,46 +12,6 @@ import Runtime
 /// N samples. A model.bin runs in the float executor; a model.q8 quantizes float32 inputs with
 /// its input's scale and zero point and dequantizes its outputs (int8 arrays pass unchanged).
 extension Run {
-    /// The dims of one sample and, when the user's order is not Minnow's memory order, the user's
-    /// row-major index of each memory element.
-    struct Boundary {
-        var dims: [Int]
-        var userIndexOfMemory: [Int]?
-
-        init(layout: TensorLayout?, memory: [Int]) {
-            if let layout {
-                dims = Array(layout.dims.dropFirst())
-                userIndexOfMemory = layout.isRowMajor ? nil : layout.userIndexOfMemory
-            } else {
-                dims = memory
-            }
-        }
-
-        /// Samples of `array` (dims `[N] + dims`, or `dims` for one) in memory order.
-        func samples(_ array: NPYArray, path: String, what: String) throws -> (count: Int, values: [Float]) {
-            let size = dims.reduce(1, *)
-            let batch: Int
-            if array.dims == dims { batch = 1 } else if array.dims.count == dims.count + 1, Array(array.dims.dropFirst()) == dims {
-                batch = array.dims[0]
-            } else {
-                throw ValidationFailure("\(path): shape \(array.dims), but \(what) takes [N, \(dims.map(String.init).joined(separator: ", "))]")
-            }
-            guard let index = userIndexOfMemory else { return (batch, array.values) }
-            var out = [Float](repeating: 0, count: array.values.count)
-            for s in 0..<batch { for (m, u) in index.enumerated() { out[s * size + m] = array.values[s * size + u] } }
-            return (batch, out)
-        }
-
-        /// `count` samples in memory order → the user's order.
-        func user(_ memory: [Float], count: Int) -> [Float] {
-            guard let index = userIndexOfMemory else { return memory }
-            let size = dims.reduce(1, *)
-            var out = memory
-            for s in 0..<count { for (m, u) in index.enumerated() { out[s * size + u] = memory[s * size + m] } }
-            return out
-        }
-    }
-
     func runNPY() throws {
         if fileStarts(model, at: 0, with: "MNWF") { return try runFloatNPY() }
         let file = try Q8File(path: model)
@@ -70,7 +30,7 @@ extension Run {
         var inputs: [(values: [Float], int8: [Int8]?)] = []
         for (k, path) in npyInputs.enumerated() {
             let array = try NPYArray.read(path: path)
-            let boundary = Boundary(layout: q8.boundaryLayout(k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.inputTensor(k)).shapeList)
+            let boundary = NPYLayout(layout: q8.boundaryLayout(k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.inputTensor(k)).shapeList)
             let (n, values) = try boundary.samples(array, path: path, what: "input \(k)")
             guard batch < 0 || n == batch else { throw ValidationFailure("\(path): \(n) samples, input 0 has \(batch)") }
             batch = n
@@ -98,7 +58,7 @@ extension Run {
             }
         }
         for k in 0..<q8.outputCount {
-            let boundary = Boundary(layout: q8.boundaryLayout(q8.inputCount + k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.outputTensor(k)).shapeList)
+            let boundary = NPYLayout(layout: q8.boundaryLayout(q8.inputCount + k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.outputTensor(k)).shapeList)
             let values = boundary.user(outputs[k], count: batch)
             let array = int8Out ? NPYArray(dims: [batch] + boundary.dims, int8: values.map { Int8($0) }) : NPYArray(dims: [batch] + boundary.dims, values: values)
             try emit(array, output: k)
@@ -110,10 +70,10 @@ extension Run {
         guard npyInputs.count == 1 else { throw ValidationFailure("\(model) has 1 input; --input was given \(npyInputs.count) times") }
         guard npyOutputs.count <= 1 else { throw ValidationFailure("\(model) has 1 output; --output was given \(npyOutputs.count) times") }
         let executor = try FloatExecutor(m.graph)
-        let input = Boundary(layout: m.inputLayout, memory: m.graph.inputShape.dims)
+        let input = NPYLayout(layout: m.inputLayout, memory: m.graph.inputShape.dims)
         let (batch, values) = try input.samples(try NPYArray.read(path: npyInputs[0]), path: npyInputs[0], what: "the model's input")
         let y = executor.run(values, batch: batch)
-        let output = Boundary(layout: m.outputLayout, memory: executor.shapes[m.graph.output].dims)
+        let output = NPYLayout(layout: m.outputLayout, memory: executor.shapes[m.graph.output].dims)
         try emit(NPYArray(dims: [batch] + output.dims, values: output.user(y, count: batch)), output: 0)
     }
 
@@ -123,5 +83,45 @@ extension Run {
         } else {
             print("output \(k) \(array.dims): " + (array.int8.map { $0.map(String.init) } ?? array.values.map { String(format: "%.6g", $0) }).joined(separator: " "))
         }
+    }
+}
+
+/// The dims of one sample and, when the user's order is not Minnow's memory order, the user's
+/// row-major index of each memory element.
+struct NPYLayout {
+    var dims: [Int]
+    var userIndexOfMemory: [Int]?
+
+    init(layout: TensorLayout?, memory: [Int]) {
+        if let layout {
+            dims = Array(layout.dims.dropFirst())
+            userIndexOfMemory = layout.isRowMajor ? nil : layout.userIndexOfMemory
+        } else {
+            dims = memory
+        }
+    }
+
+    /// Samples of `array` (dims `[N] + dims`, or `dims` for one) in memory order.
+    func samples(_ array: NPYArray, path: String, what: String) throws -> (count: Int, values: [Float]) {
+        let size = dims.reduce(1, *)
+        let batch: Int
+        if array.dims == dims { batch = 1 } else if array.dims.count == dims.count + 1, Array(array.dims.dropFirst()) == dims {
+            batch = array.dims[0]
+        } else {
+            throw ValidationFailure("\(path): shape \(array.dims), but \(what) takes [N, \(dims.map(String.init).joined(separator: ", "))]")
+        }
+        guard let index = userIndexOfMemory else { return (batch, array.values) }
+        var out = [Float](repeating: 0, count: array.values.count)
+        for s in 0..<batch { for (m, u) in index.enumerated() { out[s * size + m] = array.values[s * size + u] } }
+        return (batch, out)
+    }
+
+    /// `count` samples in memory order → the user's order.
+    func user(_ memory: [Float], count: Int) -> [Float] {
+        guard let index = userIndexOfMemory else { return memory }
+        let size = dims.reduce(1, *)
+        var out = memory
+        for s in 0..<count { for (m, u) in index.enumerated() { out[s * size + u] = memory[s * size + m] } }
+        return out
     }
 }

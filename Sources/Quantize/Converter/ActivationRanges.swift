@@ -4,7 +4,7 @@ import Graph
 /// The int8 quantization of every lowered node's output: one range per quantization group (ops
 /// that copy or compare bytes share their inputs', `quantizationGroups`), the union of its
 /// members' ranges by the calibration method; the model input gets the exact range of normalized
-/// pixels and softmax outputs scale 1/256 with zero point −128, as TFLite's.
+/// pixels (an imported model's: the calibration samples' whole range) and softmax outputs scale 1/256 with zero point −128, as TFLite's.
 ///
 /// Example: a max pool reading a ReLU conv seen over [0, 5.1] and a concatenation of it with a
 /// branch seen over [−2, 3] share one range, [−2, 5.1], zero point −28 at scale 0.0278.
@@ -12,17 +12,18 @@ struct ActivationRanges {
     let lowered: [LoweredNode]
     /// Each lowered node's group representative.
     let roots: [Int]
-    /// The model input's exact range (normalized pixels 0 and 1, over every channel).
+    /// The model input's exact range (normalized pixels 0 and 1 over every channel, or `observedInput`).
     let inputRange: (Float, Float)
     var range: [Int: (Float, Float)] = [:]
     var fixed: [Int: AffineQuantization] = [:]
 
-    init(_ lowered: [LoweredNode], statistics: ActivationStatistics, normalization: Normalization, method: CalibrationMethod) {
+    init(_ lowered: [LoweredNode], statistics: ActivationStatistics, normalization: Normalization, method: CalibrationMethod,
+         observedInput: (Float, Float)? = nil) {
         self.lowered = lowered
         roots = quantizationGroups(lowered)
         let channels = 0..<lowered[0].shape.channels  // node 0 is the input
-        inputRange = (channels.map { (0 - normalization.mean[$0]) / normalization.std[$0] }.min()!,
-                      channels.map { (1 - normalization.mean[$0]) / normalization.std[$0] }.max()!)
+        inputRange = observedInput ?? (channels.map { (0 - normalization.mean[$0]) / normalization.std[$0] }.min()!,
+                                       channels.map { (1 - normalization.mean[$0]) / normalization.std[$0] }.max()!)
         for (i, node) in lowered.enumerated() {
             let g = roots[i]
             switch node.op {

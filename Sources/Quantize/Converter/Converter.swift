@@ -113,7 +113,8 @@ public func convert(_ model: Model, calibration: [Float], count: Int, options: C
         }
     }
     var ranges = clock.measure("choose ranges") {
-        ActivationRanges(lowered, statistics: stats, normalization: model.normalization, method: options.method)
+        ActivationRanges(lowered, statistics: stats, normalization: model.normalization, method: options.method,
+                         observedInput: model.inputLayout == nil ? nil : observedRange(calibration.prefix(count * graph.inputShape.count)))
     }
     if options.searchRanges {
         try clock.measure("search ranges") {
@@ -169,4 +170,10 @@ func quantizationGroups(_ lowered: [LoweredNode]) -> [Int] {
 func floatNodeGroups(_ lowered: [LoweredNode]) -> [[Int]] {
     let roots = quantizationGroups(lowered)
     return Dictionary(grouping: lowered.indices, by: { roots[$0] }).values.map { $0.map { lowered[$0].value } }
+}
+
+/// The smallest range holding every value and 0 (an imported model's inputs are whatever its
+/// user feeds, not pixels under a known normalization).
+func observedRange<C: Collection<Float>>(_ values: C) -> (Float, Float) {
+    values.reduce((Float(0), Float(0))) { (min($0.0, $1), max($0.1, $1)) }
 }
