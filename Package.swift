@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Runtime", "FloatKernelsAVX2"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Graph", "Data"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Q8Build", "Runtime", "Kernels", "FloatImport", "ONNXFile", "Graph"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "TFLiteFile", "Q8Build", "Runtime", "Kernels", "FloatImport", "ONNXFile", "Graph", "Data"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "Q8Build", "Graph", "Runtime", "Train", "TestSupport"]),
     ]
 )

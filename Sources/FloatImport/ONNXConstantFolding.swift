@@ -96,8 +96,8 @@ extension ONNXImporter {
         case "ConstantOfShape":
             let fill = try a.tensor("value") ?? ConstantTensor(dims: [1], values: [0], isInteger: false)
             let dims = x.ints
-            guard dims.allSatisfy({ $0 >= 0 }), dims.reduce(1, { $0 * max($1, 1) }) <= 1 << 24, let v = fill.values.first else { throw fail("bad shape \(dims)") }
-            result = ConstantTensor(dims: dims, values: [Double](repeating: v, count: dims.reduce(1, *)), isInteger: fill.isInteger)
+            guard dims.allSatisfy({ (0...1 << 28).contains($0) }), let span = checkedProduct(dims.map { max($0, 1) }), span <= 1 << 28, let v = fill.values.first else { throw fail("bad shape \(dims)") }
+            result = ConstantTensor(dims: dims, values: [Double](repeating: v, count: checkedProduct(dims) ?? 0), isInteger: fill.isInteger)
         case "Slice":
             let starts = a.ints("starts") ?? input(1)?.ints ?? [], ends = a.ints("ends") ?? input(2)?.ints ?? []
             let axes = a.ints("axes") ?? input(3)?.ints ?? Array(0..<starts.count)
@@ -116,7 +116,9 @@ extension ONNXImporter {
             result = gatherProduct(x, ranges)
         case "Range":
             guard let start = x.values.first, let limit = input(1)?.values.first, let delta = input(2)?.values.first, delta != 0 else { throw fail("needs start, limit and a nonzero delta") }
-            let count = max(Int(((limit - start) / delta).rounded(.up)), 0)
+            let steps = ((limit - start) / delta).rounded(.up)
+            guard steps.isFinite, steps <= Double(1 << 24) else { throw fail("range from \(start) to \(limit) by \(delta) is too long") }
+            let count = max(Int(steps), 0)
             guard count <= 1 << 24 else { throw fail("range of \(count) values is too long") }
             result = ConstantTensor(dims: [count], values: (0..<count).map { start + Double($0) * delta }, isInteger: x.isInteger)
         case "Reshape", "Flatten":
@@ -179,13 +181,12 @@ extension ONNXImporter {
             guard k < dims.count else { throw FloatImportError("\(label): Reshape copies dim \(k) the input lacks") }
             out[k] = dims[k]
         }
-        let total = dims.reduce(1, *)
-        let known = out.filter { $0 != -1 }.reduce(1, *)
-        guard out.filter({ $0 == -1 }).count <= 1, out.allSatisfy({ $0 >= -1 }), known > 0 || total == 0 else {
+        guard out.filter({ $0 == -1 }).count <= 1, out.allSatisfy({ $0 >= -1 }), let total = checkedProduct(dims),
+              let known = checkedProduct(out.filter { $0 != -1 }), known > 0 || total == 0 else {
             throw FloatImportError("\(label): Reshape target \(target) is not a shape")
         }
-        if let k = out.firstIndex(of: -1) { out[k] = total / known }
-        guard out.reduce(1, *) == total else {
+        if let k = out.firstIndex(of: -1) { out[k] = known == 0 ? 0 : total / known }
+        guard checkedProduct(out) == total else {
             throw FloatImportError("\(label): Reshape target \(target) does not hold the input's \(total) values (dims \(dims))")
         }
         return out

@@ -3,7 +3,7 @@ import Graph
 import ONNXFile
 import SwiftProtobuf
 
-/// Reads a float ONNX model (opset 9 to 21: PyTorch, tf2onnx and Paddle2ONNX exports) into
+/// Reads a float ONNX model (opset 6 to 21: PyTorch, tf2onnx and Paddle2ONNX exports) into
 /// Minnow's float graph. NCHW activations are held NHWC (`LaidOutTensor`: transposes relabel,
 /// convolution weights are transposed to OHWI); shape subgraphs over constants are folded;
 /// batch norms and per-channel scales and offsets fold into the convolution or dense layer
@@ -53,8 +53,8 @@ struct ONNXImporter {
         producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
         var opset = 0
         for o in model.opsetImport where o.domain.isEmpty || o.domain == "ai.onnx" { opset = Int(clamping: o.version) }
-        guard (9...21).contains(opset) else {
-            throw FloatImportError("opset \(opset == 0 ? "(none)" : String(opset)) of the default domain is not supported (9 to 21 are)")
+        guard (6...21).contains(opset) else {
+            throw FloatImportError("opset \(opset == 0 ? "(none)" : String(opset)) of the default domain is not supported (6 to 21 are)")
         }
         self.opset = opset
         let initializers = Set(graph.initializer.map(\.name))
@@ -94,7 +94,7 @@ struct ONNXImporter {
         guard (2...4).contains(dims.count) else {
             throw FloatImportError("input '\(info.name)' has \(dims.count) dims; Minnow imports images (4) and vectors (2)")
         }
-        guard dims.dropFirst().reduce(1, *) <= Graph.maxTensorElements else {
+        guard let size = checkedProduct(dims.dropFirst()), size <= Graph.maxTensorElements else {
             throw FloatImportError("input '\(info.name)' of shape \(dims) is too large")
         }
         dims[0] = 1  // the batch is implicit in Minnow's graph; `run` takes any leading count
@@ -181,7 +181,10 @@ struct ONNXImporter {
 
     /// An NCHW image held NHWC (`[H, W, C]` in memory), or an error naming why it is not.
     mutating func image(_ t: LaidOutTensor, _ n: Onnx_NodeProto, _ label: String) throws(FloatImportError) -> (node: Int, LaidOutTensor) {
-        guard t.dims.count == 4, let nhwc = t.relabeled(LaidOutTensor.channelsLast) else {
+        guard t.dims.count == 4 else {
+            throw FloatImportError("\(label): \(n.opType) of a rank-\(t.dims.count) tensor \(t.dims) is not supported (2-D ops on NCHW images are)")
+        }
+        guard let nhwc = t.relabeled(LaidOutTensor.channelsLast) else {
             throw FloatImportError("\(label): \(n.opType) needs an NCHW image; its input \(t.dims) is held in a layout that would need a transpose Minnow has no op for")
         }
         do {

@@ -142,7 +142,7 @@ extension ONNXImporter {
         }
         let (cout, cinGroup, kh, kw) = (w.dims[0], w.dims[1], w.dims[2], w.dims[3])
         let groups = a.int("group", 1)
-        guard groups >= 1, cinGroup * groups == t.dims[1] else {
+        guard groups >= 1, groups <= t.dims[1], cinGroup * groups == t.dims[1] else {
             throw FloatImportError("\(label): Conv weight \(w.dims) with \(groups) groups does not fit \(t.dims[1]) input channels")
         }
         if let k = a.ints("kernel_shape"), k != [kh, kw] { throw FloatImportError("\(label): kernel_shape \(k) disagrees with the weight \(w.dims)") }
@@ -278,7 +278,17 @@ extension ONNXImporter {
     }
 
     mutating func arithmetic(_ n: Onnx_NodeProto, _ label: String) throws -> ONNXValue {
-        let lhs = try value(n, 0, label), rhs = try value(n, 1, label)
+        let lhs = try value(n, 0, label)
+        var rhs = try value(n, 1, label)
+        // Before opset 7, `broadcast: 1` aligned the second operand's dims at `axis` (default: the end).
+        let a = Attributes(n, node: label)
+        if opset < 7, a.int("broadcast", 0) != 0, case let .tensor(t)? = lhs, case var .constant(c)? = rhs {
+            let axis = a.int("axis", t.dims.count - c.dims.count)
+            if axis >= 0, axis + c.dims.count <= t.dims.count {
+                c.dims = [Int](repeating: 1, count: axis) + c.dims + [Int](repeating: 1, count: t.dims.count - axis - c.dims.count)
+                rhs = .constant(c)
+            }
+        }
         func perChannelOf(_ c: ConstantTensor, _ t: LaidOutTensor) throws(FloatImportError) -> [Double] {
             guard let v = perChannel(c, t) else {
                 throw FloatImportError("\(label): \(n.opType) by a constant of dims \(c.dims) on a tensor of dims \(t.dims) is not supported (a scalar or one value per channel is)")
@@ -520,7 +530,7 @@ extension ONNXImporter {
         let (x, t) = try image(try tensor(n, 0, label), n, label)
         var factors: [Double]
         if n.opType == "Upsample" {
-            factors = opset < 10 ? (a.floats("scales") ?? []).map(Double.init) : (try constant(n, 1, label, "scales"))?.values ?? []
+            factors = opset < 9 ? (a.floats("scales") ?? []).map(Double.init) : (try constant(n, 1, label, "scales"))?.values ?? []
         } else if let scales = try constant(n, 2, label, "scales"), !scales.values.isEmpty {
             factors = scales.values
         } else if let sizes = try constant(n, 3, label, "sizes"), sizes.count == 4 {
@@ -529,7 +539,7 @@ extension ONNXImporter {
             throw FloatImportError("\(label): Resize needs constant scales or sizes")
         }
         let coordinates = a.string("coordinate_transformation_mode", "half_pixel"), rounding = a.string("nearest_mode", "round_prefer_floor")
-        guard factors.count == 4, factors[0] == 1, factors[1] == 1, factors[2] >= 1, factors[3] >= 1,
+        guard factors.count == 4, factors[0] == 1, factors[1] == 1, factors[2] >= 1, factors[3] >= 1, factors[2] <= 4096, factors[3] <= 4096,
               factors[2] == factors[2].rounded(), factors[3] == factors[3].rounded() else {
             throw FloatImportError("\(label): \(n.opType) by \(factors) is not supported (whole factors over H and W are)")
         }

@@ -8,6 +8,19 @@ public struct FloatImportError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+/// The product of `dims`, or nil when one is negative or the product passes 2^40 (untrusted
+/// files carry any sizes; nothing here may trap on them).
+func checkedProduct<C: Sequence<Int>>(_ dims: C) -> Int? {
+    var p = 1
+    for d in dims {
+        guard d >= 0 else { return nil }
+        let (q, overflow) = p.multipliedReportingOverflow(by: d)
+        guard !overflow, q <= 1 << 40 else { return nil }
+        p = q
+    }
+    return p
+}
+
 /// A tensor known while importing: its dims in ONNX's axis order and its values, row-major.
 /// Floats and integers share `Double` (exact for float32 and for integers below 2^53; shapes,
 /// axes and indices are far smaller). Example: a Reshape target `[1, -1]` is dims `[2]`,
@@ -19,7 +32,7 @@ struct ConstantTensor {
 
     var count: Int { values.count }
     var floats: [Float] { values.map(Float.init) }
-    var ints: [Int] { values.map { Int(max(min($0, 9.0e18), -9.0e18)) } }
+    var ints: [Int] { values.map { $0.isNaN ? 0 : Int(max(min($0, 9.0e18), -9.0e18)) } }
 
     /// Values as `Float`, one per entry of `shape` after NumPy broadcasting; nil if `dims` does not
     /// broadcast to it.
@@ -51,12 +64,10 @@ extension ConstantTensor {
     /// numeric type; external data and strings are refused.
     init(_ t: Onnx_TensorProto, what: String) throws(FloatImportError) {
         let dims = t.dims.map { Int(clamping: $0) }
-        guard dims.allSatisfy({ $0 >= 0 }) else { throw FloatImportError("\(what): negative dimension in \(t.dims)") }
-        var count = 1
-        for d in dims {
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow, p <= 1 << 28 else { throw FloatImportError("\(what): tensor of dims \(t.dims) is too large") }
-            count = p
+        guard dims.allSatisfy({ (0...1 << 28).contains($0) }) else { throw FloatImportError("\(what): dimension out of range in \(t.dims)") }
+        // Bounded with zero dims counted as 1, so no product of some of its dims can be large.
+        guard let span = checkedProduct(dims.map { max($0, 1) }), span <= 1 << 28, let count = checkedProduct(dims) else {
+            throw FloatImportError("\(what): tensor of dims \(t.dims) is too large")
         }
         guard t.dataLocation != .external, t.externalData.isEmpty else {
             throw FloatImportError("\(what): weights stored outside the file (external data) are not supported; save the model with its weights inside")

@@ -37,7 +37,7 @@ struct TFLiteFloatImporter {
             dims = inputShape
         }
         dims[0] = 1
-        guard dims.count == 4 || dims.count == 2, dims.allSatisfy({ $0 >= 1 }), dims.dropFirst().reduce(1, *) <= Graph.maxTensorElements else {
+        guard dims.count == 4 || dims.count == 2, dims.allSatisfy({ $0 >= 1 }), let size = checkedProduct(dims.dropFirst()), size <= Graph.maxTensorElements else {
             throw FloatImportError("input '\(input.name)' of shape \(input.shape) is not an image [1, H, W, C] or a vector [1, N]")
         }
         builder = GraphBuilder(input: Shape(dims.count == 4 ? Array(dims.dropFirst()) : [1, 1, dims[1]]), seed: 0)
@@ -169,7 +169,7 @@ struct TFLiteFloatImporter {
             guard format == 0 else { throw FloatImportError("\(label): shuffled weights are not supported") }
             let x = try tensor(input(0), label)
             let f = model.tensors[input(1)].shape
-            guard f.count == 2, x.dims.dropFirst().reduce(1, *) == f[1] else { throw FloatImportError("\(label): weights \(f) do not fit input \(x.dims)") }
+            guard f.count == 2, checkedProduct(x.dims.dropFirst()) == f[1] else { throw FloatImportError("\(label): weights \(f) do not fit input \(x.dims)") }
             var params = [Tensor(shape: f, data: try constant(input(1), label, "weights"))]
             if input(2) >= 0 { params.append(Tensor(shape: [f[0]], data: try constant(input(2), label, "bias"))) }
             let v = try reshaped(x.node, to: [f[1]], label)
@@ -212,7 +212,7 @@ struct TFLiteFloatImporter {
         case (BuiltinOperator.reshape, _), (BuiltinOperator.squeeze, _):
             let x = try tensor(input(0), label)
             let dims = model.tensors[out].shape.map { max($0, 1) }
-            guard dims.reduce(1, *) == x.dims.reduce(1, *) else { throw FloatImportError("\(label): \(x.dims) to \(dims) changes the element count") }
+            guard checkedProduct(dims) == checkedProduct(x.dims) else { throw FloatImportError("\(label): \(x.dims) to \(dims) changes the element count") }
             nodes[out] = (x.node, [1] + dims.dropFirst())
         case let (BuiltinOperator.softmax, .softmax(beta)):
             guard beta == 1 else { throw FloatImportError("\(label): SOFTMAX with beta \(beta) is not supported") }

@@ -66,6 +66,24 @@ public struct TensorLayout: Hashable, Sendable {
     /// True when the user's row-major order is Minnow's memory order (no permutation needed).
     public var isRowMajor: Bool { order.filter { dims[$0] != 1 } == (0..<dims.count).filter { dims[$0] != 1 } }
 
+    /// `samples` examples in the user's row-major order → Minnow's memory order.
+    public func memoryOrder(_ user: [Float], samples: Int) -> [Float] {
+        if isRowMajor { return user }
+        let index = userIndexOfMemory, size = index.count
+        var out = user
+        for s in 0..<samples { for (m, u) in index.enumerated() { out[s * size + m] = user[s * size + u] } }
+        return out
+    }
+
+    /// `samples` examples in Minnow's memory order → the user's row-major order.
+    public func userOrder(_ memory: [Float], samples: Int) -> [Float] {
+        if isRowMajor { return memory }
+        let index = userIndexOfMemory, size = index.count
+        var out = memory
+        for s in 0..<samples { for (m, u) in index.enumerated() { out[s * size + u] = memory[s * size + m] } }
+        return out
+    }
+
     /// For each Minnow memory position of one example, the user's row-major index of that element.
     public var userIndexOfMemory: [Int] {
         var strides = [Int](repeating: 1, count: dims.count)

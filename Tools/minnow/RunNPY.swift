@@ -88,40 +88,28 @@ extension Run {
 
 /// The dims of one sample and, when the user's order is not Minnow's memory order, the user's
 /// row-major index of each memory element.
+/// The dims of one sample as the user gives them (an imported model's own layout, else Minnow's
+/// memory shape), and the permutation between them.
 struct NPYLayout {
     var dims: [Int]
-    var userIndexOfMemory: [Int]?
+    var layout: TensorLayout?
 
     init(layout: TensorLayout?, memory: [Int]) {
-        if let layout {
-            dims = Array(layout.dims.dropFirst())
-            userIndexOfMemory = layout.isRowMajor ? nil : layout.userIndexOfMemory
-        } else {
-            dims = memory
-        }
+        self.layout = layout
+        dims = layout.map { Array($0.dims.dropFirst()) } ?? memory
     }
 
     /// Samples of `array` (dims `[N] + dims`, or `dims` for one) in memory order.
     func samples(_ array: NPYArray, path: String, what: String) throws -> (count: Int, values: [Float]) {
-        let size = dims.reduce(1, *)
         let batch: Int
         if array.dims == dims { batch = 1 } else if array.dims.count == dims.count + 1, Array(array.dims.dropFirst()) == dims {
             batch = array.dims[0]
         } else {
             throw ValidationFailure("\(path): shape \(array.dims), but \(what) takes [N, \(dims.map(String.init).joined(separator: ", "))]")
         }
-        guard let index = userIndexOfMemory else { return (batch, array.values) }
-        var out = [Float](repeating: 0, count: array.values.count)
-        for s in 0..<batch { for (m, u) in index.enumerated() { out[s * size + m] = array.values[s * size + u] } }
-        return (batch, out)
+        return (batch, layout?.memoryOrder(array.values, samples: batch) ?? array.values)
     }
 
     /// `count` samples in memory order → the user's order.
-    func user(_ memory: [Float], count: Int) -> [Float] {
-        guard let index = userIndexOfMemory else { return memory }
-        let size = dims.reduce(1, *)
-        var out = memory
-        for s in 0..<count { for (m, u) in index.enumerated() { out[s * size + u] = memory[s * size + m] } }
-        return out
-    }
+    func user(_ memory: [Float], count: Int) -> [Float] { layout?.userOrder(memory, samples: count) ?? memory }
 }
