@@ -168,11 +168,27 @@ def hand_built():
     # Refusals, named by node and op.
     save('refuse-lrn', model([helper.make_node('LRN', ['x'], ['y'], size=3, name='lrn_1')], [], [1, 8, 12, 12], [1, 8, 12, 12]),
          x, refuse="node 0 'lrn_1': LRN is not supported")
-    save('refuse-mul-two-tensors', model([
+    # Squeeze-excitation (torchvision's MobileNetV3 block): GAP, 1x1 convs, HardSigmoid gate times the image;
+    # hard-swish from parts (x * relu6(x + 3) / 6, Keras's).
+    save('squeeze-excitation-hardswish-parts', model([
+        helper.make_node('Conv', ['x', 'w0', 'b0'], ['c0'], kernel_shape=[1, 1]),
+        helper.make_node('Add', ['c0', 'three'], ['p3']),
+        helper.make_node('Clip', ['p3', 'zero', 'six'], ['r6']),
+        helper.make_node('Mul', ['c0', 'r6'], ['m']),
+        helper.make_node('Div', ['m', 'six'], ['hs']),
+        helper.make_node('GlobalAveragePool', ['hs'], ['g']),
+        helper.make_node('Conv', ['g', 'w1', 'b1'], ['s1'], kernel_shape=[1, 1]),
+        helper.make_node('Relu', ['s1'], ['r']),
+        helper.make_node('Conv', ['r', 'w2', 'b2'], ['s2'], kernel_shape=[1, 1]),
+        helper.make_node('HardSigmoid', ['s2'], ['gate'], alpha=1 / 6, beta=0.5),
+        helper.make_node('Mul', ['gate', 'hs'], ['y'], name='se_mul')],
+        [init('w0', w(8, 8, 1, 1)), init('b0', w(8)), init('three', np.array(3, np.float32)), init('zero', np.array(0, np.float32)),
+         init('six', np.array(6, np.float32)), init('w1', w(4, 8, 1, 1)), init('b1', w(4)), init('w2', w(8, 4, 1, 1)), init('b2', w(8))],
+        [1, 8, 12, 12], [1, 8, 12, 12]), x)
+    save('refuse-sub-two-tensors', model([
         helper.make_node('GlobalAveragePool', ['x'], ['g']),
-        helper.make_node('Sigmoid', ['g'], ['s']),
-        helper.make_node('Mul', ['x', 's'], ['y'], name='se_mul')], [], [1, 8, 12, 12], [1, 8, 12, 12]),
-         x, refuse="node 2 'se_mul': Mul of two tensors is not supported")
+        helper.make_node('Sub', ['x', 'g'], ['y'], name='centre')], [], [1, 8, 12, 12], [1, 8, 12, 12]),
+         x, refuse="node 1 'centre': Sub of two tensors is not supported")
     save('refuse-dilated-maxpool', model([helper.make_node('MaxPool', ['x'], ['y'], kernel_shape=[2, 2], dilations=[2, 2])], [],
                                          [1, 8, 12, 12], [1, 8, 10, 10], opset=12), x, refuse='MaxPool with dilation is not supported')
     save('refuse-bilinear', model([helper.make_node('Resize', ['x', '', 'sc'], ['y'], mode='linear')],

@@ -30,7 +30,8 @@ public func importONNX(_ bytes: [UInt8], inputShape: [Int]? = nil) throws(FloatI
 enum ONNXValue {
     case constant(ConstantTensor)
     case tensor(LaidOutTensor)
-    /// `HardSigmoid(x)` with alpha 1/6, beta 1/2, kept until a `Mul` by x makes it hard-swish.
+    /// `HardSigmoid(x)` with alpha 1/6, beta 1/2, kept until a `Mul` by x makes it hard-swish
+    /// (any other reader makes it a hard-sigmoid node first).
     case hardSigmoid(of: LaidOutTensor)
 }
 
@@ -135,6 +136,9 @@ struct ONNXImporter {
             if ["Conv", "ConvTranspose", "Gemm", "MatMul"].contains(node.opType) { foldTargets.insert(node.output[0]) }
         }
         let name = graph.output[0].name
+        if case let .hardSigmoid(of: x)? = values[name] {
+            do { values[name] = .tensor(try activation(.hardSigmoid, x, name)) } catch { throw FloatImportError("\(name): \(error)") }
+        }
         guard let value = values[name] else { throw FloatImportError("the graph output '\(name)' is never computed") }
         guard case let .tensor(result) = value, result.gather == nil else {
             throw FloatImportError("the graph output '\(name)' is a constant or a flattened tensor in a layout the graph cannot store")
@@ -160,7 +164,7 @@ struct ONNXImporter {
         switch try value(n, k, label) {
         case let .tensor(t): return t
         case .constant: throw FloatImportError("\(label): \(n.opType) of constant inputs is not supported")
-        case .hardSigmoid: throw FloatImportError("\(label): \(n.opType) reads a HardSigmoid; only its product with its own input (hard-swish) is supported")
+        case .hardSigmoid: preconditionFailure("materializeHardSigmoids runs first")
         case nil: throw FloatImportError("\(label): \(n.opType) needs input \(k)")
         }
     }

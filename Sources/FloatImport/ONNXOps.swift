@@ -11,6 +11,7 @@ extension ONNXImporter {
     mutating func lower(_ n: Onnx_NodeProto, label: String) throws -> [ONNXValue] {
         let a = Attributes(n, node: label)
         if let values = try folded(n, a, label) { return values }
+        try materializeHardSigmoids(n, label)
         func unsupported(_ why: String) -> FloatImportError { FloatImportError("\(label): \(n.opType) \(why)") }
         switch n.opType {
         case "Identity", "Dropout":
@@ -50,10 +51,15 @@ extension ONNXImporter {
             }
             return [.tensor(try activation(.leakyRelu(alpha: Float(first)), n, label))]
         case "HardSigmoid":
-            guard abs(a.float("alpha", 0.2) - 1 / 6) < 1e-6, a.float("beta", 0.5) == 0.5 else {
-                throw unsupported("with alpha \(a.float("alpha", 0.2)), beta \(a.float("beta", 0.5)) is not supported (only x · HardSigmoid(x) with alpha 1/6, beta 1/2: hard-swish)")
-            }
-            return [.hardSigmoid(of: try tensor(n, 0, label))]
+            // max(0, min(1, αx + β)) = relu6(z + 3) / 6 with z = 6αx + 6β − 3; kept pending, as
+            // x · HardSigmoid(x) (alpha 1/6, beta 1/2) is hard-swish.
+            let alpha = Double(a.float("alpha", 0.2)), beta = Double(a.float("beta", 0.5))
+            var x = try tensor(n, 0, label)
+            if abs(alpha - 1 / 6) < 1e-6, beta == 0.5 { return [.hardSigmoid(of: x)] }
+            guard let axis = channelAxis(x) else { throw unsupported("on a tensor of dims \(x.dims) is not supported") }
+            let c = x.dims[axis]
+            x = try affine(x, from: n.input[0], scale: .init(repeating: 6 * alpha, count: c), shift: .init(repeating: 6 * beta - 3, count: c), n, label)
+            return [.tensor(try activation(.hardSigmoid, x, label))]
         case "Clip":
             let low = opset < 11 ? Double(a.float("min", -.greatestFiniteMagnitude)) : try constant(n, 1, label, "min")?.values.first ?? -.infinity
             let high = opset < 11 ? Double(a.float("max", .greatestFiniteMagnitude)) : try constant(n, 2, label, "max")?.values.first ?? .infinity
@@ -99,6 +105,20 @@ extension ONNXImporter {
             return [.tensor(try resize(n, a, label))]
         default:
             throw FloatImportError("\(label): \(n.opType) is not supported")
+        }
+    }
+
+    /// A pending `HardSigmoid(x)` read by anything but `Mul(x, ·)` becomes a hard-sigmoid node.
+    mutating func materializeHardSigmoids(_ n: Onnx_NodeProto, _ label: String) throws {
+        let pending = n.input.filter { if case .hardSigmoid? = values[$0] { return true } else { return false } }
+        if n.opType == "Mul", n.input.count == 2, pending.count == 1 {
+            let other = n.input[0] == pending[0] ? n.input[1] : n.input[0]
+            if case let .hardSigmoid(of: y)? = values[pending[0]], case let .tensor(x)? = values[other],
+               x.node == y.node, x.dims == y.dims, x.order == y.order { return }
+        }
+        for name in pending {
+            guard case let .hardSigmoid(of: x)? = values[name] else { continue }
+            values[name] = .tensor(try activation(.hardSigmoid, x, "\(label) \(name)"))
         }
     }
 
@@ -255,8 +275,12 @@ extension ONNXImporter {
     // MARK: Element-wise
 
     mutating func activation(_ f: Activation, _ n: Onnx_NodeProto, _ label: String) throws -> LaidOutTensor {
-        var t = try tensor(n, 0, label)
-        t.node = try builder.append(.activation(f), [t.node], name: label)
+        try activation(f, try tensor(n, 0, label), label)
+    }
+
+    mutating func activation(_ f: Activation, _ x: LaidOutTensor, _ label: String) throws -> LaidOutTensor {
+        var t = x
+        t.node = try builder.append(.activation(f), [x.node], name: label)
         return t
     }
 
@@ -312,15 +336,14 @@ extension ONNXImporter {
             return .tensor(try affine(t, from: source, scale: v.map { 1 / $0 }, shift: nil, n, label))
         case let ("Add", .tensor(x), .tensor(y)):
             return .tensor(try add(x, y, n, label))
-        case let ("Mul", .tensor(x), .hardSigmoid(of: y)), let ("Mul", .hardSigmoid(of: y), .tensor(x)):
-            guard x.node == y.node, x.dims == y.dims, x.order == y.order else {
-                throw FloatImportError("\(label): Mul of a tensor by another tensor's HardSigmoid is not supported (x · HardSigmoid(x) is hard-swish)")
-            }
+        case let ("Mul", .tensor(x), .hardSigmoid(of: _)), let ("Mul", .hardSigmoid(of: _), .tensor(x)):
             var t = x
             t.node = try builder.append(.activation(.hardSwish), [x.node], name: label)
             return .tensor(t)
+        case let ("Mul", .tensor(x), .tensor(y)):
+            return .tensor(try multiply(x, y, n, label))
         case (_, .tensor, .tensor):
-            throw FloatImportError("\(label): \(n.opType) of two tensors is not supported (Add of two tensors of one shape is)")
+            throw FloatImportError("\(label): \(n.opType) of two tensors is not supported (Add of one shape, Mul of one shape or by one value per channel are)")
         default:
             throw FloatImportError("\(label): \(n.opType) of these inputs is not supported")
         }
@@ -335,6 +358,27 @@ extension ONNXImporter {
         var t = x
         t.node = try builder.append(.add, [x.node, right], name: label)
         return t
+    }
+
+    /// x · y of one shape, or an image by one value per channel (a squeeze-excitation gate, either order).
+    mutating func multiply(_ x: LaidOutTensor, _ y: LaidOutTensor, _ n: Onnx_NodeProto, _ label: String) throws -> LaidOutTensor {
+        if x.dims == y.dims, x.gather == nil, let y2 = y.relabeled(x.order) {
+            let right = try node(y2, shape: builder.shapes[x.node].dims, label)
+            var t = x
+            t.node = try builder.append(.mul, [x.node, right], name: label)
+            return t
+        }
+        func isGate(_ g: LaidOutTensor, of image: LaidOutTensor) -> Bool {
+            image.dims.count == 4 && g.gather == nil && g.dims.count == 4 && g.dims == [1, image.dims[1], 1, 1]
+        }
+        guard isGate(y, of: x) || isGate(x, of: y) else {
+            throw FloatImportError("\(label): Mul of tensors \(x.dims) and \(y.dims) is not supported (of one shape, or an image by one value per channel, is)")
+        }
+        let (image, gate) = isGate(y, of: x) ? (x, y) : (y, x)
+        let (a, t) = try self.image(image, n, label)
+        var out = t
+        out.node = try builder.append(.mul, [a, gate.node], name: label)
+        return out
     }
 
     /// y = scale · x + shift per channel, folded into the node that made x when only this reads it.

@@ -23,6 +23,9 @@ public enum Op: Hashable, Sendable {
     case globalAveragePool
     /// Element-wise sum of two tensors of the same shape (a residual connection).
     case add
+    /// Element-wise product of two tensors: the second of the first's shape, or one value per
+    /// channel (`[C]`, any shape of C values, broadcast over H and W: a squeeze-excitation gate).
+    case mul
     /// Concatenation of images along the channel axis (2 or more inputs, same H and W).
     case concat
     /// ShuffleNet's channel shuffle: view C as `[groups, C / groups]`, transpose, flatten.
@@ -50,6 +53,8 @@ public enum Activation: Hashable, Sendable, CustomStringConvertible {
     case leakyRelu(alpha: Float)
     /// x · relu6(x + 3) / 6
     case hardSwish
+    /// relu6(x + 3) / 6 (the gate of MobileNetV3's squeeze-excitation)
+    case hardSigmoid
     case sigmoid
     case tanh
 
@@ -59,6 +64,7 @@ public enum Activation: Hashable, Sendable, CustomStringConvertible {
         case .relu6: return "relu6"
         case let .leakyRelu(alpha): return "leaky_relu(\(alpha))"
         case .hardSwish: return "hard_swish"
+        case .hardSigmoid: return "hard_sigmoid"
         case .sigmoid: return "sigmoid"
         case .tanh: return "tanh"
         }
@@ -72,6 +78,7 @@ public enum Activation: Hashable, Sendable, CustomStringConvertible {
         case .relu6: return min(max(x, 0), 6)
         case let .leakyRelu(alpha): return x >= 0 ? x : alpha * x
         case .hardSwish: return x * min(max(x + 3, 0), 6) / 6
+        case .hardSigmoid: return min(max(x + 3, 0), 6) / 6
         case .sigmoid: return 1 / (1 + Foundation.exp(-x))
         case .tanh: return Foundation.tanh(x)
         }
@@ -152,6 +159,7 @@ extension Op {
         case .averagePool: return "average_pool"
         case .globalAveragePool: return "global_average_pool"
         case .add: return "add"
+        case .mul: return "mul"
         case .concat: return "concat"
         case .channelShuffle: return "channel_shuffle"
         case .reshape: return "reshape"
@@ -181,7 +189,7 @@ extension Op {
             return parts.joined(separator: " ")
         case let .dense(n, hasBias): return "\(n)" + (hasBias ? "" : " no bias")
         case let .batchNorm(eps): return "eps \(eps)"
-        case .activation, .globalAveragePool, .add, .concat, .flatten, .softmax: return ""
+        case .activation, .globalAveragePool, .add, .mul, .concat, .flatten, .softmax: return ""
         case let .maxPool(p), let .averagePool(p):
             return "\(p.kernelH)×\(p.kernelW) s\(p.strideH)x\(p.strideW) \(p.padding)"
         case let .channelShuffle(g): return "groups \(g)"

@@ -178,6 +178,13 @@ extension Node {
             try require(inputs[0] == inputs[1], "adds \(inputs[0]) to \(inputs[1]): shapes differ")
             return inputs[0]
 
+        case .mul:
+            try requireInputs(2)
+            try requireParameters([])
+            try require(inputs[0] == inputs[1] || inputs[1].count == inputs[0].channels,
+                        "multiplies \(inputs[0]) by \(inputs[1]): neither its shape nor one value per channel")
+            return inputs[0]
+
         case .concat:
             try require(inputs.count >= 2, "takes 2 or more inputs, has \(inputs.count)")
             try requireParameters([])

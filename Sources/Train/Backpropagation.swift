@@ -73,6 +73,17 @@ func backpropagate(_ executor: FloatExecutor, input: [Float], labels: ArraySlice
         case .add:
             accumulate(node.inputs[0], dY)
             accumulate(node.inputs[1], dY)
+        case .mul:
+            let a = values[node.inputs[0]], b = values[node.inputs[1]]
+            let broadcast = shapes[node.inputs[1]] != output, perExample = output.count, c = output.channels
+            var da = [Float](repeating: 0, count: dY.count), db = [Float](repeating: 0, count: b.count)
+            for i in 0..<dY.count {
+                let j = broadcast ? (i / perExample) * c + i % c : i
+                da[i] = dY[i] * b[j]
+                db[j] += dY[i] * a[i]
+            }
+            accumulate(node.inputs[0], da)
+            accumulate(node.inputs[1], db)
         case .concat:
             let parts = concatGradient(dY: dY, channels: node.inputs.map { shapes[$0].channels }, pixels: batch * output.height * output.width)
             for (i, d) in zip(node.inputs, parts) { accumulate(i, d) }

@@ -75,7 +75,7 @@ import Testing
     @Test func normalizationAndActivations() {
         let img = Shape([4, 4, 3])
         check("batch norm", graph(img) { b, x in b.batchNorm(x) }, batch: 4)
-        for a in [Activation.relu, .relu6, .leakyRelu(alpha: 0.2), .hardSwish, .sigmoid, .tanh] {
+        for a in [Activation.relu, .relu6, .leakyRelu(alpha: 0.2), .hardSwish, .hardSigmoid, .sigmoid, .tanh] {
             check("\(a)", graph(img) { b, x in b.activation(x, a) })
         }
         check("softmax layer", graph(Shape([1, 1, 6])) { b, x in b.add(.softmax, [x]) })

@@ -23,6 +23,7 @@ public final class FloatExecutor: Sendable {
         case pool(PoolFloat)
         case globalAveragePool
         case add
+        case mul
         case concat
         case channelShuffle(groups: Int)
         /// reshape, flatten and dropout: the values pass unchanged.
@@ -64,6 +65,7 @@ public final class FloatExecutor: Sendable {
             case let .averagePool(p): return .pool(PoolFloat(p, isMax: false, input: inp, output: out))
             case .globalAveragePool: return .globalAveragePool
             case .add: return .add
+            case .mul: return .mul
             case .concat: return .concat
             case let .channelShuffle(g): return .channelShuffle(groups: g)
             case .reshape, .flatten, .dropout: return .identity
@@ -197,6 +199,11 @@ public final class FloatExecutor: Sendable {
                 globalAveragePoolF32(x, batch: batch, input: shapes[node.inputs[0]], y)
             case .add:
                 inputs[1].withUnsafeBufferPointer { addF32(x, $0.baseAddress!, count: count, y) }
+            case .mul:
+                inputs[1].withUnsafeBufferPointer {
+                    mulF32(x, $0.baseAddress!, batch: batch, perExample: out.count, channels: out.channels,
+                           broadcast: shapes[node.inputs[1]] != out, y)
+                }
             case .concat:
                 var offset = 0
                 for (input, values) in zip(node.inputs, inputs) {

@@ -30,6 +30,7 @@ extension ModelFile {
             case .hardSwish: w.u8(3)
             case .sigmoid: w.u8(4)
             case .tanh: w.u8(5)
+            case .hardSigmoid: w.u8(6)
             }
         case let .maxPool(p), let .averagePool(p):
             if case .maxPool = op { w.u8(6) } else { w.u8(7) }
@@ -45,6 +46,7 @@ extension ModelFile {
         case let .upsampleNearest(h, v): w.u8(15); w.int(h); w.int(v)
         case .softmax: w.u8(16)
         case let .dropout(rate): w.u8(17); w.f32(rate)
+        case .mul: w.u8(18)
         }
     }
 
@@ -100,6 +102,7 @@ extension ModelFile {
             case 3: return .activation(.hardSwish)
             case 4: return .activation(.sigmoid)
             case 5: return .activation(.tanh)
+            case 6: return .activation(.hardSigmoid)
             case let v: throw r.error("unknown activation \(v)")
             }
         case 6, 7:
@@ -118,6 +121,7 @@ extension ModelFile {
         case 15: return .upsampleNearest(scaleH: try size("scale height"), scaleW: try size("scale width"))
         case 16: return .softmax
         case 17: return .dropout(rate: try r.finite("dropout rate"))
+        case 18: return .mul
         default: throw r.error("unknown op code \(code)")
         }
     }

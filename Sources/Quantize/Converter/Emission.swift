@@ -141,6 +141,10 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
             let p = addParams(input1: ranges.quantization(node.inputs[0]), input2: ranges.quantization(node.inputs[1]), output: q,
                               activation: activation)
             program.add(xs[0], xs[1], p, output: y, name: node.name)
+        case let .mul(activation):
+            let p = mulParams(input1: ranges.quantization(node.inputs[0]), input2: ranges.quantization(node.inputs[1]), output: q,
+                              clamp: activation.range(scale: q.scale, zeroPoint: Int32(q.zeroPoint)))
+            program.mul(xs[0], xs[1], p, output: y, name: node.name)
         case let .maxPool(p), let .averagePool(p):
             let rows = resolveWindow(input: inShape.height, kernel: p.kernelH, stride: p.strideH, dilation: 1, padding: p.padding, vertical: true)!
             let cols = resolveWindow(input: inShape.width, kernel: p.kernelW, stride: p.strideW, dilation: 1, padding: p.padding, vertical: false)!

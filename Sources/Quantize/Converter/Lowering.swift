@@ -11,6 +11,8 @@ enum LoweredOp {
     case transposedConv(TransposedConv2D, weight: [Float], bias: [Float], activation: FusedActivation)
     case dense(weight: [Float], bias: [Float], activation: FusedActivation)
     case add(activation: FusedActivation)
+    /// Element-wise product; the second input of the first's shape or one value per channel.
+    case mul(activation: FusedActivation)
     case maxPool(Pool)
     case averagePool(Pool)
     case mean
@@ -32,6 +34,7 @@ enum LoweredOp {
         case .transposedConv: "transposedConv"
         case .dense: "dense"
         case .add: "add"
+        case .mul: "mul"
         case .maxPool: "maxPool"
         case .averagePool: "averagePool"
         case .mean: "mean"
@@ -50,7 +53,7 @@ enum LoweredOp {
     var sharesInputQuantization: Bool {
         switch self {
         case .maxPool, .averagePool, .concat, .channelShuffle, .reshape, .pad, .upsample: return true
-        case .input, .conv, .transposedConv, .dense, .add, .mean, .softmax, .lookup, .requantize: return false
+        case .input, .conv, .transposedConv, .dense, .add, .mul, .mean, .softmax, .lookup, .requantize: return false
         }
     }
 }
@@ -152,10 +155,10 @@ func lower(_ graph: Graph) throws -> [LoweredNode] {
             let conv = Conv2D(outChannels: c, kernel: (1, 1), groups: c)
             guard shapes[index].isImage else { throw ConversionError(description: "node \(index) '\(node.name)': batch norm on a vector is not supported") }
             emit(.conv(conv, weight: s, bias: (0..<c).map { p[1].data[$0] - p[2].data[$0] * s[$0] }, activation: .none))
-        case .add:
+        case .add, .mul:
             var none = [Float](), zero = [Float]()
             let (last, activation) = absorbFollowers(scale: &none, shift: &zero, foldBatchNorm: false)
-            emit(.add(activation: activation), value: last)
+            if case .add = node.op { emit(.add(activation: activation), value: last) } else { emit(.mul(activation: activation), value: last) }
         case let .activation(a):
             emit(.lookup(a))
         case let .maxPool(p): emit(.maxPool(p))

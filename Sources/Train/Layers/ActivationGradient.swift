@@ -15,6 +15,7 @@ func activationGradient(_ a: Activation, x: [Float], y: [Float], dY: [Float]) ->
             case let .leakyRelu(alpha): for i in 0..<n { d[i] = xs[i] >= 0 ? g[i] : alpha * g[i] }
             case .hardSwish:
                 for i in 0..<n { d[i] = g[i] * (xs[i] <= -3 ? 0 : xs[i] >= 3 ? 1 : (2 * xs[i] + 3) / 6) }
+            case .hardSigmoid: for i in 0..<n { d[i] = xs[i] > -3 && xs[i] < 3 ? g[i] / 6 : 0 }
             case .sigmoid: for i in 0..<n { d[i] = g[i] * ys[i] * (1 - ys[i]) }
             case .tanh: for i in 0..<n { d[i] = g[i] * (1 - ys[i] * ys[i]) }
             }
