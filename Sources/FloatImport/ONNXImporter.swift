@@ -118,6 +118,7 @@ struct ONNXImporter {
 
     mutating func run() throws(FloatImportError) -> Model {
         for (index, node) in graph.node.enumerated() {
+            guard !node.output.isEmpty else { throw FloatImportError("node \(index) '\(node.name)': \(node.opType) has no outputs") }
             let label = "node \(index) '\(node.name.isEmpty ? node.output.first ?? "" : node.name)'"
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw FloatImportError("\(label): \(node.opType) of domain '\(node.domain)' is not supported")
@@ -133,7 +134,7 @@ struct ONNXImporter {
                 throw FloatImportError("\(label): \(error)")
             }
             for (name, value) in zip(node.output, outputs) where !name.isEmpty { values[name] = value }
-            if ["Conv", "ConvTranspose", "Gemm", "MatMul"].contains(node.opType) { foldTargets.insert(node.output[0]) }
+            if ["Conv", "ConvTranspose", "Gemm", "MatMul"].contains(node.opType), let out = node.output.first { foldTargets.insert(out) }
         }
         let name = graph.output[0].name
         if case let .hardSigmoid(of: x)? = values[name] {

@@ -319,6 +319,7 @@ extension ONNXImporter {
             }
             return v
         }
+        guard n.input.count == 2 else { throw FloatImportError("\(label): \(n.opType) needs two inputs") }
         let source = n.input[lhs.map { if case .tensor = $0 { return 0 } else { return 1 } } ?? 1]
         switch (n.opType, lhs, rhs) {
         case let ("Add", .tensor(t), .constant(c)), let ("Add", .constant(c), .tensor(t)):

@@ -2,9 +2,9 @@
 # Builds the fuzz targets with libFuzzer and AddressSanitizer and runs each for a bounded time:
 # model.q8 (Q8Model + Interpreter on every kernel set) over seeds made from the shipped models
 # (plain and packed) plus the committed regression inputs, then the .tflite reader over the
-# shared .tflite models.
+# shared .tflite models, then the ONNX importer over the shared and test-case ONNX models.
 #
-#   Tools/fuzz/run.sh [seconds]       (default 180 for model.q8, a third of it for .tflite;
+#   Tools/fuzz/run.sh [seconds]       (default 180 for model.q8, a third of it each for .tflite and ONNX;
 #                                      MINNOW_FUZZ_SEED sets libFuzzer's -seed)
 #
 # Modules are compiled as SwiftPM compiles them (Runtime plain, KernelsAVX2 with -mavx2,
@@ -67,3 +67,22 @@ $B/fuzz-tflite $B/corpus-tflite -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len
   -artifact_prefix=$B/crashes/tflite- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-tflite.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
 grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-tflite.log && { echo "fuzz: .tflite reader crash, input in $B/crashes/"; exit 1; }
 echo "fuzz: .tflite reader, no crash in $((SECONDS_TO_RUN / 3)) s"
+
+# The ONNX importer, with the SwiftProtobuf runtime the package build checked out.
+PB=.build/checkouts/swift-protobuf/Sources/SwiftProtobuf
+module SwiftProtobuf "-swift-version 6 -package-name swift_protobuf -enable-upcoming-feature ExistentialAny -suppress-warnings" $(find $PB -name '*.swift' | sort)
+module ONNXFile "-suppress-warnings" Sources/ONNXFile/*.swift
+module AtomicWrite "" Sources/AtomicWrite/*.swift
+module FloatKernelsAVX2 "-Xcc -mavx2 -Xcc -mfma" Sources/FloatKernelsAVX2/*.swift
+module Graph "" $(find Sources/Graph -name '*.swift' | sort)
+module FloatImport "" Sources/FloatImport/*.swift
+swiftc $SAN -module-name FuzzONNX Tools/fuzz/FuzzONNX.swift $B/obj/{SwiftProtobuf,ONNXFile,AtomicWrite,FloatKernelsAVX2,Graph,FloatImport,TFLiteFile,Runtime,cpu_features}.o \
+  -o $B/fuzz-onnx 2>>$B/link.log
+mkdir -p $B/corpus-onnx
+for f in ../shared/outside-float/*/model.onnx Tests/ImportTests/ONNXCases/*/model.onnx; do
+  [ -f "$f" ] && cp "$f" "$B/corpus-onnx/$(echo "$f" | tr / _)"
+done
+$B/fuzz-onnx $B/corpus-onnx -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len=524288 -rss_limit_mb=4096 -timeout=30 \
+  -artifact_prefix=$B/crashes/onnx- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-onnx.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
+grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-onnx.log && { echo "fuzz: ONNX importer crash, input in $B/crashes/"; exit 1; }
+echo "fuzz: ONNX importer, no crash in $((SECONDS_TO_RUN / 3)) s"
