@@ -172,15 +172,18 @@ extension ONNXImporter {
         for o in 0..<cout { for i in 0..<cinGroup { for y in 0..<kh { for z in 0..<kw {
             weight[((o * kh + y) * kw + z) * cinGroup + i] = Float(w.values[((o * cinGroup + i) * kh + y) * kw + z])
         } } } }
-        var parameters = [Tensor(shape: [cout, kh, kw, cinGroup], data: weight)]
-        if let b = try constant(n, 2, label, "bias") {
-            guard b.count == cout else { throw FloatImportError("\(label): Conv bias has \(b.count) values for \(cout) channels") }
-            parameters.append(Tensor(shape: [cout], data: b.floats))
-        }
+        let parameters = [Tensor(shape: [cout, kh, kw, cinGroup], data: weight)] + (try bias(n, cout, label))
         let node = try builder.append(.conv2d(Conv2D(outChannels: cout, kernel: (kh, kw), stride: stride, dilation: dilation,
                                                      padding: padding, groups: groups, hasBias: parameters.count == 2)),
                                       [x], parameters: parameters, name: label)
         return output(node, n)
+    }
+
+    /// Input 2, the optional bias of a convolution: none, or one value per output channel.
+    func bias(_ n: Onnx_NodeProto, _ channels: Int, _ label: String) throws(FloatImportError) -> [Tensor] {
+        guard let b = try constant(n, 2, label, "bias") else { return [] }
+        guard b.count == channels else { throw FloatImportError("\(label): \(n.opType) bias has \(b.count) values for \(channels) channels") }
+        return [Tensor(shape: [channels], data: b.floats)]
     }
 
     mutating func convTranspose(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws -> LaidOutTensor {
@@ -224,11 +227,7 @@ extension ONNXImporter {
         for o in 0..<cout { for i in 0..<cin { for y in 0..<kh { for z in 0..<kw {
             weight[((o * kh + y) * kw + z) * cin + i] = Float(w.values[((i * cout + o) * kh + y) * kw + z])
         } } } }
-        var parameters = [Tensor(shape: [cout, kh, kw, cin], data: weight)]
-        if let b = try constant(n, 2, label, "bias") {
-            guard b.count == cout else { throw FloatImportError("\(label): ConvTranspose bias has \(b.count) values for \(cout) channels") }
-            parameters.append(Tensor(shape: [cout], data: b.floats))
-        }
+        let parameters = [Tensor(shape: [cout, kh, kw, cin], data: weight)] + (try bias(n, cout, label))
         guard extra.0 < stride.0, extra.1 < stride.1 else { throw FloatImportError("\(label): output_padding must be smaller than the stride") }
         let node = try builder.append(.transposedConv2d(TransposedConv2D(outChannels: cout, kernel: (kh, kw), stride: stride, padding: padding,
                                                                          outputPadding: extra, hasBias: parameters.count == 2)),

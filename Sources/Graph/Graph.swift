@@ -67,20 +67,20 @@ public struct TensorLayout: Hashable, Sendable {
     public var isRowMajor: Bool { order.filter { dims[$0] != 1 } == (0..<dims.count).filter { dims[$0] != 1 } }
 
     /// `samples` examples in the user's row-major order → Minnow's memory order.
-    public func memoryOrder(_ user: [Float], samples: Int) -> [Float] {
-        if isRowMajor { return user }
-        let index = userIndexOfMemory, size = index.count
-        var out = user
-        for s in 0..<samples { for (m, u) in index.enumerated() { out[s * size + m] = user[s * size + u] } }
-        return out
-    }
+    public func memoryOrder(_ user: [Float], samples: Int) -> [Float] { permuted(user, samples: samples, toMemory: true) }
 
     /// `samples` examples in Minnow's memory order → the user's row-major order.
-    public func userOrder(_ memory: [Float], samples: Int) -> [Float] {
-        if isRowMajor { return memory }
+    public func userOrder(_ memory: [Float], samples: Int) -> [Float] { permuted(memory, samples: samples, toMemory: false) }
+
+    func permuted(_ values: [Float], samples: Int, toMemory: Bool) -> [Float] {
+        if isRowMajor { return values }
         let index = userIndexOfMemory, size = index.count
-        var out = memory
-        for s in 0..<samples { for (m, u) in index.enumerated() { out[s * size + u] = memory[s * size + m] } }
+        var out = values
+        for s in 0..<samples {
+            for (m, u) in index.enumerated() {
+                if toMemory { out[s * size + m] = values[s * size + u] } else { out[s * size + u] = values[s * size + m] }
+            }
+        }
         return out
     }
 

@@ -55,6 +55,11 @@ extension TFLiteImporter {
     /// after checking that the file's output size is the one the padding rule gives.
     func explicitPadding(_ rule: TFLiteModel.Padding, input: Int, output: Int, kernel: Int, stride: Int, dilation: Int) throws(Unsupported) -> Int {
         guard kernel >= 1, stride >= 1, dilation >= 1 else { throw Unsupported("kernel, stride and dilation must be positive") }
+        // model.q8's validator takes sizes up to 2^16 (Q8Model.sizeLimit); larger ones would
+        // overflow the 32-bit padding word before it could refuse them.
+        guard kernel <= 1 << 16, stride <= 1 << 16, dilation <= 1 << 16 else {
+            throw Unsupported("kernel \(kernel), stride \(stride) or dilation \(dilation) is larger than 65,536")
+        }
         let effective = (kernel - 1) * dilation + 1
         let expected = rule == .same ? (input + stride - 1) / stride : (input - effective + stride) / stride
         guard expected == output, output >= 1 else {

@@ -69,6 +69,34 @@ import Train
         #expect(unknown.status != 0 && unknown.err.contains("--kernels sse9"))
     }
 
+    /// The flow from an ONNX export: import (NCHW), float run in the model's layout, quantize
+    /// with .npy calibration, int8 run with the same layout; outputs never replace inputs.
+    @Test func onnxModelImportsRunsAndQuantizesWithNPYTensors() throws {
+        let folder = "Tests/ImportTests/ONNXCases/squeeze-excitation-hardswish-parts"
+        let bin = temporary("se.bin"), q8 = temporary("se.q8"), y = temporary("se-y.npy"), calib = temporary("se-calib.npy")
+        defer { for p in [bin, q8, y, calib] { try? FileManager.default.removeItem(atPath: p) } }
+        let imported = try minnow(["import", "\(folder)/model.onnx", "-o", bin])
+        #expect(imported.status == 0 && imported.out.contains("input 1×8×12×12"), "\(imported.err)")
+        let wrongExtension = try minnow(["import", "\(folder)/model.onnx", "-o", q8])
+        #expect(wrongExtension.status != 0 && wrongExtension.err.contains("imports to a .bin file"))
+        let float = try minnow(["run", bin, "--input", "\(folder)/input.npy", "--output", y])
+        #expect(float.status == 0, "\(float.err)")
+        let got = try NPYArray.read(path: y), want = try NPYArray.read(path: "\(Self.root.path)/\(folder)/output.npy")
+        #expect(got.dims == [1, 8, 12, 12] && zip(got.values, want.values).allSatisfy { abs($0 - $1) <= 1e-5 })
+        var random = SeededRandom(seed: 3)
+        try Data(NPYArray(dims: [16, 8, 12, 12], values: (0..<(16 * 8 * 144)).map { _ in random.normal() }).encoded()).write(to: URL(fileURLWithPath: calib))
+        let badCalibration = try minnow(["quantize", bin, "--calibration", "\(folder)/model.onnx", "-o", q8])
+        #expect(badCalibration.status != 0 && badCalibration.err.contains("model.onnx"))
+        let quantized = try minnow(["quantize", bin, "--calibration", calib, "-o", q8, "--report", bin])
+        #expect(quantized.status != 0 && quantized.err.contains("refusing to overwrite"))
+        let quantized2 = try minnow(["quantize", bin, "--calibration", calib, "-o", q8])
+        #expect(quantized2.status == 0 && quantized2.out.contains("calibrated on 16 samples"), "\(quantized2.err)")
+        let int8 = try minnow(["run", q8, "--input", "\(folder)/input.npy", "--output", y])
+        #expect(int8.status == 0 && (try NPYArray.read(path: y)).dims == [1, 8, 12, 12], "\(int8.err)")
+        let overwrite = try minnow(["run", q8, "--input", "\(folder)/input.npy", "--output", q8])
+        #expect(overwrite.status != 0 && overwrite.err.contains("refusing to overwrite"))
+    }
+
     @Test func badInputsGiveClearErrors() throws {
         let q8 = temporary("bad.q8"), png = temporary("bad.png")
         defer { for p in [q8, png] { try? FileManager.default.removeItem(atPath: p) } }

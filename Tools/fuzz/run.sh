@@ -59,14 +59,19 @@ $B/fuzz-q8 $B/corpus -max_total_time="$SECONDS_TO_RUN" -max_len=1048576 -rss_lim
 grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz.log && { echo "fuzz: model.q8 crash, input in $B/crashes/"; exit 1; }
 echo "fuzz: model.q8, no crash in ${SECONDS_TO_RUN} s"
 
+# A reader's target over its seed folder for a third of the time: name, what it fuzzes, largest input.
+fuzz_seeds() {
+  $B/fuzz-$1 $B/corpus-$1 -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len=$3 -rss_limit_mb=4096 -timeout=30 \
+    -artifact_prefix=$B/crashes/$1- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-$1.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
+  grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-$1.log && { echo "fuzz: $2 crash, input in $B/crashes/"; exit 1; }
+  echo "fuzz: $2, no crash in $((SECONDS_TO_RUN / 3)) s"
+}
+
 mkdir -p $B/corpus-tflite
 for f in ../shared/outside/*/model.tflite ../shared/outside/unsupported/*.tflite; do
   [ -f "$f" ] && cp "$f" "$B/corpus-tflite/$(echo "$f" | tr / _)"
 done
-$B/fuzz-tflite $B/corpus-tflite -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
-  -artifact_prefix=$B/crashes/tflite- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-tflite.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
-grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-tflite.log && { echo "fuzz: .tflite reader crash, input in $B/crashes/"; exit 1; }
-echo "fuzz: .tflite reader, no crash in $((SECONDS_TO_RUN / 3)) s"
+fuzz_seeds tflite ".tflite reader" 65536
 
 # The ONNX importer, with the SwiftProtobuf runtime the package build checked out.
 PB=.build/checkouts/swift-protobuf/Sources/SwiftProtobuf
@@ -82,7 +87,4 @@ mkdir -p $B/corpus-onnx
 for f in ../shared/outside-float/*/model.onnx Tests/ImportTests/ONNXCases/*/model.onnx; do
   [ -f "$f" ] && cp "$f" "$B/corpus-onnx/$(echo "$f" | tr / _)"
 done
-$B/fuzz-onnx $B/corpus-onnx -max_total_time=$((SECONDS_TO_RUN / 3)) -max_len=524288 -rss_limit_mb=4096 -timeout=30 \
-  -artifact_prefix=$B/crashes/onnx- -print_final_stats=1 ${MINNOW_FUZZ_SEED:+-seed=$MINNOW_FUZZ_SEED} 2>&1 | tee $B/fuzz-onnx.log | grep -E "^#[0-9]+.*DONE|stat::number_of_executed|ERROR|SUMMARY" || true
-grep -q "ERROR: \|SUMMARY: \|deadly signal" $B/fuzz-onnx.log && { echo "fuzz: ONNX importer crash, input in $B/crashes/"; exit 1; }
-echo "fuzz: ONNX importer, no crash in $((SECONDS_TO_RUN / 3)) s"
+fuzz_seeds onnx "ONNX importer" 524288
