@@ -6,7 +6,7 @@ import ONNXFile
 /// (Conv `[O, I/g, KH, KW]` → OHWI, ConvTranspose `[I, O, KH, KW]` → `[O, KH, KW, I]`, Gemm
 /// `[K, N]` → `[N, K]`); per-channel scales and offsets (BatchNormalization, Mul/Add/Sub/Div by
 /// a constant) fold into the convolution or dense layer that made their input when nothing
-/// else reads it, else become a batch norm (mean 0, variance 1/2, epsilon 1/2: an exact affine).
+/// else reads it, else become a batch norm (`AffineFolding.swift`).
 extension ONNXImporter {
     mutating func lower(_ n: Onnx_NodeProto, label: String) throws -> [ONNXValue] {
         let a = Attributes(n, node: label)
@@ -387,43 +387,13 @@ extension ONNXImporter {
             throw FloatImportError("\(label): \(n.opType) per channel on a tensor of dims \(x.dims) in this layout is not supported")
         }
         let channels = t.dims[axis]
-        let producer = builder.nodes[t.node]
-        if readers[source] == 1, foldTargets.contains(source), t.node > 0 {
-            var op = producer.op
-            var p = producer.parameters
-            var outChannels: Int?
-            switch op {
-            case let .conv2d(c): outChannels = c.outChannels
-            case let .transposedConv2d(c): outChannels = c.outChannels
-            case let .dense(out, _): outChannels = out
-            default: outChannels = nil
-            }
-            if let outChannels, outChannels == channels {
-                if p.count == 1 { p.append(Tensor(zeros: [outChannels])) }
-                let perOut = p[0].count / outChannels
-                for o in 0..<outChannels {
-                    let s = scale?[o] ?? 1, b = shift?[o] ?? 0
-                    if scale != nil { for k in 0..<perOut { p[0].data[o * perOut + k] = Float(Double(p[0].data[o * perOut + k]) * s) } }
-                    p[1].data[o] = Float(Double(p[1].data[o]) * s + b)
-                }
-                switch op {
-                case var .conv2d(c): c.hasBias = true; op = .conv2d(c)
-                case var .transposedConv2d(c): c.hasBias = true; op = .transposedConv2d(c)
-                case let .dense(out, _): op = .dense(outFeatures: out, hasBias: true)
-                default: break
-                }
-                builder.replaceParameters(of: t.node, with: p, op: op)
-                foldTargets.insert(n.output[0])
-                return t
-            }
+        if readers[source] == 1, foldTargets.contains(source), builder.foldAffine(into: t.node, scale: scale, shift: shift) {
+            foldTargets.insert(n.output[0])
+            return t
         }
         let x2 = try node(t, shape: t.dims.count == 4 ? [t.dims[2], t.dims[3], channels] : [channels], label)
-        let gamma = Tensor(shape: [channels], data: (0..<channels).map { Float(scale?[$0] ?? 1) })
-        let beta = Tensor(shape: [channels], data: (0..<channels).map { Float(shift?[$0] ?? 0) })
         var out = t
-        out.node = try builder.append(.batchNorm(epsilon: 0.5), [x2], parameters: [gamma, beta, Tensor(zeros: [channels]),
-                                                                                   Tensor(shape: [channels], data: .init(repeating: 0.5, count: channels))],
-                                      name: label)
+        out.node = try builder.appendAffine(x2, scale: scale, shift: shift, name: label)
         return out
     }
 

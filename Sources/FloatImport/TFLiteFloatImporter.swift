@@ -20,8 +20,16 @@ struct TFLiteFloatImporter {
     /// Each TFLite tensor once known: a Minnow node (with the tensor's dims, batch included) or constant values.
     var nodes: [Int: (node: Int, dims: [Int])] = [:]
     var constants: [Int: [Float]] = [:]
+    /// How many operators (and graph outputs) read each tensor.
+    var readers: [Int: Int] = [:]
+    /// Tensors a convolution or dense layer wrote with no activation after it (a scale may fold in).
+    var foldTargets: Set<Int> = []
 
-    init(model: TFLiteModel) { self.model = model }
+    init(model: TFLiteModel) {
+        self.model = model
+        for op in model.operators { for i in op.inputs where i >= 0 { readers[i, default: 0] += 1 } }
+        for o in model.outputs { readers[o, default: 0] += 1 }
+    }
 
     mutating func run(inputShape: [Int]?) throws(FloatImportError) -> Model {
         guard model.subgraphCount == 1 else { throw FloatImportError("the model has \(model.subgraphCount) subgraphs; Minnow imports one") }
@@ -106,19 +114,25 @@ struct TFLiteFloatImporter {
         builder.shapes[node].dims == shape ? node : try builder.append(.reshape(Shape(shape)), [node], name: "\(label) reshape")
     }
 
-    /// Appends `op` and its fused activation; records the output tensor with TFLite's dims.
+    /// Appends `op` and its fused activation; records the output tensor with TFLite's dims. A
+    /// convolution or dense layer without activation may take a following scale or offset.
     mutating func emit(_ op: Op, _ inputs: [Int], _ parameters: [Tensor] = [], fused: TFLiteModel.Activation = .none,
                        output: Int, _ label: String) throws {
-        var node = try builder.append(op, inputs, parameters: parameters, name: model.tensors[output].name)
+        let node = try builder.append(op, inputs, parameters: parameters, name: model.tensors[output].name)
+        nodes[output] = (node, [1] + builder.shapes[node].dims)
+        if fused != .none { try emitActivation(fused, after: output, label) } else { foldTargets.insert(output) }
+    }
+
+    /// A fused activation applied to tensor `output`'s node.
+    mutating func emitActivation(_ fused: TFLiteModel.Activation, after output: Int, _ label: String) throws {
+        let f: Activation
         switch fused {
-        case .none: break
-        case .relu: node = try builder.append(.activation(.relu), [node], name: "\(label) relu")
-        case .relu6: node = try builder.append(.activation(.relu6), [node], name: "\(label) relu6")
-        case .tanh: node = try builder.append(.activation(.tanh), [node], name: "\(label) tanh")
+        case .relu: f = .relu
+        case .relu6: f = .relu6
+        case .tanh: f = .tanh
         default: throw FloatImportError("\(label): fused activation \(fused) is not supported")
         }
-        let s = builder.shapes[node].dims
-        nodes[output] = (node, [1] + s)
+        nodes[output]!.node = try builder.append(.activation(f), [nodes[output]!.node], name: "\(label) \(f)")
     }
 
     func padding(_ p: TFLiteModel.Padding) -> Padding { p == .same ? .same : .valid }
@@ -185,12 +199,17 @@ struct TFLiteFloatImporter {
             try emit(.globalAveragePool, [x], output: out, label)
             nodes[out]!.dims = keepDims ? [1, 1, 1, xd[3]] : [1, xd[3]]
         case let (BuiltinOperator.add, .add(act)), let (BuiltinOperator.mul, .mul(act)):
-            if let a = nodes[input(0)], let b = nodes[input(1)] {
-                guard code == BuiltinOperator.add, a.dims == b.dims else {
-                    throw FloatImportError("\(label): \(code == BuiltinOperator.add ? "ADD with broadcasting" : "MUL of two tensors") is not supported")
+            if var a = nodes[input(0)], var b = nodes[input(1)] {
+                // MUL may broadcast one value per channel (a squeeze-excitation gate), either order.
+                if code == BuiltinOperator.mul, a.dims.count == 4, checkedProduct(a.dims.dropFirst(3)) == checkedProduct(b.dims.dropFirst()), a.dims != b.dims {
+                } else if code == BuiltinOperator.mul, b.dims.count == 4, checkedProduct(b.dims.dropFirst(3)) == checkedProduct(a.dims.dropFirst()), a.dims != b.dims {
+                    swap(&a, &b)
+                } else if a.dims != b.dims {
+                    throw FloatImportError("\(label): \(code == BuiltinOperator.add ? "ADD" : "MUL") of tensors \(a.dims) and \(b.dims) is not supported (one shape, or MUL by one value per channel, is)")
                 }
-                let right = try reshaped(b.node, to: builder.shapes[a.node].dims, label)
-                try emit(.add, [a.node, right], fused: act, output: out, label)
+                let right = a.dims == b.dims ? try reshaped(b.node, to: builder.shapes[a.node].dims, label) : b.node
+                let left = a.dims.count == 4 ? try reshaped(a.node, to: Array(a.dims.dropFirst()), label) : a.node
+                try emit(code == BuiltinOperator.add ? .add : .mul, [left, right], fused: act, output: out, label)
                 nodes[out]!.dims = a.dims
             } else {
                 let (t, c) = nodes[input(0)] != nil ? (input(0), input(1)) : (input(1), input(0))
@@ -200,14 +219,18 @@ struct TFLiteFloatImporter {
                 guard values.count == 1 || values.count == channels, model.tensors[c].shape.dropLast().allSatisfy({ $0 == 1 }) else {
                     throw FloatImportError("\(label): a constant operand of shape \(model.tensors[c].shape) is not supported (a scalar or one per channel is)")
                 }
-                let per = values.count == 1 ? [Float](repeating: values[0], count: channels) : values
-                let isAdd = code == BuiltinOperator.add
-                let gamma = Tensor(shape: [channels], data: isAdd ? .init(repeating: 1, count: channels) : per)
-                let beta = Tensor(shape: [channels], data: isAdd ? per : .init(repeating: 0, count: channels))
-                let v = try reshaped(x.node, to: x.dims.count == 4 ? Array(x.dims.dropFirst()) : [channels], label)
-                try emit(.batchNorm(epsilon: 0.5), [v], [gamma, beta, Tensor(zeros: [channels]), Tensor(shape: [channels], data: .init(repeating: 0.5, count: channels))],
-                         fused: act, output: out, label)
-                nodes[out]!.dims = x.dims
+                let per = (values.count == 1 ? [Float](repeating: values[0], count: channels) : values).map(Double.init)
+                let (scale, shift) = code == BuiltinOperator.add ? (nil, per) : (per, nil)
+                // Folded into the conv or dense layer that wrote x when nothing else reads it (and no activation follows it).
+                if act == .none, readers[t] == 1, foldTargets.contains(t), builder.foldAffine(into: x.node, scale: scale, shift: shift) {
+                    nodes[out] = x
+                    foldTargets.insert(out)
+                } else {
+                    let v = try reshaped(x.node, to: x.dims.count == 4 ? Array(x.dims.dropFirst()) : [channels], label)
+                    let node = try builder.appendAffine(v, scale: scale, shift: shift, name: model.tensors[out].name)
+                    nodes[out] = (node, x.dims)
+                    if act != .none { try emitActivation(act, after: out, label) }
+                }
             }
         case (BuiltinOperator.reshape, _), (BuiltinOperator.squeeze, _):
             let x = try tensor(input(0), label)

@@ -18,8 +18,7 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(parsing: .unconditional, help: "Map pixels 0…255 linearly to this range (e.g. 0,1 or -1,1) instead of the model's normalization: what an imported model was trained on.")
-    var pixelRange: String?
+    @OptionGroup var normalization: NormalizationOptions
 
     @Flag(help: "Print JSON: images, float_top1, per_class, and with a model.q8 int8_top1, drop_pp, agreement.")
     var json = false
@@ -48,15 +47,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         var m = try ModelFile.read(path: model)
-        if let pixelRange {
-            let parts = pixelRange.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, parts[0].isFinite, parts[1].isFinite, parts[0] < parts[1] else {
-                throw ValidationError("--pixel-range must be two numbers low,high with low < high, e.g. 0,1")
-            }
-            // x = low + (high − low) · p / 255 = (p / 255 − mean) / std
-            let channels = m.graph.inputShape.channels, std = 1 / (parts[1] - parts[0])
-            m.normalization = Normalization(mean: .init(repeating: -parts[0] * std, count: channels), std: .init(repeating: std, count: channels))
-        }
+        try normalization.apply(to: &m)
         let shape = m.graph.inputShape
         let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels)
         let executor = try FloatExecutor(m.graph)

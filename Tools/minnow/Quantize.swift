@@ -19,6 +19,8 @@ struct QuantizeCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var normalization: NormalizationOptions
+
     @Option(help: "Calibration samples as a NumPy .npy array [N, ...] in the model's own input layout (an imported model's), instead of --dataset images.")
     var calibration: String?
 
@@ -81,7 +83,8 @@ struct QuantizeCommand: ParsableCommand {
             if extra == destination { throw ValidationFailure("--report/--plot \(extra) is the model output; give another file") }
         }
         if let report, let plot, report == plot { throw ValidationFailure("--report and --plot name the same file \(report)") }
-        let m = try ModelFile.read(path: model)
+        var m = try ModelFile.read(path: model)
+        try normalization.apply(to: &m)
         let shape = m.graph.inputShape
         let inputs: [Float], count: Int, source: String
         var reportInputs: [Float] = []
