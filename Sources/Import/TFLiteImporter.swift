@@ -26,7 +26,7 @@ public let supportedBuiltinOperators: Set<Int> = [
     BuiltinOperator.depthwiseConv2d, BuiltinOperator.fullyConnected, BuiltinOperator.logistic, BuiltinOperator.maxPool2d,
     BuiltinOperator.relu, BuiltinOperator.relu6, BuiltinOperator.reshape, BuiltinOperator.softmax, BuiltinOperator.tanh,
     BuiltinOperator.pad, BuiltinOperator.transpose, BuiltinOperator.mean, BuiltinOperator.squeeze, BuiltinOperator.transposeConv,
-    BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.leakyRelu, BuiltinOperator.quantize, BuiltinOperator.hardSwish,
+    BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear, BuiltinOperator.leakyRelu, BuiltinOperator.quantize, BuiltinOperator.hardSwish,
 ]
 
 struct TFLiteImporter {

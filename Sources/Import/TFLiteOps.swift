@@ -27,6 +27,7 @@ extension TFLiteImporter {
         case BuiltinOperator.pad: try pad(op)
         case BuiltinOperator.transpose: try transpose(op)
         case BuiltinOperator.resizeNearestNeighbor: try resizeNearest(op)
+        case BuiltinOperator.resizeBilinear: try resizeBilinear(op)
         default: try elementwise(op, code.builtin)
         }
     }
@@ -335,6 +336,20 @@ extension TFLiteImporter {
         let cols = nearestSourceIndices(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         program.resizeNearest(xi, rows: rows, cols: cols, output: yi)
+    }
+
+    /// RESIZE_BILINEAR on int8: no requantization (TFLM interpolates the bytes), taps as TFLM's
+    /// `ResizeBilinearInteger` computes them.
+    mutating func resizeBilinear(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard case let .resizeBilinear(alignCorners, halfPixelCenters) = op.options else { throw Unsupported("options are missing") }
+        guard !(alignCorners && halfPixelCenters) else { throw Unsupported("align_corners with half_pixel_centers") }
+        let (xs, ys) = (try image(x), try image(y))
+        guard xs[2] == ys[2] else { throw Unsupported("resize changes the channels") }
+        let rows = bilinearTaps(input: xs[0], output: ys[0], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+        let cols = bilinearTaps(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+        let xi = try arenaTensor(x), yi = try arenaTensor(y)
+        program.resizeBilinear(xi, rows: rows, cols: cols, output: yi)
     }
 
     /// Element-wise int8 functions, as exact TFLM tables.

@@ -73,3 +73,21 @@ public func nearestSourceIndices(input: Int, output: Int, alignCorners: Bool, ha
         return Int32(min(Int(source), input - 1))
     }
 }
+
+/// TFLite's integer bilinear taps along one axis (`ResizeBilinearInteger`): per output index,
+/// the source indices below and above and the position's fraction past the lower one in 1/1024
+/// (negative or past 1024 at the edges, where both indices agree). The scale is
+/// `round(1024 · input / output)` (`(input − 1) / (output − 1)` with align-corners); half-pixel
+/// centres shift the position by half an output step minus half an input step.
+/// Example: 2 → 4 with half-pixel centres: (0, 0, −256), (0, 1, 256), (0, 1, 768), (1, 1, 256).
+public func bilinearTaps(input: Int, output: Int, alignCorners: Bool, halfPixelCenters: Bool) -> [Int32] {
+    var scale = ((1 << 10) * input + output / 2) / output
+    if alignCorners && output > 1 { scale = ((1 << 10) * (input - 1) + (output - 1) / 2) / (output - 1) }
+    var taps: [Int32] = []
+    for o in 0..<output {
+        let position = halfPixelCenters ? o * scale + scale / 2 - (1 << 9) : o * scale
+        let lower = max(position / (1 << 10), 0), upper = min((position + (1 << 10) - 1) / (1 << 10), input - 1)
+        taps += [Int32(lower), Int32(upper), Int32(position - (1 << 10) * lower)]
+    }
+    return taps
+}

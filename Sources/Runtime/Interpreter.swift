@@ -83,6 +83,7 @@ public struct Interpreter {
         case let .reshape(c): ReshapeOp.run(c, part)
         case let .pad(c): PadOp.run(c, part)
         case let .resizeNearest(c): ResizeNearestOp.run(c, part)
+        case let .resizeBilinear(c): ResizeBilinearOp.run(c, part)
         case let .softmax(c): SoftmaxOp.run(c, part)
         case let .lookup(c): LookupOp.run(c, part)
         case let .transpose(c): TransposeOp.run(c, part)

@@ -23,6 +23,7 @@ public enum BuiltinOperator {
     public static let squeeze = 43
     public static let transposeConv = 67
     public static let resizeNearestNeighbor = 97
+    public static let resizeBilinear = 23
     public static let leakyRelu = 98
     public static let quantize = 114
     public static let hardSwish = 117

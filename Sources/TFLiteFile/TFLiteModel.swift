@@ -85,6 +85,8 @@ public struct TFLiteModel {
         case squeeze(dims: [Int])
         case transposeConv(padding: Padding, strideW: Int, strideH: Int, activation: Activation)
         case resizeNearest(alignCorners: Bool, halfPixelCenters: Bool)
+        /// ResizeBilinearOptions: fields 0 and 1 are the deprecated sizes.
+        case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
         case leakyRelu(alpha: Float)
     }
 
@@ -240,6 +242,7 @@ public struct TFLiteModel {
         case BuiltinOperator.transposeConv:
             return .transposeConv(padding: try padding(0), strideW: try int(1), strideH: try int(2), activation: try activation(3))
         case BuiltinOperator.resizeNearestNeighbor: return .resizeNearest(alignCorners: try bool(0), halfPixelCenters: try bool(1))
+        case BuiltinOperator.resizeBilinear: return .resizeBilinear(alignCorners: try bool(2), halfPixelCenters: try bool(3))
         case BuiltinOperator.leakyRelu: return .leakyRelu(alpha: try t?.float(0) ?? 0)
         default: return .none
         }

@@ -76,6 +76,47 @@ MUL_CASES = [
 ]
 
 
+def resize_bilinear_model(shape, size, quantization, align_corners, half_pixel_centers):
+    """A RESIZE_BILINEAR of x (shape) to `size` (a constant int32 [2]), output quantized as x (TFLite's rule)."""
+    model = s.ModelT()
+    model.version = 3
+    opcode = s.OperatorCodeT()
+    code = s.BuiltinOperator.RESIZE_BILINEAR
+    opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
+    model.operatorCodes = [opcode]
+    model.buffers = [s.BufferT() for _ in range(4)]
+    model.buffers[2].data = np.array(size, dtype=np.int32).tobytes()
+    graph = s.SubGraphT()
+    out_shape = [shape[0], size[0], size[1], shape[3]]
+    size_tensor = s.TensorT()
+    size_tensor.name, size_tensor.shape, size_tensor.type, size_tensor.buffer = "size", [2], s.TensorType.INT32, 2
+    graph.tensors = [tensor("x", shape, 1, *quantization), size_tensor, tensor("y", out_shape, 3, *quantization)]
+    graph.inputs, graph.outputs = [0], [2]
+    op = s.OperatorT()
+    op.opcodeIndex, op.inputs, op.outputs = 0, [0, 1], [2]
+    options = s.ResizeBilinearOptionsT()
+    options.alignCorners, options.halfPixelCenters = align_corners, half_pixel_centers
+    op.builtinOptionsType, op.builtinOptions = s.BuiltinOptions.ResizeBilinearOptions, options
+    graph.operators = [op]
+    model.subgraphs = [graph]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+# name, input shape, output size, quantization, align_corners, half_pixel_centers, seed, branch
+RESIZE_BILINEAR_CASES = [
+    ("resize_bilinear_half_pixel_x2", [1, 5, 6, 8], [10, 12], (0.05, -3), False, True, 11,
+     "ResizeBilinearInteger: half-pixel centres, whole factor (Keras UpSampling2D bilinear, ONNX half_pixel)"),
+    ("resize_bilinear_align_corners", [1, 4, 7, 3], [7, 13], (0.1, 0), True, False, 12,
+     "align_corners: scale (in - 1) / (out - 1)"),
+    ("resize_bilinear_asymmetric", [1, 6, 5, 4], [9, 8], (0.02, 10), False, False, 13,
+     "neither: position = out index * in / out (ONNX asymmetric), uneven factors"),
+    ("resize_bilinear_downscale", [1, 9, 10, 5], [4, 6], (0.03, -20), False, True, 14,
+     "half-pixel centres shrinking (scale above 1024)"),
+]
+
+
 def write_case(root, name, model, shapes, seed, branch):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
@@ -93,7 +134,7 @@ def write_case(root, name, model, shapes, seed, branch):
         with open(os.path.join(folder, f"output_{c}.bin"), "wb") as f:
             f.write(interpreter.get_output(0).astype(np.int8).tobytes())
     with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": 2,
+        json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": len(shapes[:2]),
                    "outputs_from": "tflite-micro python interpreter (reference kernels)"}, f, indent=1)
         f.write("\n")
 
@@ -103,6 +144,10 @@ def main():
     for name, shapes, quantizations, activation, seed, branch in MUL_CASES:
         model = binary_model(s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation), shapes, quantizations)
         write_case(root, name, model, shapes, seed, branch)
+        print(f"{name}: {branch}")
+    for name, shape, size, quantization, align, half, seed, branch in RESIZE_BILINEAR_CASES:
+        model = resize_bilinear_model(shape, size, quantization, align, half)
+        write_case(root, name, model, [shape], seed, branch)
         print(f"{name}: {branch}")
 
 

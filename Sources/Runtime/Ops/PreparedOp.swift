@@ -16,6 +16,7 @@ enum PreparedOp {
     case reshape(CopyCall)
     case pad(PadCall)
     case resizeNearest(ResizeCall)
+    case resizeBilinear(ResizeCall)
     case softmax(SoftmaxCall)
     case lookup(LookupCall)
     case transpose(TransposeCall)
@@ -38,6 +39,7 @@ enum PreparedOp {
         case .reshape: self = .reshape(ReshapeOp.prepare(v, arena: arena))
         case .pad: self = .pad(PadOp.prepare(v, arena: arena))
         case .resizeNearest: self = .resizeNearest(ResizeNearestOp.prepare(v, arena: arena))
+        case .resizeBilinear: self = .resizeBilinear(ResizeBilinearOp.prepare(v, arena: arena))
         case .softmax: self = .softmax(SoftmaxOp.prepare(v, arena: arena))
         case .lookup: self = .lookup(LookupOp.prepare(v, arena: arena))
         case .transpose: self = .transpose(TransposeOp.prepare(v, arena: arena))
@@ -139,7 +141,7 @@ extension Q8OpCode {
         case .conv2d: return Conv2DOp.inPlace
         case .depthwiseConv2d: return DepthwiseConv2DOp.inPlace
         case .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation, .channelShuffle, .pad,
-             .resizeNearest, .softmax, .transpose: return .never
+             .resizeNearest, .resizeBilinear, .softmax, .transpose: return .never
         }
     }
 
@@ -157,6 +159,7 @@ extension Q8OpCode {
         case .reshape: return ReshapeOp.Word.count
         case .pad: return PadOp.Word.count
         case .resizeNearest: return ResizeNearestOp.Word.count
+        case .resizeBilinear: return ResizeBilinearOp.Word.count
         case .softmax: return SoftmaxOp.Word.count
         case .lookup: return LookupOp.Word.count
         case .transpose: return TransposeOp.Word.count
@@ -180,6 +183,7 @@ extension Q8OpCode {
         case .reshape: return ReshapeOp.name
         case .pad: return PadOp.name
         case .resizeNearest: return ResizeNearestOp.name
+        case .resizeBilinear: return ResizeBilinearOp.name
         case .softmax: return SoftmaxOp.name
         case .lookup: return LookupOp.name
         case .transpose: return TransposeOp.name
@@ -202,6 +206,7 @@ extension Q8OpCode {
         case .reshape: try ReshapeOp.validate(v)
         case .pad: try PadOp.validate(v)
         case .resizeNearest: try ResizeNearestOp.validate(v)
+        case .resizeBilinear: try ResizeBilinearOp.validate(v)
         case .softmax: try SoftmaxOp.validate(v)
         case .lookup: try LookupOp.validate(v)
         case .transpose: try TransposeOp.validate(v)
@@ -237,7 +242,7 @@ extension Q8Model {
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
         case .mean: return MeanOp.macs(v)
-        case .add, .mul, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .softmax, .lookup, .transpose: return 0
+        case .add, .mul, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
         }
     }
 
@@ -259,6 +264,7 @@ extension Q8Model {
         case .reshape: return ReshapeOp.kernelName
         case .pad: return PadOp.kernelName
         case .resizeNearest: return ResizeNearestOp.kernelName
+        case .resizeBilinear: return ResizeBilinearOp.kernelName
         case .softmax: return SoftmaxOp.kernelName
         case .lookup: return LookupOp.kernelName
         case .transpose: return TransposeOp.kernelName
