@@ -191,9 +191,29 @@ def hand_built():
          x, refuse="node 1 'centre': Sub of two tensors is not supported")
     save('refuse-dilated-maxpool', model([helper.make_node('MaxPool', ['x'], ['y'], kernel_shape=[2, 2], dilations=[2, 2])], [],
                                          [1, 8, 12, 12], [1, 8, 10, 10], opset=12), x, refuse='MaxPool with dilation is not supported')
-    save('refuse-bilinear', model([helper.make_node('Resize', ['x', '', 'sc'], ['y'], mode='linear')],
-                                  [init('sc', np.array([1, 1, 2, 2], np.float32))], [1, 8, 12, 12], [1, 8, 24, 24]),
-         x, refuse="Resize mode 'linear' is not supported")
+    # Bilinear Resize, as segmentation heads use it: every coordinate mode TFLite's rule matches.
+    for mode, scales, sizes, out in [('half_pixel', [1, 1, 2, 2], None, [1, 8, 24, 24]),
+                                     ('pytorch_half_pixel', None, [1, 8, 7, 5], [1, 8, 7, 5]),
+                                     ('align_corners', None, [1, 8, 17, 23], [1, 8, 17, 23]),
+                                     ('asymmetric', [1, 1, 1.5, 2.5], None, [1, 8, 18, 30])]:
+        inputs = ['x', '', 'sc'] if scales else ['x', '', '', 'sz']
+        inits = [init('sc', np.array(scales, np.float32))] if scales else [init('sz', np.array(sizes, np.int64))]
+        save(f'resize-linear-{mode.replace("_", "-")}', model([
+            helper.make_node('Resize', inputs, ['y'], mode='linear', coordinate_transformation_mode=mode)], inits,
+            [1, 8, 12, 12], out), x)
+    save('segmentation-head', model([
+        helper.make_node('Conv', ['x', 'w1', 'b1'], ['c1'], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+        helper.make_node('Relu', ['c1'], ['r1']),
+        helper.make_node('ConvTranspose', ['r1', 'wt', 'bt'], ['t'], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node('Conv', ['x', 'w2'], ['c2'], kernel_shape=[1, 1]),
+        helper.make_node('Concat', ['t', 'c2'], ['cat'], axis=1),
+        helper.make_node('Conv', ['cat', 'w3', 'b3'], ['logits'], kernel_shape=[1, 1]),
+        helper.make_node('Resize', ['logits', '', 'sc'], ['y'], mode='linear')],
+        [init('w1', w(16, 8, 3, 3)), init('b1', w(16)), init('wt', w(16, 8, 2, 2)), init('bt', w(8)), init('w2', w(8, 8, 1, 1)),
+         init('w3', w(5, 16, 1, 1)), init('b3', w(5)), init('sc', np.array([1, 1, 2, 2], np.float32))], [1, 8, 12, 12], [1, 5, 24, 24]), x)
+    save('refuse-cubic', model([helper.make_node('Resize', ['x', '', 'sc'], ['y'], mode='cubic')],
+                               [init('sc', np.array([1, 1, 2, 2], np.float32))], [1, 8, 12, 12], [1, 8, 24, 24]),
+         x, refuse="Resize mode 'cubic' is not supported")
 
 
 if __name__ == '__main__':

@@ -538,9 +538,17 @@ extension ONNXImporter {
         return output(node, n)
     }
 
+    /// Resize and Upsample: nearest by whole factors (a pixel repeat), or linear (TFLite's
+    /// bilinear rule, which ONNX's half_pixel, pytorch_half_pixel, align_corners and asymmetric
+    /// coordinates match when each output size is the input size times the scale exactly).
     mutating func resize(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws -> LaidOutTensor {
         let mode = a.string("mode", "nearest")
-        guard mode == "nearest" else { throw FloatImportError("\(label): \(n.opType) mode '\(mode)' is not supported (nearest is)") }
+        guard ["nearest", "linear", "bilinear"].contains(mode) else {
+            throw FloatImportError("\(label): \(n.opType) mode '\(mode)' is not supported (nearest and linear are)")
+        }
+        guard a.int("antialias", 0) == 0, !a.has("axes"), a.string("keep_aspect_ratio_policy", "stretch") == "stretch" else {
+            throw FloatImportError("\(label): Resize with antialias, axes or a kept aspect ratio is not supported")
+        }
         let (x, t) = try image(try tensor(n, 0, label), n, label)
         var factors: [Double]
         if n.opType == "Upsample" {
@@ -552,10 +560,26 @@ extension ONNXImporter {
         } else {
             throw FloatImportError("\(label): Resize needs constant scales or sizes")
         }
-        let coordinates = a.string("coordinate_transformation_mode", "half_pixel"), rounding = a.string("nearest_mode", "round_prefer_floor")
-        guard factors.count == 4, factors[0] == 1, factors[1] == 1, factors[2] >= 1, factors[3] >= 1, factors[2] <= 4096, factors[3] <= 4096,
-              factors[2] == factors[2].rounded(), factors[3] == factors[3].rounded() else {
-            throw FloatImportError("\(label): \(n.opType) by \(factors) is not supported (whole factors over H and W are)")
+        guard factors.count == 4, factors[0] == 1, factors[1] == 1, factors[2] > 0, factors[3] > 0, factors[2] <= 4096, factors[3] <= 4096 else {
+            throw FloatImportError("\(label): \(n.opType) by \(factors) is not supported (over H and W, at most 4,096 times, is)")
+        }
+        let coordinates = n.opType == "Upsample" ? "asymmetric" : a.string("coordinate_transformation_mode", "half_pixel")
+        if mode != "nearest" {
+            let size = [t.dims[2], t.dims[3]].enumerated().map { Double($1) * factors[2 + $0] }
+            guard size.allSatisfy({ $0 == $0.rounded() && $0 >= 1 }) else {
+                throw FloatImportError("\(label): \(n.opType) by \(factors) gives no whole output size for \(t.dims); give sizes")
+            }
+            let halfPixel = ["half_pixel", "pytorch_half_pixel"].contains(coordinates)
+            guard halfPixel || ["align_corners", "asymmetric"].contains(coordinates) else {
+                throw FloatImportError("\(label): linear Resize with \(coordinates) coordinates is not supported")
+            }
+            let node = try builder.append(.resizeBilinear(height: Int(size[0]), width: Int(size[1]), alignCorners: coordinates == "align_corners",
+                                                          halfPixelCenters: halfPixel), [x], name: label)
+            return output(node, n)
+        }
+        let rounding = a.string("nearest_mode", "round_prefer_floor")
+        guard factors[2] >= 1, factors[3] >= 1, factors[2] == factors[2].rounded(), factors[3] == factors[3].rounded() else {
+            throw FloatImportError("\(label): nearest \(n.opType) by \(factors) is not supported (whole factors over H and W are)")
         }
         // With whole factors, half-pixel centres under any rounding and asymmetric with floor repeat each pixel.
         guard n.opType == "Upsample" || ["half_pixel", "pytorch_half_pixel"].contains(coordinates)

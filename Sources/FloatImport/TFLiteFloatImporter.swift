@@ -266,6 +266,11 @@ struct TFLiteFloatImporter {
                 throw FloatImportError("\(label): RESIZE_NEAREST_NEIGHBOR to \(size) is not supported (whole factors without align_corners are)")
             }
             try emit(.upsampleNearest(scaleH: size[0] / xd[1], scaleW: size[1] / xd[2]), [x], output: out, label)
+        case let (BuiltinOperator.resizeBilinear, .resizeBilinear(alignCorners, halfPixelCenters)):
+            let (x, _) = try image(input(0), label)
+            let size = try constant(input(1), label, "size").map { Int($0) }
+            guard size.count == 2, size.allSatisfy({ (1...1 << 16).contains($0) }) else { throw FloatImportError("\(label): RESIZE_BILINEAR size \(size) is not two sizes") }
+            try emit(.resizeBilinear(height: size[0], width: size[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters), [x], output: out, label)
         case (BuiltinOperator.relu, _), (BuiltinOperator.relu6, _), (BuiltinOperator.logistic, _), (BuiltinOperator.tanh, _), (BuiltinOperator.hardSwish, _):
             let f: Activation = [BuiltinOperator.relu: .relu, BuiltinOperator.relu6: .relu6, BuiltinOperator.logistic: .sigmoid,
                                  BuiltinOperator.tanh: .tanh, BuiltinOperator.hardSwish: .hardSwish][code]!

@@ -38,6 +38,8 @@ public enum Op: Hashable, Sendable {
     case zeroPad(top: Int, left: Int, bottom: Int, right: Int)
     /// Nearest-neighbour upsampling by whole factors.
     case upsampleNearest(scaleH: Int, scaleW: Int)
+    /// Bilinear resize of an image to `height × width` (TFLite's rule: `BilinearAxis`).
+    case resizeBilinear(height: Int, width: Int, alignCorners: Bool, halfPixelCenters: Bool)
     /// Softmax over the last axis.
     case softmax
     /// Dropout: identity at inference; `rate` is used by the trainer only.
@@ -166,6 +168,7 @@ extension Op {
         case .flatten: return "flatten"
         case .zeroPad: return "zero_pad"
         case .upsampleNearest: return "upsample_nearest"
+        case .resizeBilinear: return "resize_bilinear"
         case .softmax: return "softmax"
         case .dropout: return "dropout"
         }
@@ -196,6 +199,7 @@ extension Op {
         case let .reshape(s): return "\(s)"
         case let .zeroPad(t, l, b, r): return "(\(t),\(l),\(b),\(r))"
         case let .upsampleNearest(h, w): return "×\(h)×\(w)"
+        case let .resizeBilinear(h, w, a, p): return "\(h)×\(w)" + (a ? " align corners" : "") + (p ? " half pixel" : "")
         case let .dropout(rate): return "rate \(rate)"
         }
     }

@@ -231,6 +231,14 @@ extension Node {
             let x = inputs[0]
             return Shape([x.height * sh, x.width * sw, x.channels])
 
+        case let .resizeBilinear(h, w, alignCorners, halfPixelCenters):
+            try requireInputs(1)
+            try requireParameters([])
+            try requireImage(inputs[0])
+            try require((1...1 << 16).contains(h) && (1...1 << 16).contains(w), "output size must be 1 to 65,536")
+            try require(!(alignCorners && halfPixelCenters), "align corners and half-pixel centres exclude each other")
+            return Shape([h, w, inputs[0].channels])
+
         case .softmax:
             try requireInputs(1)
             try requireParameters([])

@@ -95,6 +95,23 @@ func backpropagate(_ executor: FloatExecutor, input: [Float], labels: ArraySlice
             accumulate(x0, zeroPadGradient(dY: dY, batch: batch, input: input, output: output, top: top, left: left))
         case let .upsampleNearest(sh, sw):
             accumulate(x0, upsampleGradient(dY: dY, batch: batch, input: input, scaleH: sh, scaleW: sw))
+        case let .resizeBilinear(_, _, alignCorners, halfPixelCenters):
+            // Each output value spreads back to its four taps with the forward weights.
+            let rows = BilinearAxis(input: input.height, output: output.height, alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+            let cols = BilinearAxis(input: input.width, output: output.width, alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+            let c = input.channels
+            var dX = [Float](repeating: 0, count: batch * input.count)
+            for b in 0..<batch { for oy in 0..<output.height { for ox in 0..<output.width {
+                let fy = rows.fraction[oy], fx = cols.fraction[ox]
+                let taps = [(rows.lower[oy], cols.lower[ox], (1 - fy) * (1 - fx)), (rows.upper[oy], cols.lower[ox], fy * (1 - fx)),
+                            (rows.lower[oy], cols.upper[ox], (1 - fy) * fx), (rows.upper[oy], cols.upper[ox], fy * fx)]
+                let g = ((b * output.height + oy) * output.width + ox) * c
+                for (iy, ix, weight) in taps {
+                    let d = ((b * input.height + iy) * input.width + ix) * c
+                    for k in 0..<c { dX[d + k] += dY[g + k] * weight }
+                }
+            } } }
+            accumulate(x0, dX)
         case .softmax:
             accumulate(x0, softmaxGradient(y: values[index], dY: dY, n: output.channels))
         case let .dropout(rate):

@@ -14,7 +14,7 @@ import Testing
 struct ImportedModelTests {
     static let cases = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../ImportTests/ONNXCases").standardized
 
-    @Test(arguments: ["squeeze-excitation-hardswish-parts", "channel-shuffle-nchw-out", "hardswish-gap-gemm", "resize-convtranspose-concat"])
+    @Test(arguments: ["squeeze-excitation-hardswish-parts", "channel-shuffle-nchw-out", "hardswish-gap-gemm", "resize-convtranspose-concat", "segmentation-head"])
     func importedNCHWModelQuantizesNearFloat(name: String) throws {
         let folder = Self.cases.appendingPathComponent(name)
         let input = try NPYArray.read(path: folder.appendingPathComponent("input.npy").path)

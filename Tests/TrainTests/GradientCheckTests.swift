@@ -93,5 +93,14 @@ import Testing
         check("reshape", graph(img) { b, x in b.add(.reshape(Shape([25, 4])), [x]) })
         check("zero pad", graph(img) { b, x in b.add(.zeroPad(top: 1, left: 2, bottom: 0, right: 1), [x]) })
         check("upsample", graph(Shape([3, 3, 2])) { b, x in b.add(.upsampleNearest(scaleH: 2, scaleW: 3), [x]) })
+        for (a, p) in [(false, true), (true, false), (false, false)] {
+            check("bilinear resize", graph(Shape([3, 4, 2])) { b, x in
+                b.add(.resizeBilinear(height: 7, width: 5, alignCorners: a, halfPixelCenters: p), [b.conv(x, Conv2D(outChannels: 2, kernel: (1, 1)))])
+            })
+        }
+        check("mul", graph(img) { b, x in b.add(.mul, [x, b.conv(x, Conv2D(outChannels: 4, kernel: (3, 3)))]) })
+        check("squeeze-excitation mul", graph(img) { b, x in
+            b.add(.mul, [x, b.activation(b.dense(b.add(.globalAveragePool, [x]), 4), .hardSigmoid)])
+        })
     }
 }

@@ -30,6 +30,7 @@ public final class FloatExecutor: Sendable {
         case identity
         case zeroPad(top: Int, left: Int)
         case upsampleNearest(scaleH: Int, scaleW: Int)
+        case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
         case softmax
     }
 
@@ -71,6 +72,7 @@ public final class FloatExecutor: Sendable {
             case .reshape, .flatten, .dropout: return .identity
             case let .zeroPad(t, l, _, _): return .zeroPad(top: t, left: l)
             case let .upsampleNearest(h, w): return .upsampleNearest(scaleH: h, scaleW: w)
+            case let .resizeBilinear(_, _, a, p): return .resizeBilinear(alignCorners: a, halfPixelCenters: p)
             case .softmax: return .softmax
             }
         }
@@ -220,6 +222,8 @@ public final class FloatExecutor: Sendable {
                 zeroPadF32(x, batch: batch, input: shapes[node.inputs[0]], output: out, top: top, left: left, y)
             case let .upsampleNearest(h, w):
                 upsampleNearestF32(x, batch: batch, input: shapes[node.inputs[0]], scaleH: h, scaleW: w, y)
+            case let .resizeBilinear(a, p):
+                resizeBilinearF32(x, batch: batch, input: shapes[node.inputs[0]], output: out, alignCorners: a, halfPixelCenters: p, y)
             case .softmax:
                 softmaxF32(x, rows: count / out.channels, n: out.channels, y)
             }

@@ -47,6 +47,7 @@ extension ModelFile {
         case .softmax: w.u8(16)
         case let .dropout(rate): w.u8(17); w.f32(rate)
         case .mul: w.u8(18)
+        case let .resizeBilinear(h, v, a, p): w.u8(19); w.int(h); w.int(v); w.bool(a); w.bool(p)
         }
     }
 
@@ -122,6 +123,9 @@ extension ModelFile {
         case 16: return .softmax
         case 17: return .dropout(rate: try r.finite("dropout rate"))
         case 18: return .mul
+        case 19:
+            return .resizeBilinear(height: try size("height"), width: try size("width"), alignCorners: try r.bool("align corners"),
+                                   halfPixelCenters: try r.bool("half-pixel centres"))
         default: throw r.error("unknown op code \(code)")
         }
     }

@@ -57,7 +57,7 @@ func equalizeActivationRanges(_ graph: Graph, channelRanges: [Int: [Float]], gro
             continue  // consumers of their input, producers of their output
         case .batchNorm:
             if !foldedNorm(i) { blockedNodes += [i] + node.inputs }
-        case .activation(.relu), .maxPool, .averagePool, .globalAveragePool, .zeroPad, .upsampleNearest, .dropout:
+        case .activation(.relu), .maxPool, .averagePool, .globalAveragePool, .zeroPad, .upsampleNearest, .resizeBilinear, .dropout:
             for k in 0..<c { join(first[i] + k, first[node.inputs[0]] + k) }
         case let .channelShuffle(groupCount):
             let perGroup = c / groupCount

@@ -169,6 +169,10 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
             let rows = nearestSourceIndices(input: inShape.height, output: node.shape.height, alignCorners: false, halfPixelCenters: false)
             let cols = nearestSourceIndices(input: inShape.width, output: node.shape.width, alignCorners: false, halfPixelCenters: false)
             program.resizeNearest(xs[0], rows: rows, cols: cols, output: y, name: node.name)
+        case let .resizeBilinear(a, p):
+            let rows = bilinearTaps(input: inShape.height, output: node.shape.height, alignCorners: a, halfPixelCenters: p)
+            let cols = bilinearTaps(input: inShape.width, output: node.shape.width, alignCorners: a, halfPixelCenters: p)
+            program.resizeBilinear(xs[0], rows: rows, cols: cols, output: y, name: node.name)
         case .softmax:
             let depth = node.shape.channels
             let p = softmaxParams(beta: 1, inputScale: inQ.scale, rows: node.shape.count / depth, depth: depth)

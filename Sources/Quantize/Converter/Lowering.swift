@@ -21,6 +21,8 @@ enum LoweredOp {
     case reshape
     case pad(top: Int, left: Int)
     case upsample
+    /// Bilinear resize; keeps its input's quantization (TFLite's int8 kernel does not requantize).
+    case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
     case softmax
     case lookup(Activation)
     /// The input requantized to this node's quantization (an identity lookup table).
@@ -43,6 +45,7 @@ enum LoweredOp {
         case .reshape: "reshape"
         case .pad: "pad"
         case .upsample: "upsample"
+        case .resizeBilinear: "resizeBilinear"
         case .softmax: "softmax"
         case .lookup: "lookup"
         case .requantize: "requantize"
@@ -52,7 +55,7 @@ enum LoweredOp {
     /// Ops whose output must share its input's quantization (the runtime copies or compares bytes).
     var sharesInputQuantization: Bool {
         switch self {
-        case .maxPool, .averagePool, .concat, .channelShuffle, .reshape, .pad, .upsample: return true
+        case .maxPool, .averagePool, .concat, .channelShuffle, .reshape, .pad, .upsample, .resizeBilinear: return true
         case .input, .conv, .transposedConv, .dense, .add, .mul, .mean, .softmax, .lookup, .requantize: return false
         }
     }
@@ -169,6 +172,7 @@ func lower(_ graph: Graph) throws -> [LoweredNode] {
         case .reshape, .flatten: emit(.reshape)
         case let .zeroPad(t, l, _, _): emit(.pad(top: t, left: l))
         case .upsampleNearest: emit(.upsample)
+        case let .resizeBilinear(_, _, a, p): emit(.resizeBilinear(alignCorners: a, halfPixelCenters: p))
         case .softmax: emit(.softmax)
         case .dropout:
             loweredOf[index] = inputs[0]
