@@ -26,8 +26,7 @@ extension TFLiteImporter {
         case BuiltinOperator.reshape, BuiltinOperator.squeeze: try reshape(op)
         case BuiltinOperator.pad: try pad(op)
         case BuiltinOperator.transpose: try transpose(op)
-        case BuiltinOperator.resizeNearestNeighbor: try resizeNearest(op)
-        case BuiltinOperator.resizeBilinear: try resizeBilinear(op)
+        case BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear: try resize(op)
         default: try elementwise(op, code.builtin)
         }
     }
@@ -327,29 +326,23 @@ extension TFLiteImporter {
         }
     }
 
-    mutating func resizeNearest(_ op: TFLiteModel.Operator) throws(Unsupported) {
+    /// RESIZE_NEAREST_NEIGHBOR (source indices) and RESIZE_BILINEAR (TFLM's `ResizeBilinearInteger`
+    /// taps) on int8: neither requantizes, TFLM moves or interpolates the bytes.
+    mutating func resize(_ op: TFLiteModel.Operator) throws(Unsupported) {
         let x = try input(op, 0), y = op.outputs[0]
-        guard case let .resizeNearest(alignCorners, halfPixelCenters) = op.options else { throw Unsupported("options are missing") }
+        let bilinear: Bool, alignCorners: Bool, halfPixelCenters: Bool
+        switch op.options {
+        case let .resizeNearest(a, h): (bilinear, alignCorners, halfPixelCenters) = (false, a, h)
+        case let .resizeBilinear(a, h): (bilinear, alignCorners, halfPixelCenters) = (true, a, h)
+        default: throw Unsupported("options are missing")
+        }
+        guard !(bilinear && alignCorners && halfPixelCenters) else { throw Unsupported("align_corners with half_pixel_centers") }
         let (xs, ys) = (try image(x), try image(y))
         guard xs[2] == ys[2] else { throw Unsupported("resize changes the channels") }
-        let rows = nearestSourceIndices(input: xs[0], output: ys[0], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
-        let cols = nearestSourceIndices(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
+        let axis = bilinear ? bilinearTaps : nearestSourceIndices
+        let rows = axis(xs[0], ys[0], alignCorners, halfPixelCenters), cols = axis(xs[1], ys[1], alignCorners, halfPixelCenters)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.resizeNearest(xi, rows: rows, cols: cols, output: yi)
-    }
-
-    /// RESIZE_BILINEAR on int8: no requantization (TFLM interpolates the bytes), taps as TFLM's
-    /// `ResizeBilinearInteger` computes them.
-    mutating func resizeBilinear(_ op: TFLiteModel.Operator) throws(Unsupported) {
-        let x = try input(op, 0), y = op.outputs[0]
-        guard case let .resizeBilinear(alignCorners, halfPixelCenters) = op.options else { throw Unsupported("options are missing") }
-        guard !(alignCorners && halfPixelCenters) else { throw Unsupported("align_corners with half_pixel_centers") }
-        let (xs, ys) = (try image(x), try image(y))
-        guard xs[2] == ys[2] else { throw Unsupported("resize changes the channels") }
-        let rows = bilinearTaps(input: xs[0], output: ys[0], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
-        let cols = bilinearTaps(input: xs[1], output: ys[1], alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
-        let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.resizeBilinear(xi, rows: rows, cols: cols, output: yi)
+        if bilinear { program.resizeBilinear(xi, rows: rows, cols: cols, output: yi) } else { program.resizeNearest(xi, rows: rows, cols: cols, output: yi) }
     }
 
     /// Element-wise int8 functions, as exact TFLM tables.

@@ -8,19 +8,21 @@
 /// (0, 1, 256), (0, 1, 768), (1, 1, 256) give [0, 25, 75, 100].
 public func resize_bilinear_s8(input: UnsafePointer<Int8>, inputShape: ImageShape, outputShape: ImageShape,
                                rows: UnsafePointer<Int32>, cols: UnsafePointer<Int32>, output: UnsafeMutablePointer<Int8>) {
+    // 64-bit values only through `widen`, literals and wrapping operators: 32-bit Embedded targets
+    // allocate for generic conversions and shifts (FixedPoint.swift).
     let c = inputShape.channels, w = inputShape.width
     for y in 0..<outputShape.height {
-        let y0 = Int(rows[3 * y]), y1 = Int(rows[3 * y + 1]), dy = Int64(rows[3 * y + 2])
+        let y0 = Int(rows[3 * y]), y1 = Int(rows[3 * y + 1]), dy = widen(rows[3 * y + 2])
         for x in 0..<outputShape.width {
-            let x0 = Int(cols[3 * x]), x1 = Int(cols[3 * x + 1]), dx = Int64(cols[3 * x + 2])
+            let x0 = Int(cols[3 * x]), x1 = Int(cols[3 * x + 1]), dx = widen(cols[3 * x + 2])
             let w00 = (1024 &- dy) &* (1024 &- dx), w10 = dy &* (1024 &- dx), w01 = (1024 &- dy) &* dx, w11 = dy &* dx
             let p00 = input + (y0 * w + x0) * c, p10 = input + (y1 * w + x0) * c
             let p01 = input + (y0 * w + x1) * c, p11 = input + (y1 * w + x1) * c
             let out = output + (y * outputShape.width + x) * c
             for k in 0..<c {
-                let sum = Int64(p00[k]) &* w00 &+ Int64(p10[k]) &* w10 &+ Int64(p01[k]) &* w01 &+ Int64(p11[k]) &* w11
-                let rounded = (sum &+ (sum > 0 ? 1 << 19 : -(1 << 19))) / (1 << 20)
-                out[k] = Int8(truncatingIfNeeded: rounded)
+                let sum = widen(Int32(p00[k])) &* w00 &+ widen(Int32(p10[k])) &* w10 &+ widen(Int32(p01[k])) &* w01 &+ widen(Int32(p11[k])) &* w11
+                let rounded = (sum &+ (sum > 0 ? 524_288 : -524_288)) / 1_048_576  // ± 2^19, then / 2^20 toward zero
+                out[k] = Int8(truncatingIfNeeded: Int32(truncatingIfNeeded: rounded))
             }
         }
     }

@@ -9,20 +9,16 @@
 public enum ResizeBilinearOp {
     /// The op's name in `inspect`, `bench` and docs/formats.md.
     public static let name: StaticString = "resize_bilinear"
-    public enum Input {
-        public static let x = 0, rows = 1, cols = 2
-    }
+    /// The same slots as `ResizeNearestOp` (one `ResizeCall` serves both).
+    public typealias Input = ResizeNearestOp.Input
     public enum Word {
         public static let count = 0
     }
 
     static func validate(_ v: OpView) throws(Q8Error) {
-        try v.requireInputCount(3, 3)
-        let x = try v.activation(Input.x), out = v.output
-        guard x.rank == 3, out.rank == 3, x.channels == out.channels else { throw v.fail("resize needs [H, W, C] tensors of equal C") }
+        let (x, out) = try ResizeCall.validateImages(v)
         try requireTaps(v, try v.constant(Input.rows, .int32, count: try v.product(out.dims.0, 3)), below: x.dims.0)
         try requireTaps(v, try v.constant(Input.cols, .int32, count: try v.product(out.dims.1, 3)), below: x.dims.1)
-        try v.requireSeparate(x)
     }
 
     /// Each `(i0, i1, d)` triple: both indices in 0..<limit, the fraction in [−1024, 2048].
@@ -34,12 +30,6 @@ public enum ResizeBilinearOp {
             guard i0 >= 0, Int(i0) < limit, i1 >= 0, Int(i1) < limit else { throw v.fail("resize source index outside the input") }
             guard d >= -1024, d <= 2048 else { throw v.fail("resize fraction outside [-1024, 2048]", value: Int(d)) }
         }
-    }
-
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ResizeCall {
-        let x = v.tensor(Input.x), out = v.output
-        return ResizeCall(input: UnsafePointer(v.activation(x, in: arena)), inputShape: x.image, outputShape: out.image,
-                          rows: v.int32Constant(Input.rows), cols: v.int32Constant(Input.cols), output: v.activation(out, in: arena))
     }
 
     static func run(_ c: ResizeCall, _ part: OpPart) {

@@ -16,12 +16,9 @@ public enum ResizeNearestOp {
     }
 
     static func validate(_ v: OpView) throws(Q8Error) {
-        try v.requireInputCount(3, 3)
-        let x = try v.activation(Input.x), out = v.output
-        guard x.rank == 3, out.rank == 3, x.channels == out.channels else { throw v.fail("resize needs [H, W, C] tensors of equal C") }
+        let (x, out) = try ResizeCall.validateImages(v)
         try requireIndices(v, try v.constant(Input.rows, .int32, count: out.dims.0), below: x.dims.0)
         try requireIndices(v, try v.constant(Input.cols, .int32, count: out.dims.1), below: x.dims.1)
-        try v.requireSeparate(x)
     }
 
     static func requireIndices(_ v: OpView, _ t: Q8Tensor, below limit: Int) throws(Q8Error) {
@@ -29,12 +26,6 @@ public enum ResizeNearestOp {
             let index = v.model.constantBytes(t).loadUnaligned(fromByteOffset: 4 * k, as: Int32.self)
             guard index >= 0, Int(index) < limit else { throw v.fail("resize source index outside the input") }
         }
-    }
-
-    static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ResizeCall {
-        let x = v.tensor(Input.x), out = v.output
-        return ResizeCall(input: UnsafePointer(v.activation(x, in: arena)), inputShape: x.image, outputShape: out.image,
-                          rows: v.int32Constant(Input.rows), cols: v.int32Constant(Input.cols), output: v.activation(out, in: arena))
     }
 
     static func run(_ c: ResizeCall, _ part: OpPart) {
@@ -45,7 +36,7 @@ public enum ResizeNearestOp {
     public static let kernelName = KernelName("resize_nearest_s8", "")
 }
 
-/// A prepared resize.
+/// A prepared resize (nearest or bilinear: slots x, rows, cols; no words).
 struct ResizeCall {
     var input: UnsafePointer<Int8>
     var inputShape: ImageShape
@@ -53,6 +44,25 @@ struct ResizeCall {
     var rows: UnsafePointer<Int32>
     var cols: UnsafePointer<Int32>
     var output: UnsafeMutablePointer<Int8>
+
+    init(_ v: OpView, arena: UnsafeMutableRawPointer) {
+        let x = v.tensor(ResizeNearestOp.Input.x), out = v.output
+        input = UnsafePointer(v.activation(x, in: arena))
+        inputShape = x.image
+        outputShape = out.image
+        rows = v.int32Constant(ResizeNearestOp.Input.rows)
+        cols = v.int32Constant(ResizeNearestOp.Input.cols)
+        output = v.activation(out, in: arena)
+    }
+
+    /// The slots both resizes share: three inputs, x and the output `[H, W, C]` of equal C, apart.
+    static func validateImages(_ v: OpView) throws(Q8Error) -> (x: Q8Tensor, out: Q8Tensor) {
+        try v.requireInputCount(3, 3)
+        let x = try v.activation(ResizeNearestOp.Input.x), out = v.output
+        guard x.rank == 3, out.rank == 3, x.channels == out.channels else { throw v.fail("resize needs [H, W, C] tensors of equal C") }
+        try v.requireSeparate(x)
+        return (x, out)
+    }
 }
 
 #if !hasFeature(Embedded)
