@@ -67,7 +67,7 @@ let package = Package(
         // int8 .tflite → model.q8, with TensorFlow Lite Micro's arithmetic.
         .target(name: "Import", dependencies: ["TFLiteFile", "Q8Build", "Runtime"]),
         // The ONNX protobuf messages, generated once from onnx.proto (Sources/ONNXFile/README.md).
-        .target(name: "ONNXFile", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "ONNXFile", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["README.md"]),
         // Float ONNX and float .tflite → the float graph (model.bin), NCHW lowered to NHWC.
         .target(name: "FloatImport", dependencies: ["ONNXFile", "TFLiteFile", "Graph"]),
 

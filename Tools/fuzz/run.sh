@@ -49,6 +49,11 @@ for m in Models/*/model.bin; do
       --no-search-ranges --no-equalize-activations --no-bias-correction $packed >/dev/null
   done
 done
+# The one-op TFLM cases imported (MUL and RESIZE_BILINEAR, which no shipped model has).
+for t in Tests/ImportTests/TFLMCases/*/model.tflite; do
+  out=$B/corpus/tflm-$(basename "$(dirname "$t")").q8
+  [ -s "$out" ] || .build/release/minnow import "$t" -o "$out" >/dev/null
+done
 find Tools/fuzz/regressions -type f ! -name "*.md" -exec cp {} $B/corpus/ \;
 
 # The regressions first (each must pass), then the timed run.
