@@ -85,25 +85,4 @@ struct LaidOutTensor {
         if let shuffle { return .shuffleThenFree(groups: shuffle.groups, channels: shuffle.channels, t) }
         return .free(t)
     }
-
-    /// For each memory position, the row-major index (in `dims`) of the element stored there.
-    var rowMajorIndexOfMemory: [Int] {
-        var strides = [Int](repeating: 1, count: dims.count)
-        for k in stride(from: dims.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * dims[k + 1] }
-        var out: [Int] = []
-        out.reserveCapacity(dims.reduce(1, *))
-        var index = [Int](repeating: 0, count: dims.count)
-        for _ in 0..<dims.reduce(1, *) {
-            out.append(zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 })
-            var k = order.count - 1
-            while k >= 0 {
-                let axis = order[k]
-                index[axis] += 1
-                if index[axis] < dims[axis] { break }
-                index[axis] = 0
-                k -= 1
-            }
-        }
-        return out
-    }
 }

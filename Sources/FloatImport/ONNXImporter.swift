@@ -123,16 +123,7 @@ struct ONNXImporter {
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw FloatImportError("\(label): \(node.opType) of domain '\(node.domain)' is not supported")
             }
-            let outputs: [ONNXValue]
-            do {
-                outputs = try lower(node, label: label)
-            } catch let error as FloatImportError {
-                throw error
-            } catch let error as GraphError {
-                throw FloatImportError("\(label): \(node.opType): \(error.message)")
-            } catch {
-                throw FloatImportError("\(label): \(error)")
-            }
+            let outputs = try namingErrors("\(label): \(node.opType)") { try lower(node, label: label) }
             for (name, value) in zip(node.output, outputs) where !name.isEmpty { values[name] = value }
             if ["Conv", "ConvTranspose", "Gemm", "MatMul"].contains(node.opType), let out = node.output.first { foldTargets.insert(out) }
         }
@@ -144,13 +135,10 @@ struct ONNXImporter {
         guard case let .tensor(result) = value, result.gather == nil else {
             throw FloatImportError("the graph output '\(name)' is a constant or a flattened tensor in a layout the graph cannot store")
         }
-        var nodes = builder.nodes
-        nodes[0].name = input.name
-        return Model(graph: Graph(nodes: Array(nodes[0...result.node]), output: result.node),
-                     labels: [], normalization: .unit(channels: builder.shapes[0].channels),
-                     notes: "imported from ONNX (opset \(opset)\(producer.isEmpty ? "" : ", made by " + producer))",
-                     inputLayout: TensorLayout(dims: input.dims, order: input.order),
-                     outputLayout: TensorLayout(dims: result.dims, order: result.order))
+        return builder.importedModel(inputName: input.name, output: result.node,
+                                     notes: "imported from ONNX (opset \(opset)\(producer.isEmpty ? "" : ", made by " + producer))",
+                                     inputLayout: TensorLayout(dims: input.dims, order: input.order),
+                                     outputLayout: TensorLayout(dims: result.dims, order: result.order))
     }
 
     // MARK: Values

@@ -34,7 +34,7 @@ extension ONNXImporter {
             let shift = (0..<s.count).map { b.values[$0] - m.values[$0] * s[$0] }
             return [.tensor(try affine(x, from: n.input[0], scale: s, shift: shift, n, label))]
         case "Add", "Sub", "Mul", "Div":
-            return [try arithmetic(n, label)]
+            return [try arithmetic(n, a, label)]
         case "Sum":
             var x = try tensor(n, 0, label)
             for k in 1..<max(n.input.count, 1) { x = try add(x, try tensor(n, k, label), n, label) }
@@ -78,8 +78,7 @@ extension ONNXImporter {
             return [.tensor(LaidOutTensor(node: node, dims: [1, t.dims[1], 1, 1], order: LaidOutTensor.channelsLast))]
         case "ReduceMean":
             let x = try tensor(n, 0, label)
-            let given = try constant(n, 1, label, "axes")?.ints
-            let axes = (a.ints("axes") ?? given ?? []).map { $0 < 0 ? $0 + x.dims.count : $0 }
+            let axes = (try axes(n, a, label) ?? []).map { $0 < 0 ? $0 + x.dims.count : $0 }
             guard x.dims.count == 4, Set(axes) == [2, 3] else { throw unsupported("over axes \(axes) is not supported (over H and W of an image is)") }
             let (node, t) = try image(x, n, label)
             let mean = try builder.append(.globalAveragePool, [node], name: label)
@@ -131,8 +130,8 @@ extension ONNXImporter {
         case "SAME_UPPER", "SAME_LOWER":
             let lower = a.string("auto_pad", "") == "SAME_LOWER"
             func split(_ i: Int, _ k: Int, _ s: Int, _ d: Int) -> (Int, Int) {
-                let out = (i + s - 1) / s, total = max((out - 1) * s + (k - 1) * d + 1 - i, 0)
-                return lower ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
+                let out = (i + s - 1) / s
+                return splitPadding(max((out - 1) * s + (k - 1) * d + 1 - i, 0), extraFirst: lower)
             }
             let (t, b) = split(input.0, kernel.0, stride.0, dilation.0), (l, r) = split(input.1, kernel.1, stride.1, dilation.1)
             return .explicit(top: t, left: l, bottom: b, right: r)
@@ -145,6 +144,11 @@ extension ONNXImporter {
         case let other:
             throw FloatImportError("\(label): auto_pad '\(other)' is not supported")
         }
+    }
+
+    /// A total padding split in two, the odd pixel after (SAME_UPPER) or before (`extraFirst`, SAME_LOWER).
+    func splitPadding(_ total: Int, extraFirst: Bool) -> (Int, Int) {
+        extraFirst ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
     }
 
     func pair(_ a: Attributes, _ name: String, _ label: String, default d: Int = 1) throws(FloatImportError) -> (Int, Int) {
@@ -176,7 +180,7 @@ extension ONNXImporter {
         let node = try builder.append(.conv2d(Conv2D(outChannels: cout, kernel: (kh, kw), stride: stride, dilation: dilation,
                                                      padding: padding, groups: groups, hasBias: parameters.count == 2)),
                                       [x], parameters: parameters, name: label)
-        return output(node, n)
+        return output(node)
     }
 
     /// Input 2, the optional bias of a convolution: none, or one value per output channel.
@@ -205,15 +209,14 @@ extension ONNXImporter {
             let target = shape.suffix(2).map { $0 }
             guard target.count == 2 else { throw FloatImportError("\(label): output_shape \(shape) is not 2-D") }
             func split(_ i: Int, _ k: Int, _ s: Int, _ o: Int, _ out: Int) -> (Int, Int) {
-                let total = s * (i - 1) + o + k - out
-                return a.string("auto_pad", "NOTSET") == "SAME_UPPER" ? (total / 2, total - total / 2) : (total - total / 2, total / 2)
+                splitPadding(s * (i - 1) + o + k - out, extraFirst: a.string("auto_pad", "NOTSET") != "SAME_UPPER")
             }
             let (top, bottom) = split(t.dims[2], kh, stride.0, extra.0, target[0]), (left, right) = split(t.dims[3], kw, stride.1, extra.1, target[1])
             padding = .explicit(top: top, left: left, bottom: bottom, right: right)
         } else if a.string("auto_pad", "NOTSET").hasPrefix("SAME") {
             // SAME makes out = in · stride: total padding k − stride + output padding, split per auto_pad.
             let lower = a.string("auto_pad", "") == "SAME_LOWER"
-            func split(_ k: Int, _ s: Int, _ o: Int) -> (Int, Int) { let total = max(k - s + o, 0); return lower ? (total - total / 2, total / 2) : (total / 2, total - total / 2) }
+            func split(_ k: Int, _ s: Int, _ o: Int) -> (Int, Int) { splitPadding(max(k - s + o, 0), extraFirst: lower) }
             let (top, bottom) = split(kh, stride.0, extra.0), (left, right) = split(kw, stride.1, extra.1)
             padding = .explicit(top: top, left: left, bottom: bottom, right: right)
         } else {
@@ -232,7 +235,7 @@ extension ONNXImporter {
         let node = try builder.append(.transposedConv2d(TransposedConv2D(outChannels: cout, kernel: (kh, kw), stride: stride, padding: padding,
                                                                          outputPadding: extra, hasBias: parameters.count == 2)),
                                       [x], parameters: parameters, name: label)
-        return output(node, n)
+        return output(node)
     }
 
     mutating func pool(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws -> LaidOutTensor {
@@ -262,11 +265,11 @@ extension ONNXImporter {
         padding = .explicit(top: top, left: left, bottom: bottom, right: right)
         let p = Pool(kernel: kernel, stride: stride, padding: padding)
         let node = try builder.append(n.opType == "MaxPool" ? .maxPool(p) : .averagePool(p), [x], name: label)
-        return output(node, n)
+        return output(node)
     }
 
     /// The NCHW tensor a node holding `[H, W, C]` stands for.
-    func output(_ node: Int, _ n: Onnx_NodeProto) -> LaidOutTensor {
+    func output(_ node: Int) -> LaidOutTensor {
         let s = builder.shapes[node].dims
         return LaidOutTensor(node: node, dims: [1, s[2], s[0], s[1]], order: LaidOutTensor.channelsLast)
     }
@@ -284,11 +287,7 @@ extension ONNXImporter {
     }
 
     /// The axis a per-channel constant runs along: NCHW's 1 for images, the last for vectors.
-    func channelAxis(_ t: LaidOutTensor) -> Int? {
-        if t.dims.count == 4 { return 1 }
-        if t.dims.count == 2 { return 1 }
-        return nil
-    }
+    func channelAxis(_ t: LaidOutTensor) -> Int? { t.dims.count == 4 || t.dims.count == 2 ? 1 : nil }
 
     /// One value per channel of `t` from a constant that varies along the channel axis only.
     func perChannel(_ c: ConstantTensor, _ t: LaidOutTensor) -> [Double]? {
@@ -300,11 +299,10 @@ extension ONNXImporter {
         return c.count == 1 ? [Double](repeating: c.values[0], count: channels) : c.values
     }
 
-    mutating func arithmetic(_ n: Onnx_NodeProto, _ label: String) throws -> ONNXValue {
+    mutating func arithmetic(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws -> ONNXValue {
         let lhs = try value(n, 0, label)
         var rhs = try value(n, 1, label)
         // Before opset 7, `broadcast: 1` aligned the second operand's dims at `axis` (default: the end).
-        let a = Attributes(n, node: label)
         if opset < 7, a.int("broadcast", 0) != 0, case let .tensor(t)? = lhs, case var .constant(c)? = rhs {
             let axis = a.int("axis", t.dims.count - c.dims.count)
             if axis >= 0, axis + c.dims.count <= t.dims.count {
@@ -350,24 +348,25 @@ extension ONNXImporter {
     }
 
     mutating func add(_ x: LaidOutTensor, _ y: LaidOutTensor, _ n: Onnx_NodeProto, _ label: String) throws -> LaidOutTensor {
-        guard x.dims == y.dims, let y2 = y.relabeled(x.order), x.gather == nil else {
+        guard let t = try sameShape(.add, x, y, label) else {
             throw FloatImportError("\(label): \(n.opType) of tensors \(x.dims) and \(y.dims) needs broadcasting or a transpose, which is not supported")
         }
-        let shape = builder.shapes[x.node].dims
-        let right = try node(y2, shape: shape, label)
+        return t
+    }
+
+    /// `op` (add, mul) of two tensors of one shape stored alike (y reshaped to x's memory shape if
+    /// needed); nil when they differ in shape or layout.
+    mutating func sameShape(_ op: Op, _ x: LaidOutTensor, _ y: LaidOutTensor, _ label: String) throws -> LaidOutTensor? {
+        guard x.dims == y.dims, x.gather == nil, let y2 = y.relabeled(x.order) else { return nil }
+        let right = try node(y2, shape: builder.shapes[x.node].dims, label)
         var t = x
-        t.node = try builder.append(.add, [x.node, right], name: label)
+        t.node = try builder.append(op, [x.node, right], name: label)
         return t
     }
 
     /// x · y of one shape, or an image by one value per channel (a squeeze-excitation gate, either order).
     mutating func multiply(_ x: LaidOutTensor, _ y: LaidOutTensor, _ n: Onnx_NodeProto, _ label: String) throws -> LaidOutTensor {
-        if x.dims == y.dims, x.gather == nil, let y2 = y.relabeled(x.order) {
-            let right = try node(y2, shape: builder.shapes[x.node].dims, label)
-            var t = x
-            t.node = try builder.append(.mul, [x.node, right], name: label)
-            return t
-        }
+        if let t = try sameShape(.mul, x, y, label) { return t }
         func isGate(_ g: LaidOutTensor, of image: LaidOutTensor) -> Bool {
             image.dims.count == 4 && g.gather == nil && g.dims.count == 4 && g.dims == [1, image.dims[1], 1, 1]
         }
@@ -439,13 +438,11 @@ extension ONNXImporter {
             guard let target = try constant(n, 1, label, "shape") else { throw FloatImportError("\(label): Reshape needs a shape") }
             dims = try resolvedShape(target.ints, of: x.dims, allowZero: a.int("allowzero", 0) != 0, label)
         case "Squeeze":
-            let listed = try constant(n, 1, label, "axes")?.ints
-            let axes = (a.ints("axes") ?? listed ?? x.dims.indices.filter { x.dims[$0] == 1 }).map { $0 < 0 ? $0 + rank : $0 }
+            let axes = (try axes(n, a, label) ?? x.dims.indices.filter { x.dims[$0] == 1 }).map { $0 < 0 ? $0 + rank : $0 }
             guard axes.allSatisfy({ (0..<rank).contains($0) && x.dims[$0] == 1 }) else { throw FloatImportError("\(label): Squeeze of axes \(axes) whose size is not 1") }
             dims = x.dims.indices.filter { !axes.contains($0) }.map { x.dims[$0] }
         default:  // Unsqueeze
-            let listed = try constant(n, 1, label, "axes")?.ints
-            guard let given = a.ints("axes") ?? listed else { throw FloatImportError("\(label): Unsqueeze needs axes") }
+            guard let given = try axes(n, a, label) else { throw FloatImportError("\(label): Unsqueeze needs axes") }
             let out = rank + given.count
             dims = x.dims
             for axis in given.map({ $0 < 0 ? $0 + out : $0 }).sorted() {
@@ -466,8 +463,14 @@ extension ONNXImporter {
                 throw FloatImportError("\(label): \(n.opType) from \(x.dims) to \(dims) reorders data in a layout Minnow has no transpose for")
             }
             // A flatten of an NCHW image held NHWC: the dense layer reading it permutes its weights.
-            return LaidOutTensor(node: x.node, dims: dims, order: [0, 1], gather: x.rowMajorIndexOfMemory)
+            return LaidOutTensor(node: x.node, dims: dims, order: [0, 1], gather: TensorLayout(dims: x.dims, order: x.order).userIndexOfMemory)
         }
+    }
+
+    /// The `axes` attribute (before opset 13/18) or the constant input 1 that replaced it.
+    func axes(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws(FloatImportError) -> [Int]? {
+        let input = try constant(n, 1, label, "axes")?.ints
+        return a.ints("axes") ?? input
     }
 
     mutating func dense(_ n: Onnx_NodeProto, _ a: Attributes, _ label: String) throws -> LaidOutTensor {
@@ -529,13 +532,12 @@ extension ONNXImporter {
         let fill = opset < 11 ? Double(a.float("value", 0)) : (try constant(n, 2, label, "constant_value"))?.values.first ?? 0
         if n.input.count > 3, !n.input[3].isEmpty { throw FloatImportError("\(label): Pad with axes is not supported") }
         guard fill == 0 else { throw FloatImportError("\(label): Pad with the value \(fill) is not supported (zeros are)") }
-        let (x, t) = try image(try tensor(n, 0, label), n, label)
+        let (x, _) = try image(try tensor(n, 0, label), n, label)
         guard pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ (0...1 << 16).contains($0) }) else {
             throw FloatImportError("\(label): Pad \(pads) is not supported (non-negative zeros around H and W of an image are)")
         }
         let node = try builder.append(.zeroPad(top: pads[2], left: pads[3], bottom: pads[6], right: pads[7]), [x], name: label)
-        _ = t
-        return output(node, n)
+        return output(node)
     }
 
     /// Resize and Upsample: nearest by whole factors (a pixel repeat), or linear (TFLite's
@@ -575,7 +577,7 @@ extension ONNXImporter {
             }
             let node = try builder.append(.resizeBilinear(height: Int(size[0]), width: Int(size[1]), alignCorners: coordinates == "align_corners",
                                                           halfPixelCenters: halfPixel), [x], name: label)
-            return output(node, n)
+            return output(node)
         }
         let rounding = a.string("nearest_mode", "round_prefer_floor")
         guard factors[2] >= 1, factors[3] >= 1, factors[2] == factors[2].rounded(), factors[3] == factors[3].rounded() else {
@@ -587,6 +589,6 @@ extension ONNXImporter {
             throw FloatImportError("\(label): Resize with \(coordinates) coordinates and \(rounding) rounding is not supported")
         }
         let node = try builder.append(.upsampleNearest(scaleH: Int(factors[2]), scaleW: Int(factors[3])), [x], name: label)
-        return output(node, n)
+        return output(node)
     }
 }

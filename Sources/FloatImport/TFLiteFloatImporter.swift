@@ -6,7 +6,8 @@ import TFLiteFile
 /// behind DEQUANTIZE included) into Minnow's float graph. TFLite is NHWC as Minnow is, so
 /// weights keep their layout but for depthwise filters (`[1, KH, KW, C·M]` → OHWI
 /// `[C·M, KH, KW, 1]`); fused activations become activation nodes; a MUL or ADD by a per-channel
-/// constant becomes a batch norm (an exact affine) that the converter folds. The input and output
+/// constant folds into the convolution or dense layer before it, else becomes a batch norm
+/// (`AffineFolding.swift`). The input and output
 /// layouts are recorded row-major (the model's own NHWC). Example: Keras's MobileNet `.tflite`
 /// becomes a graph of input `224×224×3`.
 public func importFloatTFLite(_ model: TFLiteModel, inputShape: [Int]? = nil) throws(FloatImportError) -> Model {
@@ -53,24 +54,12 @@ struct TFLiteFloatImporter {
         for (index, op) in model.operators.enumerated() {
             let name = model.operatorCodes[op.opcodeIndex].name
             let label = "operator \(index) (\(name))"
-            do {
-                try lower(op, code: model.operatorCodes[op.opcodeIndex].builtin, label: label)
-            } catch let error as FloatImportError {
-                throw error
-            } catch let error as GraphError {
-                throw FloatImportError("\(label): \(error.message)")
-            } catch {
-                throw FloatImportError("\(label): \(error)")
-            }
+            try namingErrors(label) { try lower(op, code: model.operatorCodes[op.opcodeIndex].builtin, label: label) }
         }
         guard let result = nodes[model.outputs[0]] else { throw FloatImportError("the model's output is never computed (or is a constant)") }
-        var graphNodes = builder.nodes
-        graphNodes[0].name = input.name
-        return Model(graph: Graph(nodes: Array(graphNodes[0...result.node]), output: result.node), labels: [],
-                     normalization: .unit(channels: builder.shapes[0].channels),
-                     notes: "imported from a float .tflite (\(model.description))",
-                     inputLayout: TensorLayout(dims: dims, order: Array(0..<dims.count)),
-                     outputLayout: TensorLayout(dims: result.dims, order: Array(0..<result.dims.count)))
+        return builder.importedModel(inputName: input.name, output: result.node, notes: "imported from a float .tflite (\(model.description))",
+                                     inputLayout: TensorLayout(dims: dims, order: Array(0..<dims.count)),
+                                     outputLayout: TensorLayout(dims: result.dims, order: Array(0..<result.dims.count)))
     }
 
     // MARK: Tensors

@@ -84,24 +84,23 @@ public struct TensorLayout: Hashable, Sendable {
         return out
     }
 
-    /// For each Minnow memory position of one example, the user's row-major index of that element.
+    /// For each Minnow memory position, the user's row-major index of the element stored there
+    /// (over all of `dims`: one example, whose batch axis is 1).
     public var userIndexOfMemory: [Int] {
         var strides = [Int](repeating: 1, count: dims.count)
         for k in stride(from: dims.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * dims[k + 1] }
-        let total = dims.dropFirst().reduce(1, *)
+        let total = dims.reduce(1, *)
         var out: [Int] = []
         out.reserveCapacity(total)
         var index = [Int](repeating: 0, count: dims.count)
         for _ in 0..<total {
-            out.append(zip(index, strides).dropFirst().reduce(0) { $0 + $1.0 * $1.1 })
+            out.append(zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 })
             var k = order.count - 1
             while k >= 0 {
                 let axis = order[k]
-                if axis != 0 {
-                    index[axis] += 1
-                    if index[axis] < dims[axis] { break }
-                    index[axis] = 0
-                }
+                index[axis] += 1
+                if index[axis] < dims[axis] { break }
+                index[axis] = 0
                 k -= 1
             }
         }

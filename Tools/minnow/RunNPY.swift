@@ -30,12 +30,12 @@ extension Run {
         var inputs: [(values: [Float], int8: [Int8]?)] = []
         for (k, path) in npyInputs.enumerated() {
             let array = try NPYArray.read(path: path)
-            let boundary = NPYLayout(layout: q8.boundaryLayout(k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.inputTensor(k)).shapeList)
+            let boundary = NPYLayout(layout: layout(q8, k), memory: q8.tensor(q8.inputTensor(k)).shapeList)
             let (n, values) = try boundary.samples(array, path: path, what: "input \(k)")
             guard batch < 0 || n == batch else { throw ValidationFailure("\(path): \(n) samples, input 0 has \(batch)") }
             batch = n
-            let int8 = array.int8.map { q in try? boundary.samples(NPYArray(dims: array.dims, values: q.map(Float.init)), path: path, what: "").values.map { Int8($0) } } ?? nil
-            inputs.append((values, int8))
+            // An int8 array's values are its bytes, already permuted with the floats.
+            inputs.append((values, array.int8 == nil ? nil : values.map { Int8($0) }))
         }
         var outputs = [[Float]](repeating: [], count: q8.outputCount)
         let int8Out = inputs.allSatisfy { $0.int8 != nil }
@@ -58,11 +58,16 @@ extension Run {
             }
         }
         for k in 0..<q8.outputCount {
-            let boundary = NPYLayout(layout: q8.boundaryLayout(q8.inputCount + k).map { TensorLayout(dims: $0.dims, order: $0.order) }, memory: q8.tensor(q8.outputTensor(k)).shapeList)
+            let boundary = NPYLayout(layout: layout(q8, q8.inputCount + k), memory: q8.tensor(q8.outputTensor(k)).shapeList)
             let values = boundary.user(outputs[k], count: batch)
             let array = int8Out ? NPYArray(dims: [batch] + boundary.dims, int8: values.map { Int8($0) }) : NPYArray(dims: [batch] + boundary.dims, values: values)
             try emit(array, output: k)
         }
+    }
+
+    /// The source layout of model.q8 input k, or output `k − inputCount` (nil: Minnow's NHWC).
+    func layout(_ q8: Q8Model, _ k: Int) -> TensorLayout? {
+        q8.boundaryLayout(k).map { TensorLayout(dims: $0.dims, order: $0.order) }
     }
 
     func runFloatNPY() throws {

@@ -1,4 +1,3 @@
-/// y = a + b element-wise over `count` values.
 /// y = a · b over `batch` examples of `perExample` values: b of a's shape, or `channels` values
 /// per example broadcast over its pixels (`broadcast`).
 func mulF32(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, batch: Int, perExample: Int, channels: Int, broadcast: Bool,
@@ -15,6 +14,7 @@ func mulF32(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, batch: Int, pe
     }
 }
 
+/// y = a + b element-wise over `count` values.
 func addF32(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, _ y: UnsafeMutablePointer<Float>) {
     for i in 0..<count { y[i] = a[i] + b[i] }
 }

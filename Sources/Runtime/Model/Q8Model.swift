@@ -203,18 +203,20 @@ public struct Q8Model: @unchecked Sendable {
 
     /// The bytes after META's labels, where optional host records follow (the boundary layouts of
     /// an imported model, docs/formats.md), and a 32-bit word of the buffer at a byte offset.
-    public var metaRecords: Range<Int> {
-        var at = sections.meta + 8 + 8 * normalizationChannels
-        for _ in 0..<labelCount { at += 4 + (int(at) + 3) / 4 * 4 }
-        return at..<(sections.meta + sections.metaSize)
-    }
+    public var metaRecords: Range<Int> { labelRecord(labelCount)..<(sections.meta + sections.metaSize) }
     public func word(at offset: Int) -> Int { int(offset) }
 
     /// Class labels as UTF-8 byte ranges of the buffer.
     public var labelCount: Int { int(sections.meta + 4 + 8 * normalizationChannels) }
     public func label(_ i: Int) -> UnsafeRawBufferPointer {
+        let at = labelRecord(i)
+        return UnsafeRawBufferPointer(rebasing: bytes[(at + 4)..<(at + 4 + int(at))])
+    }
+
+    /// Byte offset of label i's record (`u32 length`, bytes padded to 4); `labelCount` gives the end of the labels.
+    func labelRecord(_ i: Int) -> Int {
         var at = sections.meta + 8 + 8 * normalizationChannels
         for _ in 0..<i { at += 4 + (int(at) + 3) / 4 * 4 }
-        return UnsafeRawBufferPointer(rebasing: bytes[(at + 4)..<(at + 4 + int(at))])
+        return at
     }
 }
