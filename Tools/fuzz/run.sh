@@ -35,7 +35,7 @@ module KernelsAVX512VNNI "-Xcc -mavx2 -Xcc -mavx512f -Xcc -mavx512bw -Xcc -mavx5
 module KernelsNEONDot "" Sources/KernelsNEONDot/*.swift
 module Kernels "" Sources/Kernels/*.swift
 module TFLiteFile "" Sources/TFLiteFile/*.swift
-swiftc $SAN -module-name FuzzQ8 Tools/fuzz/FuzzQ8.swift $(ls $B/obj/*.o | grep -v TFLiteFile) -o $B/fuzz-q8 2>$B/link.log
+swiftc $SAN -module-name FuzzQ8 Tools/fuzz/FuzzQ8.swift $B/obj/{Runtime,KernelsAVX2,KernelsAVXVNNI,KernelsAVX512VNNI,KernelsNEONDot,Kernels,cpu_features}.o -o $B/fuzz-q8 2>$B/link.log
 swiftc $SAN -module-name FuzzTFLite Tools/fuzz/FuzzTFLite.swift $B/obj/TFLiteFile.o -o $B/fuzz-tflite 2>>$B/link.log
 
 # Seeds: every shipped model quantized quickly (what matters is the structure, not accuracy),
