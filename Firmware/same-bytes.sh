@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Same-bytes tests: for each model named (a shipped model, tfl-NAME for ../shared/outside/NAME
-# imported, whose host outputs `make` has already checked against TFLM's, or flt-NAME for the
+# imported, whose host outputs `make` has already checked against TFLM's, tcase-NAME for the one-op
+# TFLM case ../Tests/ImportTests/TFLMCases/NAME (checked the same way), or flt-NAME for the
 # float model ../shared/outside-float/NAME imported and quantized), the exported test inputs run on the AArch64 executable
 # (NEON kernels) under qemu-aarch64-static as a Cortex-A53, on the x86-64 executable natively, and in the Cortex-M4 image under
 # qemu-system-arm; every output byte must equal the host runtime's (outputs.bin, expected.txt).

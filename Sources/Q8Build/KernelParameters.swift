@@ -44,8 +44,7 @@ public func meanParams(input: ImageShape, inputQuantization: AffineQuantization,
                        outputQuantization: AffineQuantization) -> MeanParams {
     let (multiplier, shift) = quantizeMultiplier(Double(inputQuantization.scale) / Double(outputQuantization.scale))
     return MeanParams(input: input, inputZeroPoint: Int32(inputQuantization.zeroPoint),
-                      outputZeroPoint: Int32(outputQuantization.zeroPoint), multiplier: multiplier, shift: shift,
-                      sameQuantization: inputQuantization == outputQuantization)
+                      outputZeroPoint: Int32(outputQuantization.zeroPoint), multiplier: multiplier, shift: shift)
 }
 
 /// The 256-entry table of an element-wise function: entry `q + 128` holds

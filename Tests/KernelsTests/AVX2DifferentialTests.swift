@@ -340,7 +340,7 @@ struct AVX2DifferentialTests {
             let hostile = r.int(0...3) == 0
             let p = MeanParams(input: shape, inputZeroPoint: r.int32(-128...127), outputZeroPoint: r.int32(-128...127),
                                multiplier: hostile ? hostileMultiplier(&r) : r.int32((1 << 30)...Int32.max),
-                               shift: hostile ? r.int32(-31...30) : r.int32(-8...0), sameQuantization: r.int(0...3) == 0)
+                               shift: hostile ? r.int32(-31...30) : r.int32(-8...0))
             let x = r.int8s(shape.height * shape.width * shape.channels, -128, 127)
             return (shape.channels, { y in x.withUnsafeBufferPointer { mean_s8(p, input: $0.baseAddress!, output: y) } },
                     { y in x.withUnsafeBufferPointer { mean_s8_avx2(p, input: $0.baseAddress!, output: y) } })

@@ -73,10 +73,12 @@ import Testing
         #expect(out == [2, -2])
         max_pool2d_s8(p, input: [1, -1, 2, -2], output: &out)
         #expect(out == [2, -1])
-        // Mean with equal quantization in and out: Σ / n truncating: (1 + 2) / 2 = 1, (−1 − 2) / 2 = −1.
-        mean_s8(MeanParams(input: shape, inputZeroPoint: 5, outputZeroPoint: 5, multiplier: 1 << 30, shift: 1, sameQuantization: true),
+        // Mean with equal quantization in and out (ratio 1: 2^30, shift 1) takes the same folded
+        // scaling as TFLM: the means 1.5 and −1.5 round toward +∞ to 2 and −1 (a truncating Σ / n
+        // would give 1 and −1).
+        mean_s8(MeanParams(input: shape, inputZeroPoint: 5, outputZeroPoint: 5, multiplier: 1 << 30, shift: 1),
                 input: [1, -1, 2, -2], output: &out)
-        #expect(out == [1, -1])
+        #expect(out == [2, -1])
         // Mean requantized: scale ratio 1 (2^30, shift 1), input zero point 1, output zero point 0:
         // 1/n folds into the multiplier (2^30 · 2^1 / 2, shift 0), so Σ(x − 1) = 1 and −5 go through
         // the doubling high multiply, whose ties round toward +∞: 0.5 → 1, −2.5 → −2.

@@ -31,25 +31,45 @@ def tensor(name, shape, buffer, scale, zero_point):
     return t
 
 
-def binary_model(code, options_type, options, shapes, quantizations):
-    """A model of one binary operator: inputs a and b (shapes[0], shapes[1]), output shapes[2]."""
+def one_op_model(code, options_type, options, operands, output):
+    """A model of one operator. `operands` in the operator's order: `("name", shape, (scale, zero point))`
+    for an int8 model input, `("name", np.int32 array)` for a constant; `output` is `(shape, (scale, zero point))`."""
     model = s.ModelT()
     model.version = 3
     opcode = s.OperatorCodeT()
     opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
     model.operatorCodes = [opcode]
-    model.buffers = [s.BufferT() for _ in range(4)]
+    model.buffers = [s.BufferT()]
     graph = s.SubGraphT()
-    graph.tensors = [tensor(n, shape, i + 1, *q) for i, (n, shape, q) in enumerate(zip("aby", shapes, quantizations))]
-    graph.inputs, graph.outputs = [0, 1], [2]
+    graph.tensors, graph.inputs = [], []
+    for operand in operands + [("y",) + tuple(output)]:
+        model.buffers.append(s.BufferT())
+        if len(operand) == 2:
+            name, values = operand
+            model.buffers[-1].data = np.asarray(values, dtype=np.int32).tobytes()
+            t = s.TensorT()
+            t.name, t.shape, t.type, t.buffer = name, list(np.shape(values)), s.TensorType.INT32, len(model.buffers) - 1
+        else:
+            name, shape, quantization = operand
+            t = tensor(name, shape, len(model.buffers) - 1, *quantization)
+            if name != "y":
+                graph.inputs.append(len(graph.tensors))
+        graph.tensors.append(t)
+    graph.outputs = [len(graph.tensors) - 1]
     op = s.OperatorT()
-    op.opcodeIndex, op.inputs, op.outputs = 0, [0, 1], [2]
+    op.opcodeIndex, op.inputs, op.outputs = 0, list(range(len(operands))), graph.outputs
     op.builtinOptionsType, op.builtinOptions = options_type, options
     graph.operators = [op]
     model.subgraphs = [graph]
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def binary_model(code, options_type, options, shapes, quantizations):
+    """A model of one binary operator: inputs a and b (shapes[0], shapes[1]), output shapes[2]."""
+    return one_op_model(code, options_type, options, [("a", shapes[0], quantizations[0]), ("b", shapes[1], quantizations[1])],
+                        (shapes[2], quantizations[2]))
 
 
 def mul_options(activation):
@@ -78,30 +98,10 @@ MUL_CASES = [
 
 def resize_bilinear_model(shape, size, quantization, align_corners, half_pixel_centers):
     """A RESIZE_BILINEAR of x (shape) to `size` (a constant int32 [2]), output quantized as x (TFLite's rule)."""
-    model = s.ModelT()
-    model.version = 3
-    opcode = s.OperatorCodeT()
-    code = s.BuiltinOperator.RESIZE_BILINEAR
-    opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
-    model.operatorCodes = [opcode]
-    model.buffers = [s.BufferT() for _ in range(4)]
-    model.buffers[2].data = np.array(size, dtype=np.int32).tobytes()
-    graph = s.SubGraphT()
-    out_shape = [shape[0], size[0], size[1], shape[3]]
-    size_tensor = s.TensorT()
-    size_tensor.name, size_tensor.shape, size_tensor.type, size_tensor.buffer = "size", [2], s.TensorType.INT32, 2
-    graph.tensors = [tensor("x", shape, 1, *quantization), size_tensor, tensor("y", out_shape, 3, *quantization)]
-    graph.inputs, graph.outputs = [0], [2]
-    op = s.OperatorT()
-    op.opcodeIndex, op.inputs, op.outputs = 0, [0, 1], [2]
     options = s.ResizeBilinearOptionsT()
     options.alignCorners, options.halfPixelCenters = align_corners, half_pixel_centers
-    op.builtinOptionsType, op.builtinOptions = s.BuiltinOptions.ResizeBilinearOptions, options
-    graph.operators = [op]
-    model.subgraphs = [graph]
-    builder = flatbuffers.Builder(1024)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+    return one_op_model(s.BuiltinOperator.RESIZE_BILINEAR, s.BuiltinOptions.ResizeBilinearOptions, options,
+                        [("x", shape, quantization), ("size", size)], ([shape[0], size[0], size[1], shape[3]], quantization))
 
 
 # name, input shape, output size, quantization, align_corners, half_pixel_centers, seed, branch
@@ -117,13 +117,41 @@ RESIZE_BILINEAR_CASES = [
 ]
 
 
+def mean_model(shape, axes, keep_dims, input_quantization, output_quantization):
+    """A MEAN of x (shape) over the constant `axes`, keeping the reduced dimensions as 1 or dropping them."""
+    options = s.ReducerOptionsT()
+    options.keepDims = keep_dims
+    reduced = {a % len(shape) for a in axes}
+    out_shape = [1 if i in reduced else d for i, d in enumerate(shape) if keep_dims or i not in reduced]
+    return one_op_model(s.BuiltinOperator.MEAN, s.BuiltinOptions.ReducerOptions, options,
+                        [("x", shape, input_quantization), ("axis", axes)], (out_shape, output_quantization))
+
+
+# name, input shape, axes, keep_dims, input and output quantization, seed, branch. TFLM's MEAN takes
+# QuantizedMeanOrSum (1/n folded into the multiplier) for every int8 case below.
+MEAN_CASES = [
+    ("mean_keep_dims_same_quantization", [1, 7, 7, 40], [1, 2], True, (0.05, -3), (0.05, -3), 21,
+     "keep_dims, input and output quantization equal (a PyTorch GlobalAveragePool through onnx2tf)"),
+    ("mean_drop_dims_same_quantization", [1, 5, 3, 24], [1, 2], False, (0.02, 7), (0.02, 7), 22,
+     "keep_dims false, quantization equal"),
+    ("mean_keep_dims_requantized", [1, 6, 9, 17], [2, 1], True, (0.04, -128), (0.013, -20), 23,
+     "keep_dims, different quantization, axes listed W then H"),
+    ("mean_negative_axes", [1, 4, 4, 8], [-3, -2], False, (0.1, 5), (0.07, -2), 24,
+     "axes given as -3, -2 (H and W)"),
+    ("mean_one_pixel", [1, 1, 1, 12], [1, 2], True, (0.03, 0), (0.02, 10), 25,
+     "a 1 x 1 image (n = 1, the scale ratio alone)"),
+    ("mean_large_window", [1, 30, 30, 3], [1, 2], False, (0.2, 60), (0.01, -100), 26,
+     "n = 900 and an output scale 20 times finer (saturating clamps)"),
+]
+
+
 def write_case(root, name, model, shapes, seed, branch):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "model.tflite"), "wb") as f:
         f.write(model)
     rng = np.random.default_rng(seed)
-    interpreter = runtime.Interpreter.from_bytes(model)
+    interpreter = runtime.Interpreter.from_bytes(model, arena_size=1 << 22)
     for c in range(CASES_PER_MODEL):
         for k, shape in enumerate(shapes[:2]):
             x = rng.integers(-128, 128, size=shape, dtype=np.int8)
@@ -148,6 +176,9 @@ def main():
     for name, shape, size, quantization, align, half, seed, branch in RESIZE_BILINEAR_CASES:
         model = resize_bilinear_model(shape, size, quantization, align, half)
         write_case(root, name, model, [shape], seed, branch)
+        print(f"{name}: {branch}")
+    for name, shape, axes, keep_dims, xq, yq, seed, branch in MEAN_CASES:
+        write_case(root, name, mean_model(shape, axes, keep_dims, xq, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
 
 

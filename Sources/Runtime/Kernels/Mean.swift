@@ -6,27 +6,26 @@ public struct MeanParams {
     public var outputZeroPoint: Int32
     public var multiplier: Int32
     public var shift: Int32
-    /// Input and output quantization are identical: TFLite then divides the raw sum directly.
-    public var sameQuantization: Bool
 
-    public init(input: ImageShape, inputZeroPoint: Int32, outputZeroPoint: Int32, multiplier: Int32, shift: Int32,
-                sameQuantization: Bool) {
+    public init(input: ImageShape, inputZeroPoint: Int32, outputZeroPoint: Int32, multiplier: Int32, shift: Int32) {
         self.input = input
         self.inputZeroPoint = inputZeroPoint
         self.outputZeroPoint = outputZeroPoint
         self.multiplier = multiplier
         self.shift = shift
-        self.sameQuantization = sameQuantization
     }
 }
 
-/// Reference int8 mean over H and W, as TensorFlow Lite Micro computes it.
+/// Reference int8 mean over H and W, as TensorFlow Lite Micro computes it (`QuantizedMeanOrSum`,
+/// which its MEAN takes for every int8 case: kept or dropped dimensions, equal or different
+/// quantization in and out).
 ///
-/// With the same quantization in and out: `out = Σ x / n`, truncating toward zero.
-/// Otherwise the `1 / n` is folded into the multiplier: with `k = min(floor(log2 n), 32, 31 + shift)`,
+/// The `1 / n` is folded into the multiplier: with `k = min(floor(log2 n), 32, 31 + shift)`,
 /// `m' = (multiplier · 2^k) / n` (truncating) and `shift' = shift − k`,
 /// `out = clamp(multiplyByQuantizedMultiplier(Σ x − inputZeroPoint · n, m', shift') &+ outputZeroPoint)`.
-/// Example: n = 49 → k = 5, m' = multiplier · 32 / 49.
+/// Example: n = 49 → k = 5, m' = multiplier · 32 / 49. With equal quantization in and out
+/// (multiplier 2^30, shift 1) this rounds the mean to nearest, ties toward +∞: a plain truncating
+/// `Σ x / n` differs from TFLM in about a third of the channels.
 public func mean_s8(_ p: MeanParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     let n = p.input.height * p.input.width
     let c = p.input.channels
@@ -44,7 +43,6 @@ public struct MeanScaling {
     public let count: Int32
     public let multiplier: Int32
     public let shift: Int32
-    public let sameQuantization: Bool
     public let inputZeroPoint: Int32
     public let outputZeroPoint: Int32
 
@@ -55,7 +53,6 @@ public struct MeanScaling {
         count = Int32(n)
         multiplier = Int32(truncatingIfNeeded: (widen(p.multiplier) &<< widen(k)) / widen(count))
         shift = p.shift - k
-        sameQuantization = p.sameQuantization
         inputZeroPoint = p.inputZeroPoint
         outputZeroPoint = p.outputZeroPoint
     }
@@ -63,7 +60,6 @@ public struct MeanScaling {
     /// The int8 mean of a channel whose `count` values sum to `sum`.
     @inlinable @inline(__always)
     public func output(_ sum: Int32) -> Int8 {
-        if sameQuantization { return Int8(truncatingIfNeeded: sum / count) }
-        return clampToInt8(multiplyByQuantizedMultiplier(sum &- inputZeroPoint &* count, multiplier, shift) &+ outputZeroPoint, -128, 127)
+        clampToInt8(multiplyByQuantizedMultiplier(sum &- inputZeroPoint &* count, multiplier, shift) &+ outputZeroPoint, -128, 127)
     }
 }

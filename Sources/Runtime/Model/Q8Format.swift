@@ -4,8 +4,10 @@ public enum Q8Format {
     public static let magic: UInt32 = 0x3851_4E4D
     /// 2: the CRC covers the header too, reserved bytes are zero, the arena size is recomputed
     /// by the validator and includes the prepared-op records. 3: records of 96 bytes (224 before),
-    /// convolutions in place row by row, op 17 (mul). Earlier versions are refused.
-    public static let version: UInt16 = 3
+    /// convolutions in place row by row, op 17 (mul). 4: mean has two words (multiplier, shift) and
+    /// always TFLM's folded scaling (version 3's equal-quantization flag truncated instead).
+    /// Earlier versions are refused.
+    public static let version: UInt16 = 4
     public static let headerSize = 64
     public static let sectionEntrySize = 16
     public static let tensorEntrySize = 36

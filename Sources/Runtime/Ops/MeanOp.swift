@@ -2,12 +2,11 @@
 /// axes [1, 2]), run by `mean_s8` and its twins.
 ///
 /// Slots (`Input`): x `[H, W, C]`. Words (`Word`): multiplier, shift (input scale / output
-/// scale, as `QuantizeMultiplier` makes them), sameQuantization (0 or 1: input and output share
-/// scale and zero point, and the raw sum is divided). Output `[C]` (any shape of C values).
+/// scale, as `QuantizeMultiplier` makes them). Output `[C]` (any shape of C values).
 ///
 /// Bounds: multiplier 0 or in [2^30, 2^31), shift in [−31, 30]; H·W at most 2^28 (a tensor's
 /// limit). The sum and `zp·H·W` wrap in int32, as TFLite's do.
-/// Example: 7×7×64 → 64: words (multiplier, shift of inputScale/outputScale), 0.
+/// Example: 7×7×64 → 64: words (multiplier, shift of inputScale/outputScale).
 public enum MeanOp {
     /// The op's name in `inspect`, `bench` and docs/formats.md.
     public static let name: StaticString = "mean"
@@ -15,8 +14,8 @@ public enum MeanOp {
         public static let x = 0
     }
     public enum Word {
-        public static let multiplier = 0, shift = 1, sameQuantization = 2
-        public static let count = 3
+        public static let multiplier = 0, shift = 1
+        public static let count = 2
     }
 
     static func validate(_ v: OpView) throws(Q8Error) {
@@ -24,15 +23,13 @@ public enum MeanOp {
         let x = try v.activation(Input.x)
         guard x.rank == 3, v.output.count == x.channels else { throw v.fail("mean needs [H, W, C] in and [C] out") }
         try v.requireMultiplier(v.word(Word.multiplier), shift: v.word(Word.shift))
-        guard v.int(Word.sameQuantization) == 0 || v.int(Word.sameQuantization) == 1 else { throw v.fail("mean flag is not 0 or 1") }
         try v.requireSeparate(x)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> MeanCall {
         let x = v.tensor(Input.x), out = v.output
         return MeanCall(params: MeanParams(input: x.image, inputZeroPoint: x.zeroPoint, outputZeroPoint: out.zeroPoint,
-                                           multiplier: v.word(Word.multiplier), shift: v.word(Word.shift),
-                                           sameQuantization: v.int(Word.sameQuantization) == 1),
+                                           multiplier: v.word(Word.multiplier), shift: v.word(Word.shift)),
                         input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena))
     }
 
@@ -58,7 +55,7 @@ struct MeanCall {
 extension Q8OpWriter {
     /// Appends a `mean` over H and W of `x` with `p`'s requantization, into `output`.
     public mutating func mean(_ x: Int, _ p: MeanParams, output: Int, name: String = "") {
-        appendRecord(.mean, inputs: [x], output: output, words: [p.multiplier, p.shift, p.sameQuantization ? 1 : 0], scratch: nil,
+        appendRecord(.mean, inputs: [x], output: output, words: [p.multiplier, p.shift], scratch: nil,
                      name: name)
     }
 }
