@@ -12,7 +12,7 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     removeStaleTemporaries(in: directory, prefix: prefix)
     let temporary = (directory as NSString).appendingPathComponent("\(prefix)\(getpid()).tmp")
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+    guard fd >= 0 else { throw WriteFailure(path: path, code: errno) }
     var ok = true
     data.withUnsafeBytes { raw in
         var offset = 0
@@ -26,17 +26,25 @@ public func writeAtomically(_ data: Data, to path: String) throws {
     guard ok, rename(temporary, path) == 0 else {
         let code = errno
         unlink(temporary)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                       NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(code))])
+        throw WriteFailure(path: path, code: code)
     }
 }
 
-/// Removes `<prefix><pid>.tmp` files in `directory` whose process is gone.
+/// A file or folder the system would not write, with its reason.
+/// Example: `out/model.q8: No space left on device`.
+public struct WriteFailure: Error, CustomStringConvertible {
+    public let path: String
+    public let code: Int32
+    public init(path: String, code: Int32) { (self.path, self.code) = (path, code) }
+    public var description: String { "\(path): \(String(cString: strerror(code)))" }
+}
+
+/// Removes `<prefix><pid>.tmp` files and folders in `directory` whose process is gone.
 func removeStaleTemporaries(in directory: String, prefix: String) {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return }
     for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
         let pidText = name.dropFirst(prefix.count).dropLast(4)
         guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-        unlink((directory as NSString).appendingPathComponent(name))
+        try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
     }
 }

@@ -88,14 +88,14 @@ import Train
         let badCalibration = try minnow(["quantize", bin, "--calibration", "\(folder)/model.onnx", "-o", q8])
         #expect(badCalibration.status != 0 && badCalibration.err.contains("model.onnx"))
         let quantized = try minnow(["quantize", bin, "--calibration", calib, "-o", q8, "--report", bin])
-        #expect(quantized.status != 0 && quantized.err.contains("refusing to overwrite"))
+        #expect(quantized.status != 0 && quantized.err.contains("same file"))
         let quantized2 = try minnow(["quantize", bin, "--calibration", calib, "-o", q8])
         #expect(quantized2.status == 0 && quantized2.out.contains("calibrated on 16 samples"), "\(quantized2.err)")
         let int8 = try minnow(["run", q8, "--input", "\(folder)/input.npy", "--output", y])
         #expect(int8.status == 0, "\(int8.err)")
         #expect(try NPYArray.read(path: y).dims == [1, 8, 12, 12])
         let overwrite = try minnow(["run", q8, "--input", "\(folder)/input.npy", "--output", q8])
-        #expect(overwrite.status != 0 && overwrite.err.contains("refusing to overwrite"))
+        #expect(overwrite.status != 0 && overwrite.err.contains("same file"))
     }
 
     @Test func badInputsGiveClearErrors() throws {
@@ -160,7 +160,69 @@ import Train
         let image = try PNG.read(path: chart)
         #expect(image.channels == 3 && image.height == 32 + 22 * layers.count + 28)
         let refused = try minnow(["quantize", bin, "-o", bin])
-        #expect(refused.status != 0 && refused.err.contains("refusing to overwrite"))
+        #expect(refused.status != 0 && refused.err.contains("same file"))
+    }
+
+    /// Every file a command writes is checked before any work against what it reads and against
+    /// each other, its folder with the system's reason; export lands its four files as one set.
+    @Test func outputsNeverDestroyInputsAndExportLandsWhole() throws {
+        let q8 = temporary("set.q8"), raw = temporary("set-in.bin"), fw = temporary("fw")
+        defer { for p in [q8, raw, fw] { try? FileManager.default.removeItem(atPath: p) } }
+        try? FileManager.default.removeItem(atPath: fw)
+        _ = try chainProgram().write(to: q8)
+        let model = try Data(contentsOf: URL(fileURLWithPath: q8))
+        try Data(repeating: 3, count: 10 * 10 * 3).write(to: URL(fileURLWithPath: raw))  // chainProgram takes 10 × 10 × 3
+        func refused(_ arguments: [String], _ text: String) throws {
+            let r = try minnow(arguments)
+            #expect(r.status != 0 && r.err.contains(text), "\(arguments): \(r.err)")
+        }
+        try refused(["run", q8, "--raw-input", raw, "--raw-output", raw], "same file as")
+        try refused(["run", q8, "--raw-input", raw, "--raw-output", "/no/such/folder/y.bin"], "No such file or directory")
+        try refused(["run", q8, "--raw-input", raw, "--raw-input", raw, "--raw-output", temporary("y"), "--raw-output", temporary("y")],
+                    "are the same file")
+        try refused(["quantize", "Models/fm_dsconv/model.bin", "-o", temporary("x.q8"), "--report", temporary("x.q8")], "are the same file")
+        try refused(["quantize", "Models/fm_dsconv/model.bin", "-o", "/no/such/folder/x.q8"], "folder /no/such/folder: No such file or directory")
+        try refused(["train", "fm_dsconv", "--epochs", "1", "--out", "/no/such/folder/x.bin"], "folder /no/such/folder: No such file or directory")
+        try refused(["export", q8, "--raw-input", raw, "--out-dir", "/no/such/folder/fw"], "No such file or directory")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: q8)) == model)
+
+        // A first export, and a file of the user's beside it.
+        #expect(try minnow(["export", q8, "--raw-input", raw, "--out-dir", fw]).status == 0)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: "\(fw)/notes.txt"))
+        func contents() throws -> [String: Data] {
+            try Dictionary(uniqueKeysWithValues: FileManager.default.contentsOfDirectory(atPath: fw).filter { $0 != "sub" }.map {
+                ($0, try Data(contentsOf: URL(fileURLWithPath: "\(fw)/\($0)")))
+            })
+        }
+        let first = try contents()
+        #expect(first.keys.sorted() == ["expected.txt", "inputs.bin", "model_data.c", "notes.txt", "outputs.bin"])
+        // Inputs inside the folder under an export file's name: refused, nothing touched.
+        try refused(["export", q8, "--raw-input", "\(fw)/outputs.bin", "--out-dir", fw], "same file as")
+        try refused(["export", "\(fw)/model_data.c", "--out-dir", fw], "same file as")
+        #expect(try contents() == first)
+        // A write that fails half-way (a 4 KiB file-size limit: the small files fit, model_data.c
+        // does not): the folder keeps the first export whole, no staging folder is left.
+        let limited = Process()
+        limited.executableURL = URL(fileURLWithPath: "/bin/sh")
+        limited.arguments = ["-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" export \"$1\" --raw-input \"$2\" --raw-input \"$2\" --out-dir \"$3\"",
+                             Self.binary, q8, raw, fw]
+        let err = Pipe()
+        limited.standardError = err
+        try limited.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        limited.waitUntilExit()
+        #expect(limited.terminationStatus != 0 && message.contains("File too large"), "\(message)")
+        #expect(try contents() == first)
+        let parent = (fw as NSString).deletingLastPathComponent, name = (fw as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".\(name).minnow-") }.isEmpty)
+        // Two inputs now: the set is replaced whole, the user's file kept.
+        #expect(try minnow(["export", q8, "--raw-input", raw, "--raw-input", raw, "--out-dir", fw]).status == 0)
+        let second = try contents()
+        #expect(second["notes.txt"] == first["notes.txt"] && second["inputs.bin"]?.count == 2 * 300)
+        // A folder holding a subfolder cannot be swapped whole: refused before writing.
+        try FileManager.default.createDirectory(atPath: "\(fw)/sub", withIntermediateDirectories: false)
+        try refused(["export", q8, "--raw-input", raw, "--out-dir", fw], "not a plain file")
+        #expect(try contents() == second)
     }
 
     /// A sample of Tools/bad-input-sweep.py (truncated, mutated and odd files through every

@@ -54,3 +54,37 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(throws: DataError.self) { try ImageFolder.load("\(root)/cat/a.png", width: 4, height: 4, channels: 1) }
     }
 }
+
+/// Class folders matched to a model's labels by name, or by number; mismatches are errors.
+struct ClassMatchingTests {
+    func set(_ classes: [String]) -> LabeledImages {
+        LabeledImages(width: 1, height: 1, channels: 1, pixels: classes.indices.map { UInt8($0) }, labels: Array(classes.indices),
+                      classNames: classes)
+    }
+    let labels = ["T-shirt/top", "Trouser", "Ankle boot"]
+
+    @Test func foldersMatchLabelsByNameWhateverTheirSpelling() throws {
+        // Sorted folder order (ankle…, t-shirt…, trouser) is not the model's order.
+        let matched = try set(["ankle_boot", "t-shirt-top", "TROUSER"]).matched(toLabels: labels, outputs: 3)
+        #expect(matched.labels == [2, 0, 1] && matched.classNames == labels)
+        #expect(try set(["Ankle boot", "T-shirt/top", "trouser"]).matched(toLabels: labels, outputs: 3).labels == [2, 0, 1])
+    }
+
+    @Test func numberedFoldersAreOutputIndices() throws {
+        let matched = try set(["0", "1", "2"]).matched(toLabels: [], outputs: 3)
+        #expect(matched.labels == [0, 1, 2] && matched.classNames == ["0", "1", "2"])
+        #expect(try set(["2", "0", "1"]).matched(toLabels: labels, outputs: 3).labels == [2, 0, 1])
+        #expect(throws: DataError("class folder '3' is not an output of the model (0…2)")) {
+            try set(["0", "1", "3"]).matched(toLabels: labels, outputs: 3)
+        }
+    }
+
+    @Test func mismatchesAreErrorsNamingThem() {
+        #expect { try set(["ankle-boot", "sandal", "trouser"]).matched(toLabels: labels, outputs: 3) } throws: { "\($0)".contains("sandal") }
+        #expect { try set(["ankle-boot", "trouser"]).matched(toLabels: labels, outputs: 3) } throws: {
+            "\($0)".contains("2 class folders for a model of 3 classes; none for T-shirt/top")
+        }
+        #expect { try set(["trouser", "Trouser", "ankle boot"]).matched(toLabels: labels, outputs: 3) } throws: { "\($0)".contains("two class folders") }
+        #expect { try set(["cat", "dog", "bird"]).matched(toLabels: [], outputs: 3) } throws: { "\($0)".contains("no class labels") }
+    }
+}

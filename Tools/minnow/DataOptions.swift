@@ -21,6 +21,9 @@ struct DataOptions: ParsableArguments {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
+    /// True when the set is a folder of class subfolders (not one of the named sets).
+    var isFolder: Bool { !["sample", "fashion-mnist", "fashion-mnist-train"].contains(dataset) }
+
     /// Loads the chosen set; folders are fitted to `width × height × channels`.
     func load(width: Int, height: Int, channels: Int) throws -> LabeledImages {
         let set: LabeledImages

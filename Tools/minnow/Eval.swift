@@ -49,9 +49,12 @@ struct Eval: ParsableCommand {
         var m = try ModelFile.read(path: model)
         try normalization.apply(to: &m)
         let shape = m.graph.inputShape
-        let images = try data.load(width: shape.width, height: shape.height, channels: shape.channels)
         let executor = try FloatExecutor(m.graph)
         let outputs = executor.shapes[m.graph.output].count
+        var images = try data.load(width: shape.width, height: shape.height, channels: shape.channels)
+        if data.isFolder {
+            do { images = try images.matched(toLabels: m.labels, outputs: outputs) } catch { throw ValidationFailure("\(data.dataset): \(error)") }
+        }
         guard images.classNames.count <= outputs else {
             throw ValidationError("the dataset has \(images.classNames.count) classes, the model only \(outputs) outputs")
         }

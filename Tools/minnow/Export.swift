@@ -26,14 +26,19 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("raw-input"), help: "Export this file of raw int8 input bytes instead of images (repeat per case).")
     var rawInputs: [String] = []
 
-    @Option(help: "Directory to write into (created if missing).")
+    @Option(help: "Folder to write into, as one set (created if missing; its other plain files are kept).")
     var outDir: String
 
     func validate() throws {
         if images < 1 { throw ValidationError("--images must be at least 1") }
     }
 
+    /// The files export writes into --out-dir, as one set.
+    static let files = ["inputs.bin", "outputs.bin", "expected.txt", "model_data.c"]
+
     func run() throws {
+        try requireWritableFolder(parentFolder(outDir), for: "--out-dir \(outDir)")
+        try requireDistinct(Self.files.map { ("--out-dir", url($0).path) }, reads: [model] + rawInputs)
         let file = try Q8File(path: model)
         defer { withExtendedLifetime(file) {} }
         let q8 = file.model
@@ -70,14 +75,11 @@ struct Export: ParsableCommand {
             outputs += y
             expected += Self.line(index: i, output: y, labels: labels)
         }
-        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         let modelBytes = [UInt8](UnsafeRawBufferPointer(q8.bytes))
-        try writeAtomically(Data(inputs.map { UInt8(bitPattern: $0) }), to: url("inputs.bin").path)
-        try writeAtomically(Data(outputs.map { UInt8(bitPattern: $0) }), to: url("outputs.bin").path)
-        try writeAtomically(Data(expected.utf8), to: url("expected.txt").path)
-        try Data(Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: cases.count,
-                              inputBytes: input.count, outputBytes: output.count, labels: labels).utf8)
-            .write(to: url("model_data.c"), options: .atomic)
+        let source = Self.cSource(model: modelBytes, arenaBytes: q8.arenaBytes, inputs: inputs, count: cases.count,
+                                  inputBytes: input.count, outputBytes: output.count, labels: labels)
+        try writeFolderAtomically(zip(Self.files, [Data(inputs.map { UInt8(bitPattern: $0) }), Data(outputs.map { UInt8(bitPattern: $0) }),
+                                                   Data(expected.utf8), Data(source.utf8)]).map { ($0, $1) }, to: outDir)
         print("wrote \(outDir): \(cases.count) inputs of \(input.count) bytes, outputs of \(output.count) bytes, "
               + "model \(grouped(modelBytes.count)) bytes, \(arenaLine(activations: q8.activationBytes, ops: q8.opCount))")
     }

@@ -71,11 +71,11 @@ struct ImportCommand: ParsableCommand {
             throw ValidationFailure("--input-shape \(shape) disagrees with the model's input \(parsed.model.tensors[input].shape)")
         }
         let outputPath = try outputPath(".q8")
-        try requireDistinct(outputPath, from: model)
+        try checkOutputs([("-o", outputPath)], reads: [model])
         var program: Q8Program
         do { program = try importTFLite(parsed.model, packWeights: packWeights) } catch { throw ValidationFailure("\(model): \(error)") }
         program.inPlaceConvolutions = inPlace
-        let plan = try writeValidated(program, to: outputPath, replacing: model)
+        let plan = try writeValidated(program, to: outputPath)
         let q8Arena = plan.peak + program.ops.count * Q8Format.preparedOpBytes
         let weights = program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
         var arenaLine = arenaLine(activations: plan.peak, ops: program.ops.count)
@@ -89,7 +89,7 @@ struct ImportCommand: ParsableCommand {
     /// A float model (ONNX, or a float .tflite already parsed) → model.bin.
     func importFloat(_ shape: [Int]?, tflite: TFLiteModel? = nil) throws {
         let outputPath = try outputPath(".bin")
-        try requireDistinct(outputPath, from: model)
+        try checkOutputs([("-o", outputPath)], reads: [model])
         let imported: Model
         let sourceNodes: Int
         if let tflite {
@@ -144,19 +144,9 @@ struct TFLiteSource {
     var isFloat: Bool { model.inputs.first.map { model.tensors[$0].type == .float32 } ?? false }
 }
 
-/// Refuses an output path that is the input file itself, through links and other spellings
-/// (same device and inode).
-func requireDistinct(_ output: String, from input: String) throws {
-    var a = stat(), b = stat()  // stat follows symbolic links
-    if stat(output, &a) == 0, stat(input, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino {
-        throw ValidationFailure("refusing to overwrite the input \(input) with \(output) (the same file); give another -o")
-    }
-}
-
 /// Encodes `program`, checks the bytes load as a model.q8 (nothing is replaced otherwise), and
-/// writes them atomically to `path`, which must not be the file `input`.
-func writeValidated(_ program: Q8Program, to path: String, replacing input: String) throws -> ArenaPlan {
-    try requireDistinct(path, from: input)
+/// writes them atomically to `path` (which `checkOutputs` has cleared).
+func writeValidated(_ program: Q8Program, to path: String) throws -> ArenaPlan {
     let (bytes, plan) = program.encode()
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
     defer { buffer.deallocate() }

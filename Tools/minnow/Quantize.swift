@@ -77,12 +77,8 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         let destination = outputPath
-        try requireDistinct(destination, from: model)
-        for extra in [report, plot].compactMap({ $0 }) {
-            for other in [model, destination] + [calibration].compactMap({ $0 }) { try requireDistinct(extra, from: other) }
-            if extra == destination { throw ValidationFailure("--report/--plot \(extra) is the model output; give another file") }
-        }
-        if let report, let plot, report == plot { throw ValidationFailure("--report and --plot name the same file \(report)") }
+        try checkOutputs([("-o", destination)] + [report.map { ("--report", $0) }, plot.map { ("--plot", $0) }].compactMap { $0 },
+                         reads: [model] + [calibration].compactMap { $0 })
         var m = try ModelFile.read(path: model)
         try normalization.apply(to: &m)
         let shape = m.graph.inputShape
@@ -125,7 +121,7 @@ struct QuantizeCommand: ParsableCommand {
         }
         bar?.finish()
         conversion.program.inPlaceConvolutions = inPlace
-        let plan = try writeValidated(conversion.program, to: destination, replacing: model)
+        let plan = try writeValidated(conversion.program, to: destination)
         let ops = conversion.program.ops.count
         let weights = conversion.program.tensors.compactMap(\.constant).reduce(0) { $0 + $1.count }
         let layers = try layerReports(m, conversion, inputs: reportInputs, count: min(reportImages, count))

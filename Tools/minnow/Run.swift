@@ -67,12 +67,8 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        for out in rawOutputs + npyOutputs {
-            for input in [model] + rawInputs + npyInputs + images { try requireDistinct(out, from: input) }
-        }
-        if Set(rawOutputs + npyOutputs).count < rawOutputs.count + npyOutputs.count {
-            throw ValidationFailure("two outputs name the same file; give each its own")
-        }
+        try checkOutputs(rawOutputs.map { ("--raw-output", $0) } + npyOutputs.map { ("--output", $0) },
+                         reads: [model] + rawInputs + npyInputs + images)
         if !npyInputs.isEmpty { return try runNPY() }
         let file = try Q8File(path: model)
         defer { withExtendedLifetime(file) {} }  // q8 reads file's buffer until run returns

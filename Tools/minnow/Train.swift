@@ -47,6 +47,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputs([("--out", out)], reads: [])
         if initOnly {
             var model = Zoo.model(architecture, seed: seed)!
             try model.calibrateBatchNormOnRandomImages(seed: seed)
