@@ -49,7 +49,7 @@ public func depthwiseConvF32AVX2FMA(_ x: UnsafePointer<Float>, batch: Int, _ g: 
                     if lanes == 8 {
                         _mm256_storeu_ps(out + block, acc)
                     } else {
-                        let values = unsafeBitCast(acc, to: SIMD8<Float>.self)
+                        let values: SIMD8<Float> = acc
                         for j in 0..<lanes { out[block + j] = values[j] }
                     }
                     block += 8
@@ -64,6 +64,6 @@ public func depthwiseConvF32AVX2FMA(_ x: UnsafePointer<Float>, batch: Int, _ g: 
 private func partialLoad(_ p: UnsafePointer<Float>, _ lanes: Int) -> __m256 {
     var v = SIMD8<Float>()
     for j in 0..<lanes { v[j] = p[j] }
-    return unsafeBitCast(v, to: __m256.self)
+    return v
 }
 #endif

@@ -47,7 +47,7 @@ private func tile6x16(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ 
     if let bias {
         for j in 0..<columns { if j < 8 { initial.0[j] = bias[j] } else { initial.1[j - 8] = bias[j] } }
     }
-    let lo = unsafeBitCast(initial.0, to: __m256.self), hi = unsafeBitCast(initial.1, to: __m256.self)
+    let lo: __m256 = initial.0, hi: __m256 = initial.1
     var c00 = lo, c10 = lo, c20 = lo, c30 = lo, c40 = lo, c50 = lo
     var c01 = hi, c11 = hi, c21 = hi, c31 = hi, c41 = hi, c51 = hi
     if let b1 {
@@ -91,7 +91,7 @@ private func store(_ lo: __m256, _ hi: __m256, to dst: UnsafeMutablePointer<Floa
     if columns == 16 { _mm256_storeu_ps(dst + 8, hi); return }
     let (first, rest) = columns >= 8 ? (hi, columns - 8) : (lo, columns)
     let start = columns >= 8 ? dst + 8 : dst
-    let values = unsafeBitCast(first, to: SIMD8<Float>.self)
+    let values: SIMD8<Float> = first
     for j in 0..<rest { start[j] = values[j] }
 }
 #endif

@@ -93,6 +93,7 @@ public struct GraphBuilder {
         return add(.transposedConv2d(t), [x], parameters: params, name: name)
     }
 
+    @discardableResult
     public mutating func dense(_ x: Int, _ outFeatures: Int, hasBias: Bool = true, name: String? = nil) -> Int {
         let cin = shapes[x].count
         var params = [heNormal([outFeatures, cin], fanIn: cin)]

@@ -44,6 +44,7 @@ import Train
         let inspected = try minnow(["inspect", q8])
         #expect(inspected.status == 0 && inspected.out.contains("16 ops") && inspected.out.contains("transpose_conv2d"))
         #expect(inspected.out.contains("arena ") && inspected.out.contains("op records") && inspected.out.contains("lower bound"))
+        #expect(inspected.out.contains("kernel_h=3 kernel_w=3 stride_h=1") && inspected.out.contains("activation_max="))
         let json = try minnow(["inspect", q8, "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
         #expect(report?["arena_bytes"] as? Int == plan.peak + 16 * Q8Format.preparedOpBytes && (report?["ops"] as? [Any])?.count == 16)
@@ -236,7 +237,7 @@ import Train
         try process.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        print(text.split(separator: "\n").last ?? "")
+        print(text.split(separator: "\n").last.map(String.init) ?? "")
         #expect(process.terminationStatus == 0, "\(text)")
     }
 

@@ -168,10 +168,10 @@ struct GoldenCase {
                                  inputZeroPoint: Int32(x.quantization.zeroPoint), outputZeroPoint: Int32(out.quantization.zeroPoint),
                                  activationMin: clamp.min, activationMax: clamp.max)
             let bias = try bias()
-            try f.multipliers.withUnsafeBufferPointer { m in
-                try f.shifts.withUnsafeBufferPointer { s in
+            f.multipliers.withUnsafeBufferPointer { m in
+                f.shifts.withUnsafeBufferPointer { s in
                     let rq = ChannelRequantization(multipliers: m.baseAddress!, shifts: s.baseAddress!)
-                    try withOptionalPointer(bias) { b in
+                    withOptionalPointer(bias) { b in
                         switch op {
                         case "conv2d":
                             p.groups = x.image.channels / f.shape[3]

@@ -11,6 +11,8 @@ enum InspectQ8 {
         var output: Int
         var scratch: Int?
         var parameters: [Int32]
+        /// The words' names, from the op's file (`kernel_h`, `stride_w`, …).
+        var parameter_names: [String]
     }
 
     struct TensorRow: Codable {
@@ -49,7 +51,7 @@ enum InspectQ8 {
                 last[t] = max(last[t] ?? i, i)
             }
             return OpRow(index: i, op: o.code.name.description, inputs: inputs, output: o.output, scratch: o.scratch,
-                         parameters: (0..<o.parameterCount).map { m.parameter($0, of: o) })
+                         parameters: (0..<o.parameterCount).map { m.parameter($0, of: o) }, parameter_names: o.code.wordNames)
         }
         for k in 0..<m.inputCount { first[m.inputTensor(k)] = -1 }
         for k in 0..<m.outputCount { last[m.outputTensor(k)] = m.opCount }
@@ -72,7 +74,8 @@ enum InspectQ8 {
         Swift.print("\(r.file): int8 model, \(r.ops.count) ops, \(r.tensors.count) tensors, \(r.labels.count) labels")
         Swift.print(table(header: ["#", "op", "inputs", "output", "parameters"], rows: r.ops.map { o in
             ["\(o.index)", o.op, o.inputs.map { $0.map(String.init) ?? "-" }.joined(separator: ","),
-             "\(o.output)" + (o.scratch.map { " (scratch \($0))" } ?? ""), o.parameters.map(String.init).joined(separator: " ")]
+             "\(o.output)" + (o.scratch.map { " (scratch \($0))" } ?? ""),
+             zip(o.parameter_names, o.parameters).map { "\($0)=\($1)" }.joined(separator: " ")]
         }, rightAligned: [0]))
         Swift.print()
         Swift.print(table(header: ["tensor", "type", "storage", "shape", "scale", "zero", "offset", "bytes", "live ops"],

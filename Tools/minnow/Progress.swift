@@ -58,7 +58,7 @@ final class ProgressBar: @unchecked Sendable {
         if enabled {
             FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
         } else {
-            FileHandle.standardError.write(Data(String(format: "%@: done in %.1f s\n", label, Date().timeIntervalSince(start)).utf8))
+            FileHandle.standardError.write(Data("\(label): done\n".utf8))  // the stage's time is the caller's to print, once
         }
     }
 }

@@ -109,7 +109,8 @@ public func convert(_ model: Model, calibration: [Float], count: Int, options: C
     let lowered = requantizingSharedInputs(try lower(graph))
     let stats = try clock.measure("calibrate") {
         try ActivationStatistics(graph: graph, nodes: Set(lowered.map(\.value)), inputs: calibration, count: count) {
-            progress("calibrate (images)", $0, 2 * count)
+            // Two passes over the images: each activation's range, then its histogram.
+            $0 <= count ? progress("calibrate: ranges (images)", $0, count) : progress("calibrate: histograms (images)", $0 - count, count)
         }
     }
     var ranges = clock.measure("choose ranges") {

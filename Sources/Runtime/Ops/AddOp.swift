@@ -63,6 +63,11 @@ public enum AddOp {
 }
 
 #if !hasFeature(Embedded)
+extension AddOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "activation_min", "activation_max"]
+}
+
 extension Q8OpWriter {
     /// Appends an `add` of `a` and `b` (b of a's element count, or one value per channel) with
     /// `p`'s requantization (its zero points come from the tensors), into `output`.

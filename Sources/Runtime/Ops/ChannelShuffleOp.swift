@@ -49,6 +49,11 @@ struct CopyCall {
 }
 
 #if !hasFeature(Embedded)
+extension ChannelShuffleOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["groups"]
+}
+
 extension Q8OpWriter {
     /// Appends a `channel_shuffle` of `x`'s channels in `groups` groups, into `output`.
     public mutating func channelShuffle(_ x: Int, groups: Int, output: Int, name: String = "") {

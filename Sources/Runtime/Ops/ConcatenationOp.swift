@@ -52,6 +52,11 @@ struct ConcatenationCall {
 }
 
 #if !hasFeature(Embedded)
+extension ConcatenationOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = []
+}
+
 extension Q8OpWriter {
     /// Appends a `concatenation` of `xs` (images of equal H and W) along channels, into `output`.
     public mutating func concatenation(_ xs: [Int], output: Int, name: String = "") {

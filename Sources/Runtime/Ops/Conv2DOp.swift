@@ -172,6 +172,11 @@ struct ConvolutionCall {
 }
 
 #if !hasFeature(Embedded)
+extension Conv2DOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["kernel_h", "kernel_w", "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "groups", "activation_min", "activation_max"]
+}
+
 /// The window of a convolution, a depthwise convolution or a pool along both axes: strides,
 /// dilations and the padding before the first row and column (the rest follows from the output).
 public struct ConvWindow: Sendable {

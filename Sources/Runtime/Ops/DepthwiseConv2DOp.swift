@@ -73,6 +73,11 @@ public enum DepthwiseConv2DOp {
 }
 
 #if !hasFeature(Embedded)
+extension DepthwiseConv2DOp {
+    /// The names of the op's words, in order, as `inspect` prints them (a convolution's).
+    public static let wordNames = Conv2DOp.wordNames
+}
+
 extension Q8OpWriter {
     /// Appends a `depthwise_conv2d` of `x` (`[H, W, Cin]`) with `filter` `[KH, KW, Cout]` (Cout a
     /// multiple of Cin), per-channel `multipliers`, `shifts` and `bias`, into `output`, with the

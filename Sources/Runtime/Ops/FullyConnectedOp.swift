@@ -80,6 +80,11 @@ struct DenseCall {
 }
 
 #if !hasFeature(Embedded)
+extension FullyConnectedOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["activation_min", "activation_max"]
+}
+
 extension Q8OpWriter {
     /// Appends a `fully_connected` of `x` (rows of Cin values) with `filter` `[Cout, Cin]`,
     /// per-channel `multipliers`, `shifts` and `bias`, into `output` (rows of Cout values).

@@ -49,6 +49,11 @@ struct LookupCall {
 }
 
 #if !hasFeature(Embedded)
+extension LookupOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = []
+}
+
 extension Q8OpWriter {
     /// Appends a `lookup` of `x` through `table` (256 entries, indexed by `x + 128`), into `output`.
     public mutating func lookup(_ x: Int, table: [Int8], output: Int, name: String = "") {

@@ -52,6 +52,11 @@ struct MeanCall {
 }
 
 #if !hasFeature(Embedded)
+extension MeanOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["multiplier", "shift"]
+}
+
 extension Q8OpWriter {
     /// Appends a `mean` over H and W of `x` with `p`'s requantization, into `output`.
     public mutating func mean(_ x: Int, _ p: MeanParams, output: Int, name: String = "") {

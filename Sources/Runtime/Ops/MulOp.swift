@@ -56,6 +56,11 @@ public enum MulOp {
 }
 
 #if !hasFeature(Embedded)
+extension MulOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["output_multiplier", "output_shift", "activation_min", "activation_max"]
+}
+
 extension Q8OpWriter {
     /// Appends a `mul` of `a` and `b` (b of a's element count, one value per channel, or one
     /// value) with `p`'s requantization (its zero points come from the tensors), into `output`.

@@ -54,6 +54,11 @@ struct PadCall {
 }
 
 #if !hasFeature(Embedded)
+extension PadOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["top", "left"]
+}
+
 extension Q8OpWriter {
     /// Appends a `pad` of `x` by `top` rows and `left` columns (the output's shape gives the
     /// bottom and right padding), filled with the output's zero point, into `output`.

@@ -77,6 +77,11 @@ struct PoolCall {
 }
 
 #if !hasFeature(Embedded)
+extension Pool2DOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["kernel_h", "kernel_w", "stride_h", "stride_w", "pad_top", "pad_left", "activation_min", "activation_max"]
+}
+
 extension Q8OpWriter {
     /// Appends a `max_pool2d` (or with `average`, an `average_pool2d`) of `x` over `kernel`
     /// windows (the window's dilation is ignored), into `output`.

@@ -167,6 +167,31 @@ extension Q8OpCode {
         }
     }
 
+#if !hasFeature(Embedded)
+    /// The names of the op's parameter words, in order (its file's `wordNames`).
+    public var wordNames: [String] {
+        switch self {
+        case .conv2d: return Conv2DOp.wordNames
+        case .depthwiseConv2d: return DepthwiseConv2DOp.wordNames
+        case .transposeConv2d: return TransposeConv2DOp.wordNames
+        case .fullyConnected: return FullyConnectedOp.wordNames
+        case .maxPool2d, .averagePool2d: return Pool2DOp.wordNames
+        case .mean: return MeanOp.wordNames
+        case .add: return AddOp.wordNames
+        case .concatenation: return ConcatenationOp.wordNames
+        case .channelShuffle: return ChannelShuffleOp.wordNames
+        case .reshape: return ReshapeOp.wordNames
+        case .pad: return PadOp.wordNames
+        case .resizeNearest: return ResizeNearestOp.wordNames
+        case .resizeBilinear: return ResizeBilinearOp.wordNames
+        case .softmax: return SoftmaxOp.wordNames
+        case .lookup: return LookupOp.wordNames
+        case .transpose: return TransposeOp.wordNames
+        case .mul: return MulOp.wordNames
+        }
+    }
+#endif
+
     /// The op's name (`conv2d`, `max_pool2d`, …), from its file.
     public var name: StaticString {
         switch self {

@@ -39,6 +39,11 @@ public enum ReshapeOp {
 }
 
 #if !hasFeature(Embedded)
+extension ReshapeOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = []
+}
+
 extension Q8OpWriter {
     /// Appends a `reshape` of `x` into `output` (the same bytes under another shape).
     public mutating func reshape(_ x: Int, output: Int, name: String = "") {

@@ -41,6 +41,11 @@ public enum ResizeBilinearOp {
 }
 
 #if !hasFeature(Embedded)
+extension ResizeBilinearOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = []
+}
+
 extension Q8OpWriter {
     /// Appends a `resize_bilinear` of `x` into `output` with TFLite's taps per output row and
     /// column (`bilinearTaps`: `(y0, y1, dy)` triples).

@@ -66,6 +66,11 @@ struct ResizeCall {
 }
 
 #if !hasFeature(Embedded)
+extension ResizeNearestOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = []
+}
+
 extension Q8OpWriter {
     /// Appends a `resize_nearest` of `x` into `output`: output row i copies input row `rows[i]`,
     /// column j input column `cols[j]` (TFLite's source indices, `nearestSourceIndices`).

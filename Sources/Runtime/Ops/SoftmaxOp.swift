@@ -55,6 +55,11 @@ struct SoftmaxCall {
 }
 
 #if !hasFeature(Embedded)
+extension SoftmaxOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["input_multiplier", "input_left_shift", "diff_min"]
+}
+
 extension Q8OpWriter {
     /// Appends a `softmax` of `x` along its last axis with `p`'s parameters, into `output`.
     public mutating func softmax(_ x: Int, _ p: SoftmaxParams, output: Int, name: String = "") {

@@ -72,6 +72,11 @@ public enum TransposeConv2DOp {
 }
 
 #if !hasFeature(Embedded)
+extension TransposeConv2DOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["kernel_h", "kernel_w", "stride_h", "stride_w", "pad_top", "pad_left", "activation_min", "activation_max"]
+}
+
 extension Q8OpWriter {
     /// Appends a `transpose_conv2d` of `x` with `filter` `[Cout, KH, KW, Cin]`, per-channel
     /// `multipliers`, `shifts` and `bias`, into `output`, with its int32 accumulator scratch.

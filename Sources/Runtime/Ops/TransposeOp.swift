@@ -63,6 +63,11 @@ struct TransposeCall {
 }
 
 #if !hasFeature(Embedded)
+extension TransposeOp {
+    /// The names of the op's words, in order, as `inspect` prints them.
+    public static let wordNames: [String] = ["rank", "dim0", "dim1", "dim2", "dim3", "permutation0", "permutation1", "permutation2", "permutation3"]
+}
+
 extension Q8OpWriter {
     /// Appends a `transpose` of `x`, seen as `dims` (1 to 4 of them), by `permutation`, into `output`.
     /// Example: `[2, 3]` by `[1, 0]`: words 2, 2, 3, 1, 1, 1, 0, 2, 3.
