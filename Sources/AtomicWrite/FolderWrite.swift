@@ -4,27 +4,25 @@ import Foundation
 /// with every file new, never a mix, and on any failure (a full disk, a killed run) the folder is
 /// as it was.
 ///
-/// The files are written and flushed into `.<folder>.minnow-<pid>.tmp` beside it; the folder's
-/// other regular files are hard-linked into it (no data copied, the originals untouched); then the
-/// two folders are swapped in one `renameat2(RENAME_EXCHANGE)` (two renames where the file system
-/// lacks it) and the old one is removed. A folder holding anything but regular files (a
-/// subfolder, a link) is refused before anything is written, as it could not be carried over.
+/// The files are written and flushed into `.<folder>.minnow-<pid>.tmp` beside it; everything
+/// else the folder holds is carried over as hard links (subfolders recreated, links copied: no
+/// data copied, the originals untouched); then the two folders are swapped in one
+/// `renameat2(RENAME_EXCHANGE)` (two renames where the file system lacks it) and the old one is
+/// removed. What cannot be carried over (a device, a mount point inside) fails before the swap.
 /// Example: `writeFolderAtomically([("inputs.bin", a), ("model_data.c", b)], to: "fw")`.
 public func writeFolderAtomically(_ files: [(name: String, data: Data)], to folder: String) throws {
     let url = URL(fileURLWithPath: folder).standardized
     let parent = url.deletingLastPathComponent().path, name = url.lastPathComponent
     let prefix = ".\(name).minnow-"
-    let others = try carriedOver(folder, replacing: Set(files.map(\.name)))
+    var info = stat()
+    let exists = lstat(folder, &info) == 0
+    if exists && info.st_mode & S_IFMT != S_IFDIR { throw FolderRefusal("\(folder) is not a folder") }
     removeStaleTemporaries(in: parent, prefix: prefix)
     let staging = (parent as NSString).appendingPathComponent("\(prefix)\(getpid()).tmp")
     guard mkdir(staging, 0o755) == 0 else { throw WriteFailure(path: staging, code: errno) }
     do {
         for (file, data) in files { try writeAtomically(data, to: (staging as NSString).appendingPathComponent(file)) }
-        for other in others {
-            guard link((folder as NSString).appendingPathComponent(other), (staging as NSString).appendingPathComponent(other)) == 0 else {
-                throw WriteFailure(path: (folder as NSString).appendingPathComponent(other), code: errno)
-            }
-        }
+        if exists { try linkTree(folder, into: staging, skipping: Set(files.map(\.name))) }
         try swapIn(staging, over: folder)
     } catch {
         try? FileManager.default.removeItem(atPath: staging)
@@ -33,19 +31,26 @@ public func writeFolderAtomically(_ files: [(name: String, data: Data)], to fold
     try? FileManager.default.removeItem(atPath: staging)  // the old folder, swapped out
 }
 
-/// The names in `folder` the new set keeps as they are: every entry not in `replacing`, which
-/// must be regular files. Empty when the folder does not exist yet.
-func carriedOver(_ folder: String, replacing: Set<String>) throws -> [String] {
-    var info = stat()
-    guard lstat(folder, &info) == 0 else { return [] }
-    guard info.st_mode & S_IFMT == S_IFDIR else { throw FolderRefusal("\(folder) is not a folder") }
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder)
-    for name in names where !replacing.contains(name) {
-        guard lstat((folder as NSString).appendingPathComponent(name), &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw FolderRefusal("\(folder) holds \(name), which is not a plain file; write into a new or a plain folder")
+/// Recreates `source`'s entries (but `skipping`, at its top) inside the existing folder
+/// `destination`: files as hard links, folders anew with their contents, symbolic links as links.
+func linkTree(_ source: String, into destination: String, skipping: Set<String> = []) throws {
+    for entry in try FileManager.default.contentsOfDirectory(atPath: source) where !skipping.contains(entry) {
+        let from = (source as NSString).appendingPathComponent(entry), to = (destination as NSString).appendingPathComponent(entry)
+        var info = stat()
+        guard lstat(from, &info) == 0 else { throw WriteFailure(path: from, code: errno) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard link(from, to) == 0 else { throw WriteFailure(path: from, code: errno) }
+        case S_IFDIR:
+            guard mkdir(to, info.st_mode & 0o7777) == 0 else { throw WriteFailure(path: to, code: errno) }
+            try linkTree(from, into: to)
+        case S_IFLNK:
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: from)
+            guard symlink(target, to) == 0 else { throw WriteFailure(path: to, code: errno) }
+        default:
+            throw FolderRefusal("\(from) is neither a file, a folder nor a link; it cannot be carried over")
         }
     }
-    return names.filter { !replacing.contains($0) }.sorted()
 }
 
 /// Puts the folder `staging` at `target`, leaving the old target (if any) at `staging`.

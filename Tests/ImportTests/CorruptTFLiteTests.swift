@@ -69,4 +69,27 @@ struct CorruptTFLiteTests {
         print("\(name): \(mutations) mutations: \(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
         #expect((counts["refused"] ?? 0) > 100)
     }
+
+    /// Every golden case's operator options set, one field at a time, to extreme values, present
+    /// in the case or absent from it (most convolutions omit dilation): refused or run, never a
+    /// trap. A DEPTHWISE_CONV_2D with SAME padding and a dilation of 2^30 once trapped the
+    /// importer (its explicit padding past Int32) before the model.q8 validator saw it.
+    @Test func extremeOptionFieldsNeverTrap() throws {
+        let extremes: [Int32] = [0, -1, 2, 1 << 16, 1 << 16 + 1, 1 << 30, .max, .min]
+        var counts: [String: Int] = [:]
+        for path in GoldenTFLiteTests.cases {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: GoldenTFLiteTests.golden.appendingPathComponent(path))) as! [String: Any]
+            for field in 0..<7 {
+                for value in extremes {
+                    // An int32 field and, for the one-byte fields (padding, activation), a byte.
+                    for flat in [FlatValue.int32(value), .int8(Int8(truncatingIfNeeded: value))] {
+                        let bytes = GoldenTFLiteTests.tflite(json, optionOverrides: [field: flat]).bytes
+                        counts["\(Self.outcome(bytes))", default: 0] += 1
+                    }
+                }
+            }
+        }
+        print("extreme option fields: \(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))")
+        #expect((counts["refused"] ?? 0) > 1000 && (counts["ran"] ?? 0) > 100)
+    }
 }

@@ -57,8 +57,9 @@ struct GoldenTFLiteTests {
         }
     }
 
-    /// The case as a .tflite file and its inputs and expected output.
-    static func tflite(_ json: [String: Any]) -> (bytes: [UInt8], inputs: [[Int8]], output: [Int8]) {
+    /// The case as a .tflite file and its inputs and expected output; `optionOverrides` replaces
+    /// (or adds) fields of the operator's options table.
+    static func tflite(_ json: [String: Any], optionOverrides: [Int: FlatValue] = [:]) -> (bytes: [UInt8], inputs: [[Int8]], output: [Int8]) {
         let op = json["op"] as! String, attributes = json["attributes"] as! [String: Any]
         var tensors: [[Int: FlatValue]] = [], buffers: [[Int: FlatValue]] = [[:]]
         func ints(_ v: Any?) -> [Int] { (v as? [NSNumber] ?? []).map(\.intValue) }
@@ -114,7 +115,7 @@ struct GoldenTFLiteTests {
             0: .uint32(3),
             1: .tables([[0: .int8(Int8(min(code, 127))), 2: .int32(1), 3: .int32(Int32(code))]]),
             2: .tables([[0: .tables(tensors), 1: .int32s(graphInputs), 2: .int32s([output]),
-                         3: .tables([[0: .uint32(0), 1: .int32s(opInputs), 2: .int32s([output]), 4: .table(options(op, attributes))]])]]),
+                         3: .tables([[0: .uint32(0), 1: .int32s(opInputs), 2: .int32s([output]), 4: .table(options(op, attributes).merging(optionOverrides) { $1 })]])]]),
             4: .tables(buffers),
         ]
         return (FlatBufferBuilder.file(root: root, identifier: "TFL3"),
