@@ -102,11 +102,23 @@ enum ElementwiseTables {
             if reluishExponent > 0 { reluish = saturatingLeftShift16(reluish, reluishExponent - 1) }
             reluish = doublingHighMul16(reluish, reluishMultiplier, rounding: true)
             if reluishExponent > 0 { reluish = saturatingLeftShift16(reluish, 1) }
-            if reluishExponent < 0 { reluish = Int16(truncatingIfNeeded: roundingDivideByPOT(Int32(reluish), -reluishExponent)) }
+            if reluishExponent < 0 { reluish = roundingDivideByPOT16(reluish, -reluishExponent) }
             reluish = Int16(truncatingIfNeeded: (Int32(reluish) + (1 << 15)) >> 1)
             let preshift = doublingHighMul16(reluish, preshiftOutput, rounding: false)
-            return roundingDivideByPOT(Int32(preshift), -outputExponent) &+ Int32(output.zeroPoint)
+            return Int32(roundingDivideByPOT16(preshift, -outputExponent)) &+ Int32(output.zeroPoint)
         }
+    }
+
+    /// gemmlowp's `RoundingDivideByPOT` on an int16 value, as TFLite's int8 hard-swish calls it:
+    /// the mask `2^exponent − 1` is an int16 too, so from an exponent of 16 on it is −1 and the
+    /// result is 1 for x ≥ 0 and −1 below (not the rounded 0 of a wider divide). Tiny input scales
+    /// (a Keras MobileNetV3's late layers, 8e-9) reach exponents of 20.
+    /// Example: `roundingDivideByPOT16(5, 1)` is 3; `roundingDivideByPOT16(5, 20)` is 1.
+    static func roundingDivideByPOT16(_ x: Int16, _ exponent: Int32) -> Int16 {
+        let mask = Int16(truncatingIfNeeded: (Int64(1) << Int64(exponent)) - 1)
+        let remainder = x & mask
+        let threshold = (mask >> 1) &+ (x < 0 ? 1 : 0)
+        return Int16(truncatingIfNeeded: Int32(x) >> Int32(exponent)) &+ (remainder > threshold ? 1 : 0)
     }
 
     /// `DownScaleInt32ToInt16Multiplier`: the Q31 multiplier rounded to Q15, saturating.

@@ -27,6 +27,7 @@ public let supportedBuiltinOperators: Set<Int> = [
     BuiltinOperator.relu, BuiltinOperator.relu6, BuiltinOperator.reshape, BuiltinOperator.softmax, BuiltinOperator.tanh,
     BuiltinOperator.pad, BuiltinOperator.transpose, BuiltinOperator.mean, BuiltinOperator.squeeze, BuiltinOperator.transposeConv,
     BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear, BuiltinOperator.leakyRelu, BuiltinOperator.quantize, BuiltinOperator.hardSwish,
+    BuiltinOperator.shape, BuiltinOperator.stridedSlice, BuiltinOperator.pack,
 ]
 
 struct TFLiteImporter {
@@ -35,6 +36,8 @@ struct TFLiteImporter {
     var program = Q8Program()
     /// TFLite tensor index → program tensor index, for activations made so far.
     var activations: [Int: Int] = [:]
+    /// TFLite tensor index → its int values, for shape arithmetic folded at import (ShapeFolding.swift).
+    var folded: [Int: [Int]] = [:]
     var problems: [String] = []
 
     init(model: TFLiteModel, packWeights: Bool) {
@@ -137,8 +140,10 @@ struct TFLiteImporter {
         }
     }
 
-    /// An int32 constant given as int32 or int64 (shapes, paddings, axes, permutations).
+    /// An int32 constant given as int32 or int64 (shapes, paddings, axes, permutations), or a
+    /// vector folded at import.
     func indices(_ t: Int) throws(Unsupported) -> [Int] {
+        if let values = folded[t] { return values }
         switch tensor(t).type {
         case .int32: return try constant(t, Int32.self).map(Int.init)
         case .int64: return try constant(t, Int64.self).map { Int(clamping: $0) }

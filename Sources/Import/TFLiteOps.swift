@@ -27,6 +27,9 @@ extension TFLiteImporter {
         case BuiltinOperator.pad: try pad(op)
         case BuiltinOperator.transpose: try transpose(op)
         case BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear: try resize(op)
+        case BuiltinOperator.shape: try shape(op)
+        case BuiltinOperator.stridedSlice: try stridedSlice(op)
+        case BuiltinOperator.pack: try pack(op)
         default: try elementwise(op, code.builtin)
         }
     }
@@ -211,22 +214,55 @@ extension TFLiteImporter {
     }
 
     mutating func add(_ op: TFLiteModel.Operator) throws(Unsupported) {
-        let (a, b) = try commutedOperands(op, oneValue: false), y = op.outputs[0]
         guard case let .add(activation) = op.options else { throw Unsupported("options are missing") }
-        let aq = try quantization(a), bq = try quantization(b), yq = try quantization(y)
-        var p = addParams(input1: aq, input2: bq, output: yq, activation: .none)
+        let y = op.outputs[0], yq = try quantization(y)
+        if let (x, c) = try oneConstantValue(op) {
+            var p = addParams(input1: try quantization(x), input2: try quantization(c.tensor), output: yq, activation: .none)
+            (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
+            return try tabulate(x, output: y) { add_s8(p, input1: $0, input2: [c.value], input2Count: 1, count: 256, output: $1) }
+        }
+        let (a, b) = try commutedOperands(op, oneValue: false)
+        var p = addParams(input1: try quantization(a), input2: try quantization(b), output: yq, activation: .none)
         (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.add(ai, bi, p, output: yi)
     }
 
     mutating func mul(_ op: TFLiteModel.Operator) throws(Unsupported) {
-        let (a, b) = try commutedOperands(op, oneValue: true), y = op.outputs[0]
         guard case let .mul(activation) = op.options else { throw Unsupported("options are missing") }
-        let yq = try quantization(y)
+        let y = op.outputs[0], yq = try quantization(y)
+        if let (x, c) = try oneConstantValue(op) {
+            let p = mulParams(input1: try quantization(x), input2: try quantization(c.tensor), output: yq, clamp: try activationClamp(activation, yq))
+            return try tabulate(x, output: y) { mul_s8(p, input1: $0, input2: [c.value], input2Count: 1, count: 256, output: $1) }
+        }
+        let (a, b) = try commutedOperands(op, oneValue: true)
         let p = mulParams(input1: try quantization(a), input2: try quantization(b), output: yq, clamp: try activationClamp(activation, yq))
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.mul(ai, bi, p, output: yi)
+    }
+
+    /// The activation and the constant of a binary operator whose one operand is a constant
+    /// holding one value (Keras's `x + 3` and `x * (1/6)` in hard-sigmoid), else nil.
+    func oneConstantValue(_ op: TFLiteModel.Operator) throws(Unsupported) -> (Int, (tensor: Int, value: Int8))? {
+        let a = try input(op, 0), b = try input(op, 1)
+        for (x, c) in [(a, b), (b, a)] where tensor(c).data != nil && tensor(c).count == 1 && tensor(x).data == nil {
+            guard tensor(op.outputs[0]).count == tensor(x).count else { throw Unsupported("output and input sizes differ") }
+            guard tensor(c).type == .int8 else { throw Unsupported("constant tensor \(c) is not int8") }
+            return (x, (c, try constant(c, Int8.self)[0]))
+        }
+        return nil
+    }
+
+    /// `x` through a 256-entry lookup table that `kernel` fills from the 256 int8 values in
+    /// order: exact wherever the output is a function of one int8 input (the reference kernel's
+    /// own arithmetic on each byte).
+    mutating func tabulate(_ x: Int, output y: Int,
+                           _ kernel: (UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void) throws(Unsupported) {
+        let bytes = (-128...127).map { Int8($0) }
+        var table = [Int8](repeating: 0, count: 256)
+        bytes.withUnsafeBufferPointer { input in table.withUnsafeMutableBufferPointer { kernel(input.baseAddress!, $0.baseAddress!) } }
+        let xi = try arenaTensor(x), yi = try arenaTensor(y, shape: outputShape(x))
+        program.lookup(xi, table: table, output: yi)
     }
 
     mutating func pool(_ op: TFLiteModel.Operator, average: Bool) throws(Unsupported) {
@@ -293,6 +329,7 @@ extension TFLiteImporter {
     mutating func reshape(_ op: TFLiteModel.Operator) throws(Unsupported) {
         let x = try input(op, 0), y = op.outputs[0]
         guard tensor(x).count == tensor(y).count else { throw Unsupported("reshape changes the element count") }
+        try requireReshapeAgrees(op)
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
         program.reshape(xi, output: yi)
     }

@@ -21,7 +21,10 @@ public enum BuiltinOperator {
     public static let transpose = 39
     public static let mean = 40
     public static let squeeze = 43
+    public static let stridedSlice = 45
     public static let transposeConv = 67
+    public static let shape = 77
+    public static let pack = 83
     public static let resizeNearestNeighbor = 97
     public static let resizeBilinear = 23
     public static let leakyRelu = 98

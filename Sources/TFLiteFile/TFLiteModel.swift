@@ -88,6 +88,9 @@ public struct TFLiteModel {
         /// ResizeBilinearOptions: fields 0 and 1 are the deprecated sizes.
         case resizeBilinear(alignCorners: Bool, halfPixelCenters: Bool)
         case leakyRelu(alpha: Float)
+        /// StridedSliceOptions: bit i of a mask is axis i.
+        case stridedSlice(beginMask: Int, endMask: Int, ellipsisMask: Int, newAxisMask: Int, shrinkAxisMask: Int, offset: Bool)
+        case pack(valuesCount: Int, axis: Int)
     }
 
     /// Parses `bytes`, a whole .tflite file.
@@ -244,6 +247,10 @@ public struct TFLiteModel {
         case BuiltinOperator.resizeNearestNeighbor: return .resizeNearest(alignCorners: try bool(0), halfPixelCenters: try bool(1))
         case BuiltinOperator.resizeBilinear: return .resizeBilinear(alignCorners: try bool(2), halfPixelCenters: try bool(3))
         case BuiltinOperator.leakyRelu: return .leakyRelu(alpha: try t?.float(0) ?? 0)
+        case BuiltinOperator.stridedSlice:
+            return .stridedSlice(beginMask: try int(0), endMask: try int(1), ellipsisMask: try int(2), newAxisMask: try int(3),
+                                 shrinkAxisMask: try int(4), offset: try bool(5))
+        case BuiltinOperator.pack: return .pack(valuesCount: try int(0), axis: try int(1))
         default: return .none
         }
     }

@@ -31,39 +31,61 @@ def tensor(name, shape, buffer, scale, zero_point):
     return t
 
 
-def one_op_model(code, options_type, options, operands, output):
-    """A model of one operator. `operands` in the operator's order: `("name", shape, (scale, zero point))`
-    for an int8 model input, `("name", np.int32 array)` for a constant; `output` is `(shape, (scale, zero point))`."""
+def graph_model(tensors, operators, inputs, outputs):
+    """A model of several operators. `tensors`, each with its own buffer, in order:
+    `("name", shape, (scale, zero point))` an int8 activation, `("name", shape, (scale, zero point), values)`
+    an int8 constant, `("name", np.int32 array)` an int32 constant, `("name", shape, "int32")` an int32
+    activation; `operators`: `(code, options type, options, [input names], [output names])`;
+    `inputs`, `outputs`: tensor names."""
     model = s.ModelT()
     model.version = 3
-    opcode = s.OperatorCodeT()
-    opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
-    model.operatorCodes = [opcode]
+    codes = list(dict.fromkeys(op[0] for op in operators))
+    model.operatorCodes = []
+    for code in codes:
+        opcode = s.OperatorCodeT()
+        opcode.builtinCode, opcode.deprecatedBuiltinCode, opcode.version = code, min(code, 127), 1
+        model.operatorCodes.append(opcode)
     model.buffers = [s.BufferT()]
     graph = s.SubGraphT()
-    graph.tensors, graph.inputs = [], []
-    for operand in operands + [("y",) + tuple(output)]:
+    graph.tensors, index = [], {}
+    for spec in tensors:
         model.buffers.append(s.BufferT())
-        if len(operand) == 2:
-            name, values = operand
+        buffer = len(model.buffers) - 1
+        if len(spec) == 2:
+            name, values = spec
             model.buffers[-1].data = np.asarray(values, dtype=np.int32).tobytes()
             t = s.TensorT()
-            t.name, t.shape, t.type, t.buffer = name, list(np.shape(values)), s.TensorType.INT32, len(model.buffers) - 1
+            t.name, t.shape, t.type, t.buffer = name, list(np.shape(values)), s.TensorType.INT32, buffer
+        elif spec[2] == "int32":
+            name, shape, _ = spec
+            t = s.TensorT()
+            t.name, t.shape, t.type, t.buffer = name, list(shape), s.TensorType.INT32, buffer
         else:
-            name, shape, quantization = operand
-            t = tensor(name, shape, len(model.buffers) - 1, *quantization)
-            if name != "y":
-                graph.inputs.append(len(graph.tensors))
+            name, shape, quantization = spec[:3]
+            t = tensor(name, shape, buffer, *quantization)
+            if len(spec) == 4:
+                model.buffers[-1].data = np.asarray(spec[3], dtype=np.int8).tobytes()
+        index[name] = len(graph.tensors)
         graph.tensors.append(t)
-    graph.outputs = [len(graph.tensors) - 1]
-    op = s.OperatorT()
-    op.opcodeIndex, op.inputs, op.outputs = 0, list(range(len(operands))), graph.outputs
-    op.builtinOptionsType, op.builtinOptions = options_type, options
-    graph.operators = [op]
+    graph.inputs, graph.outputs = [index[n] for n in inputs], [index[n] for n in outputs]
+    graph.operators = []
+    for code, options_type, options, op_inputs, op_outputs in operators:
+        op = s.OperatorT()
+        op.opcodeIndex, op.inputs, op.outputs = codes.index(code), [index[n] for n in op_inputs], [index[n] for n in op_outputs]
+        op.builtinOptionsType, op.builtinOptions = options_type, options
+        graph.operators.append(op)
     model.subgraphs = [graph]
     builder = flatbuffers.Builder(1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def one_op_model(code, options_type, options, operands, output):
+    """A model of one operator: `operands` in its order (as `graph_model`'s tensors; the int8
+    activations are the model's inputs), its output `(shape, (scale, zero point))` named y."""
+    inputs = [o[0] for o in operands if len(o) == 3 and o[2] != "int32"]
+    return graph_model(operands + [("y",) + tuple(output)], [(code, options_type, options, [o[0] for o in operands], ["y"])],
+                       inputs, ["y"])
 
 
 def binary_model(code, options_type, options, shapes, quantizations):
@@ -145,6 +167,61 @@ MEAN_CASES = [
 ]
 
 
+def hard_swish_model(shape, input_quantization, output_quantization):
+    return one_op_model(s.BuiltinOperator.HARD_SWISH, s.BuiltinOptions.NONE, None, [("x", shape, input_quantization)],
+                        (shape, output_quantization))
+
+
+# name, shape, input and output quantization, seed, branch
+HARD_SWISH_CASES = [
+    ("hard_swish_tiny_scales", [1, 3, 3, 48], (7.864132e-09, 0), (7.853635e-09, 0), 31,
+     "scales of 8e-9 (a Keras MobileNetV3's late layers): the reluish shift reaches 20, past gemmlowp's int16 mask"),
+    ("hard_swish_wide_range", [1, 4, 5, 16], (0.05, -10), (0.03, -100), 32,
+     "a range past +-3 on both sides, the reluish value saturating"),
+]
+
+
+def constant_operand_model(code, options_type, options, shape, x_quantization, constant, y_quantization):
+    """x (an activation) combined with a one-value int8 constant `(scale, zero point, value)` of shape []."""
+    scale, zero, value = constant
+    return one_op_model(code, options_type, options, [("x", shape, x_quantization), ("c", [], (scale, zero), [value])],
+                        (shape, y_quantization))
+
+
+def add_options(activation):
+    o = s.AddOptionsT()
+    o.fusedActivationFunction = activation
+    return o
+
+
+# name, code, shape, x quantization, constant (scale, zero point, value), y quantization, activation, seed, branch
+CONSTANT_OPERAND_CASES = [
+    ("add_constant_relu6", "ADD", [1, 5, 5, 8], (0.04, -3), (3 / 127, 0, 127), (6 / 255, -128), RELU6, 41,
+     "x + 3 with a fused RELU6 (Keras hard-sigmoid): a one-value constant broadcast"),
+    ("mul_constant", "MUL", [1, 5, 5, 8], (6 / 255, -128), (1 / 6 / 255, -128, 127), (1 / 255, -128), NONE, 42,
+     "x * (1/6) (Keras hard-sigmoid): a one-value constant broadcast"),
+]
+
+
+def shape_chain_model(shape, quantization):
+    """SHAPE -> STRIDED_SLICE [0:1] with shrink -> PACK with -1 -> RESHAPE: Keras's Flatten with a dynamic batch."""
+    shape_options = s.ShapeOptionsT()
+    shape_options.outType = s.TensorType.INT32
+    slice_options = s.StridedSliceOptionsT()
+    slice_options.shrinkAxisMask = 1
+    pack_options = s.PackOptionsT()
+    pack_options.valuesCount, pack_options.axis = 2, 0
+    n = int(np.prod(shape))
+    tensors = [("x", shape, quantization), ("dims", [len(shape)], "int32"), ("begin", np.array([0])), ("end", np.array([1])),
+               ("strides", np.array([1])), ("batch", [], "int32"), ("rest", np.array(-1)), ("packed", [2], "int32"),
+               ("y", [1, n], quantization)]
+    operators = [(s.BuiltinOperator.SHAPE, s.BuiltinOptions.ShapeOptions, shape_options, ["x"], ["dims"]),
+                 (s.BuiltinOperator.STRIDED_SLICE, s.BuiltinOptions.StridedSliceOptions, slice_options, ["dims", "begin", "end", "strides"], ["batch"]),
+                 (s.BuiltinOperator.PACK, s.BuiltinOptions.PackOptions, pack_options, ["batch", "rest"], ["packed"]),
+                 (s.BuiltinOperator.RESHAPE, s.BuiltinOptions.NONE, None, ["x", "packed"], ["y"])]
+    return graph_model(tensors, operators, ["x"], ["y"])
+
+
 def write_case(root, name, model, shapes, seed, branch):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
@@ -177,6 +254,17 @@ def main():
         model = resize_bilinear_model(shape, size, quantization, align, half)
         write_case(root, name, model, [shape], seed, branch)
         print(f"{name}: {branch}")
+    for name, shape, xq, yq, seed, branch in HARD_SWISH_CASES:
+        write_case(root, name, hard_swish_model(shape, xq, yq), [shape], seed, branch)
+        print(f"{name}: {branch}")
+    for name, op, shape, xq, constant, yq, activation, seed, branch in CONSTANT_OPERAND_CASES:
+        code, options_type, options = ((s.BuiltinOperator.ADD, s.BuiltinOptions.AddOptions, add_options(activation)) if op == "ADD"
+                                       else (s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation)))
+        write_case(root, name, constant_operand_model(code, options_type, options, shape, xq, constant, yq), [shape], seed, branch)
+        print(f"{name}: {branch}")
+    write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
+               "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
+    print("shape_chain_flatten")
     for name, shape, axes, keep_dims, xq, yq, seed, branch in MEAN_CASES:
         write_case(root, name, mean_model(shape, axes, keep_dims, xq, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
