@@ -12,8 +12,8 @@ import TFLiteFile
 ///
 /// Every operator is checked first; a model with operators or tensors Minnow cannot run is
 /// refused with one error listing each (`#3 UNIDIRECTIONAL_SEQUENCE_LSTM`, `#0 CONV_2D: int16
-/// activations`). Activations must be int8 with batch 1; the graph's inputs and outputs become
-/// the program's, in order.
+/// activations`). Activations must be int8 with batch 1 (2-D tensors may hold several rows); the
+/// graph's inputs and outputs become the program's, in order.
 /// Example: `importTFLite(try TFLiteModel(bytes: data))` for `person_detect.tflite` gives 31 ops.
 public func importTFLite(_ model: TFLiteModel, packWeights: Bool = true) throws(TFLiteError) -> Q8Program {
     var importer = TFLiteImporter(model: model, packWeights: packWeights)
@@ -115,7 +115,9 @@ struct TFLiteImporter {
         let x = tensor(t)
         guard x.data == nil else { throw Unsupported("tensor \(t) is a constant where an activation is expected") }
         guard !x.isVariable else { throw Unsupported("tensor \(t) is a variable (state)") }
-        guard x.shape.first.map({ $0 == 1 }) ?? true || x.shape.count == 1 else {
+        // A batch of images is not run; rows of a 2-D tensor are (FULLY_CONNECTED over a sequence,
+        // and the element-wise ops after it).
+        guard x.shape.first.map({ $0 == 1 }) ?? true || x.shape.count <= 2 else {
             throw Unsupported("tensor \(t) has batch \(x.shape[0]); only batch 1 runs")
         }
         let dims = shape ?? outputShape(t)

@@ -222,6 +222,24 @@ def shape_chain_model(shape, quantization):
     return graph_model(tensors, operators, ["x"], ["y"])
 
 
+def transpose_model(shape, permutation, quantization):
+    out_shape = [shape[p] for p in permutation]
+    return one_op_model(s.BuiltinOperator.TRANSPOSE, s.BuiltinOptions.TransposeOptions, s.TransposeOptionsT(),
+                        [("x", shape, quantization), ("perm", np.array(permutation))], (out_shape, quantization))
+
+
+def fully_connected_rows_model(rows, inputs, units, seed):
+    """FULLY_CONNECTED of `rows` rows at once (a batch, or a sequence as in keyword spotting), per-tensor weights, bias."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(-127, 128, size=(units, inputs), dtype=np.int8)
+    bias = rng.integers(-3000, 3000, size=(units,)).astype(np.int32)
+    options = s.FullyConnectedOptionsT()
+    options.fusedActivationFunction = RELU
+    return one_op_model(s.BuiltinOperator.FULLY_CONNECTED, s.BuiltinOptions.FullyConnectedOptions, options,
+                        [("x", [rows, inputs], (0.05, 3)), ("w", [units, inputs], (0.004, 0), weights), ("b", bias)],
+                        ([rows, units], (0.1, -20)))
+
+
 def write_case(root, name, model, shapes, seed, branch):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
@@ -265,6 +283,12 @@ def main():
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
     print("shape_chain_flatten")
+    write_case(root, "transpose_nhwc_to_nchw", transpose_model([1, 3, 4, 5], [0, 3, 1, 2], (0.02, 7)), [[1, 3, 4, 5]], 61,
+               "TRANSPOSE [0, 3, 1, 2]: an NHWC image to NCHW (PyTorch exports)")
+    print("transpose_nhwc_to_nchw")
+    write_case(root, "fully_connected_rows", fully_connected_rows_model(3, 20, 8, 62), [[3, 20]], 62,
+               "FULLY_CONNECTED over 3 rows at once, per-tensor weights, bias, fused RELU")
+    print("fully_connected_rows")
     for name, shape, axes, keep_dims, xq, yq, seed, branch in MEAN_CASES:
         write_case(root, name, mean_model(shape, axes, keep_dims, xq, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
