@@ -22,7 +22,7 @@ public func importTFLite(_ model: TFLiteModel, packWeights: Bool = true) throws(
 
 /// The builtin operators `importTFLite` lowers.
 public let supportedBuiltinOperators: Set<Int> = [
-    BuiltinOperator.add, BuiltinOperator.mul, BuiltinOperator.averagePool2d, BuiltinOperator.concatenation, BuiltinOperator.conv2d,
+    BuiltinOperator.add, BuiltinOperator.mul, BuiltinOperator.sub, BuiltinOperator.averagePool2d, BuiltinOperator.concatenation, BuiltinOperator.conv2d,
     BuiltinOperator.depthwiseConv2d, BuiltinOperator.fullyConnected, BuiltinOperator.logistic, BuiltinOperator.maxPool2d,
     BuiltinOperator.relu, BuiltinOperator.relu6, BuiltinOperator.reshape, BuiltinOperator.softmax, BuiltinOperator.tanh,
     BuiltinOperator.pad, BuiltinOperator.transpose, BuiltinOperator.mean, BuiltinOperator.squeeze, BuiltinOperator.transposeConv,

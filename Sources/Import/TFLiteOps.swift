@@ -18,6 +18,7 @@ extension TFLiteImporter {
         case BuiltinOperator.transposeConv: try transposeConvolution(op)
         case BuiltinOperator.add: try add(op)
         case BuiltinOperator.mul: try mul(op)
+        case BuiltinOperator.sub: try sub(op)
         case BuiltinOperator.averagePool2d, BuiltinOperator.maxPool2d:
             try pool(op, average: code.builtin == BuiltinOperator.averagePool2d)
         case BuiltinOperator.mean: try mean(op)
@@ -239,6 +240,27 @@ extension TFLiteImporter {
         let p = mulParams(input1: try quantization(a), input2: try quantization(b), output: yq, clamp: try activationClamp(activation, yq))
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.mul(ai, bi, p, output: yi)
+    }
+
+    /// SUB `a − b`: b of a's shape, a channel vector or one value; a one-value constant on either
+    /// side is a table (`x − c` or `c − x`).
+    mutating func sub(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        guard case let .sub(activation) = op.options else { throw Unsupported("options are missing") }
+        let a = try input(op, 0), b = try input(op, 1), y = op.outputs[0], yq = try quantization(y)
+        var p = addParams(input1: try quantization(a), input2: try quantization(b), output: yq, activation: .none)
+        (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
+        if let (x, c) = try oneConstantValue(op) {
+            let bytes = x == a ? (input1: nil as Int8?, input2: c.value as Int8?) : (input1: c.value, input2: nil)
+            return try tabulate(x, output: y) { all, table in
+                for i in 0..<256 { table[i] = p.subtract(bytes.input1 ?? all[i], bytes.input2 ?? all[i]) }
+            }
+        }
+        let (sa, sb) = (tensor(a).shape, tensor(b).shape), (na, nb) = (tensor(a).count, tensor(b).count)
+        guard tensor(y).count == na, nb == na || nb == 1 || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
+            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector or one value as the second)")
+        }
+        let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
+        program.sub(ai, bi, p, output: yi)
     }
 
     /// The activation and the constant of a binary operator whose one operand is a constant

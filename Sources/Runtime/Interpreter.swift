@@ -88,6 +88,7 @@ public struct Interpreter {
         case let .lookup(c): LookupOp.run(c, part)
         case let .transpose(c): TransposeOp.run(c, part)
         case let .mul(c): MulOp.run(c, part)
+        case let .sub(c): SubOp.run(c, part)
         }
     }
 }

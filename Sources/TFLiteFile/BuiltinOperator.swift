@@ -20,6 +20,7 @@ public enum BuiltinOperator {
     public static let pad = 34
     public static let transpose = 39
     public static let mean = 40
+    public static let sub = 41
     public static let squeeze = 43
     public static let stridedSlice = 45
     public static let transposeConv = 67

@@ -118,6 +118,25 @@ MUL_CASES = [
 ]
 
 
+def sub_options(activation):
+    o = s.SubOptionsT()
+    o.fusedActivationFunction = activation
+    return o
+
+
+# name, shapes (a, b, y), quantizations of a, b, y, fused activation, seed, branch
+SUB_CASES = [
+    ("sub_same_shape", ([1, 5, 6, 8], [1, 5, 6, 8], [1, 5, 6, 8]), ((0.05, -3), (0.02, 10), (0.04, 2)), NONE, 71,
+     "SubElementwise: equal shapes, different scales"),
+    ("sub_channel_vector", ([1, 4, 4, 3], [1, 1, 1, 3], [1, 4, 4, 3]), ((1 / 255, -128), (0.01, 0), (0.02, -5)), NONE, 72,
+     "BroadcastSubSlow: one value per channel (x - mean)"),
+    ("sub_one_value_relu6", ([1, 6, 6, 16], [1, 1, 1, 1], [1, 6, 6, 16]), ((0.05, -20), (0.04, 7), (6 / 255, -128)), RELU6, 73,
+     "one value for all, fused RELU6"),
+    ("sub_equal_scales", ([1, 37], [1, 37], [1, 37]), ((0.1, 0), (0.1, 0), (0.1, 0)), NONE, 74,
+     "equal scales and zero points (ties of the doubling high multiply)"),
+]
+
+
 def resize_bilinear_model(shape, size, quantization, align_corners, half_pixel_centers):
     """A RESIZE_BILINEAR of x (shape) to `size` (a constant int32 [2]), output quantized as x (TFLite's rule)."""
     options = s.ResizeBilinearOptionsT()
@@ -188,6 +207,13 @@ def constant_operand_model(code, options_type, options, shape, x_quantization, c
                         (shape, y_quantization))
 
 
+def constant_first_model(code, options_type, options, shape, x_quantization, constant, y_quantization):
+    """A one-value int8 constant `(scale, zero point, value)` combined with x, the constant first (`c - x`)."""
+    scale, zero, value = constant
+    return one_op_model(code, options_type, options, [("c", [], (scale, zero), [value]), ("x", shape, x_quantization)],
+                        (shape, y_quantization))
+
+
 def add_options(activation):
     o = s.AddOptionsT()
     o.fusedActivationFunction = activation
@@ -198,6 +224,8 @@ def add_options(activation):
 CONSTANT_OPERAND_CASES = [
     ("add_constant_relu6", "ADD", [1, 5, 5, 8], (0.04, -3), (3 / 127, 0, 127), (6 / 255, -128), RELU6, 41,
      "x + 3 with a fused RELU6 (Keras hard-sigmoid): a one-value constant broadcast"),
+    ("sub_constant", "SUB", [1, 4, 4, 8], (0.03, 5), (0.5, 0, 4), (0.05, -10), NONE, 43,
+     "x - 2 with the constant second"),
     ("mul_constant", "MUL", [1, 5, 5, 8], (6 / 255, -128), (1 / 6 / 255, -128, 127), (1 / 255, -128), NONE, 42,
      "x * (1/6) (Keras hard-sigmoid): a one-value constant broadcast"),
 ]
@@ -272,14 +300,23 @@ def main():
         model = resize_bilinear_model(shape, size, quantization, align, half)
         write_case(root, name, model, [shape], seed, branch)
         print(f"{name}: {branch}")
+    for name, shapes, quantizations, activation, seed, branch in SUB_CASES:
+        model = binary_model(s.BuiltinOperator.SUB, s.BuiltinOptions.SubOptions, sub_options(activation), shapes, quantizations)
+        write_case(root, name, model, shapes, seed, branch)
+        print(f"{name}: {branch}")
     for name, shape, xq, yq, seed, branch in HARD_SWISH_CASES:
         write_case(root, name, hard_swish_model(shape, xq, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
     for name, op, shape, xq, constant, yq, activation, seed, branch in CONSTANT_OPERAND_CASES:
-        code, options_type, options = ((s.BuiltinOperator.ADD, s.BuiltinOptions.AddOptions, add_options(activation)) if op == "ADD"
-                                       else (s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation)))
+        code, options_type, options = {"ADD": (s.BuiltinOperator.ADD, s.BuiltinOptions.AddOptions, add_options(activation)),
+                                       "SUB": (s.BuiltinOperator.SUB, s.BuiltinOptions.SubOptions, sub_options(activation)),
+                                       "MUL": (s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation))}[op]
         write_case(root, name, constant_operand_model(code, options_type, options, shape, xq, constant, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
+    write_case(root, "sub_constant_first", constant_first_model(s.BuiltinOperator.SUB, s.BuiltinOptions.SubOptions, sub_options(NONE),
+                                                             [1, 4, 4, 8], (0.03, 5), (1 / 127, 0, 127), (0.05, 10)), [[1, 4, 4, 8]], 44,
+               "1 - x (Keras's 1 - gate): the constant first")
+    print("sub_constant_first")
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
     print("shape_chain_flatten")

@@ -141,6 +141,7 @@ public enum Q8OpCode: UInt16, Sendable {
     case transpose = 16
     case mul = 17
     case resizeBilinear = 18
+    case sub = 19
 }
 
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).

@@ -21,6 +21,7 @@ enum PreparedOp {
     case lookup(LookupCall)
     case transpose(TransposeCall)
     case mul(BinaryCall<MulParams>)
+    case sub(BinaryCall<AddParams>)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -44,6 +45,7 @@ enum PreparedOp {
         case .lookup: self = .lookup(LookupOp.prepare(v, arena: arena))
         case .transpose: self = .transpose(TransposeOp.prepare(v, arena: arena))
         case .mul: self = .mul(MulOp.prepare(v, arena: arena))
+        case .sub: self = .sub(SubOp.prepare(v, arena: arena))
         }
     }
 }
@@ -138,6 +140,7 @@ extension Q8OpCode {
         case .lookup: return LookupOp.inPlace
         case .reshape: return ReshapeOp.inPlace
         case .mul: return MulOp.inPlace
+        case .sub: return SubOp.inPlace
         case .conv2d: return Conv2DOp.inPlace
         case .depthwiseConv2d: return DepthwiseConv2DOp.inPlace
         case .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation, .channelShuffle, .pad,
@@ -164,6 +167,7 @@ extension Q8OpCode {
         case .lookup: return LookupOp.Word.count
         case .transpose: return TransposeOp.Word.count
         case .mul: return MulOp.Word.count
+        case .sub: return SubOp.Word.count
         }
     }
 
@@ -188,6 +192,7 @@ extension Q8OpCode {
         case .lookup: return LookupOp.wordNames
         case .transpose: return TransposeOp.wordNames
         case .mul: return MulOp.wordNames
+        case .sub: return SubOp.wordNames
         }
     }
 #endif
@@ -213,6 +218,7 @@ extension Q8OpCode {
         case .lookup: return LookupOp.name
         case .transpose: return TransposeOp.name
         case .mul: return MulOp.name
+        case .sub: return SubOp.name
         }
     }
 
@@ -236,6 +242,7 @@ extension Q8OpCode {
         case .lookup: try LookupOp.validate(v)
         case .transpose: try TransposeOp.validate(v)
         case .mul: try MulOp.validate(v)
+        case .sub: try SubOp.validate(v)
         }
     }
 }
@@ -267,7 +274,7 @@ extension Q8Model {
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
         case .mean: return MeanOp.macs(v)
-        case .add, .mul, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
+        case .add, .mul, .sub, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
         }
     }
 
@@ -294,6 +301,7 @@ extension Q8Model {
         case .lookup: return LookupOp.kernelName
         case .transpose: return TransposeOp.kernelName
         case .mul: return MulOp.kernelName
+        case .sub: return SubOp.kernelName
         }
     }
 }
