@@ -27,7 +27,7 @@ public let supportedBuiltinOperators: Set<Int> = [
     BuiltinOperator.relu, BuiltinOperator.relu6, BuiltinOperator.reshape, BuiltinOperator.softmax, BuiltinOperator.tanh,
     BuiltinOperator.pad, BuiltinOperator.transpose, BuiltinOperator.mean, BuiltinOperator.squeeze, BuiltinOperator.transposeConv,
     BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear, BuiltinOperator.leakyRelu, BuiltinOperator.quantize, BuiltinOperator.hardSwish,
-    BuiltinOperator.shape, BuiltinOperator.stridedSlice, BuiltinOperator.pack,
+    BuiltinOperator.shape, BuiltinOperator.stridedSlice, BuiltinOperator.pack, BuiltinOperator.padV2,
 ]
 
 struct TFLiteImporter {

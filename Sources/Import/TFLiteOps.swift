@@ -25,7 +25,7 @@ extension TFLiteImporter {
         case BuiltinOperator.softmax: try softmax(op)
         case BuiltinOperator.concatenation: try concatenation(op)
         case BuiltinOperator.reshape, BuiltinOperator.squeeze: try reshape(op)
-        case BuiltinOperator.pad: try pad(op)
+        case BuiltinOperator.pad, BuiltinOperator.padV2: try pad(op)
         case BuiltinOperator.transpose: try transpose(op)
         case BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear: try resize(op)
         case BuiltinOperator.shape: try shape(op)
@@ -364,8 +364,15 @@ extension TFLiteImporter {
               ys[0] == xs[0] + p[2] + p[3], ys[1] == xs[1] + p[4] + p[5], ys[2] == xs[2] else {
             throw Unsupported("paddings \(p) (only non-negative H and W padding)")
         }
+        // PAD fills with the output zero point, PADV2 with its constant's raw byte (TFLM's pad_value).
+        var fill = Int8(try quantization(y).zeroPoint)
+        if op.inputs.count > 2, op.inputs[2] >= 0 {
+            let c = op.inputs[2]
+            guard tensor(c).type == .int8, tensor(c).count == 1 else { throw Unsupported("fill value is not one int8 constant") }
+            fill = try constant(c, Int8.self)[0]
+        }
         let xi = try arenaTensor(x), yi = try arenaTensor(y)
-        program.pad(xi, top: p[2], left: p[4], output: yi)
+        program.pad(xi, top: p[2], left: p[4], fill: fill, output: yi)
     }
 
     mutating func transpose(_ op: TFLiteModel.Operator) throws(Unsupported) {

@@ -23,6 +23,7 @@ public enum BuiltinOperator {
     public static let sub = 41
     public static let squeeze = 43
     public static let stridedSlice = 45
+    public static let padV2 = 60
     public static let transposeConv = 67
     public static let shape = 77
     public static let pack = 83

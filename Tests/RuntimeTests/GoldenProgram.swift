@@ -80,7 +80,7 @@ extension GoldenCase {
             prog.softmax(xi, p, output: yi)
         case "pad":
             let paddings: [[Int]] = try Self.field(a, "paddings")
-            prog.pad(xi, top: paddings[1][0], left: paddings[2][0], output: yi)
+            prog.pad(xi, top: paddings[1][0], left: paddings[2][0], fill: Int8(out.quantization.zeroPoint), output: yi)
         case "resize_nearest":
             let align: Bool = try Self.field(a, "align_corners"), half: Bool = try Self.field(a, "half_pixel_centers")
             let rows = nearestSourceIndices(input: x.image.height, output: out.image.height, alignCorners: align, halfPixelCenters: half)

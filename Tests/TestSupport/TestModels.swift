@@ -33,7 +33,7 @@ public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     let gated = prog.activation([5, 5, 8], q(0.06, 3))
     prog.mul(t4, t3, mulParams(input1: q(0.06, 3), input2: q(0.03, 0), output: q(0.06, 3), clamp: (-128, 127)), output: gated, name: "mul")
     let t5 = prog.activation([7, 7, 8], q(0.06, 3))
-    prog.pad(gated, top: 1, left: 1, output: t5, name: "pad")
+    prog.pad(gated, top: 1, left: 1, fill: 3, output: t5, name: "pad")
     let t6 = prog.activation([3, 3, 8], q(0.06, 3))
     prog.pool2d(t5, average: false, kernel: (2, 2), window: ConvWindow(stride: (2, 2)), output: t6, name: "maxpool")
     let t7 = prog.activation([7, 7, 4], q(0.1, 1))

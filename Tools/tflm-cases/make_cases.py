@@ -268,6 +268,14 @@ def fully_connected_rows_model(rows, inputs, units, seed):
                         ([rows, units], (0.1, -20)))
 
 
+def padv2_model(shape, paddings, quantization, fill):
+    """PADV2 of x by `paddings` ([[before, after]] per axis) with the int8 constant `fill` (x's quantization)."""
+    out_shape = [d + a + b for d, (a, b) in zip(shape, paddings)]
+    return one_op_model(s.BuiltinOperator.PADV2, s.BuiltinOptions.PadV2Options, s.PadV2OptionsT(),
+                        [("x", shape, quantization), ("paddings", np.array(paddings)), ("value", [], quantization, [fill])],
+                        (out_shape, quantization))
+
+
 def write_case(root, name, model, shapes, seed, branch):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
@@ -317,6 +325,12 @@ def main():
                                                              [1, 4, 4, 8], (0.03, 5), (1 / 127, 0, 127), (0.05, 10)), [[1, 4, 4, 8]], 44,
                "1 - x (Keras's 1 - gate): the constant first")
     print("sub_constant_first")
+    write_case(root, "padv2_fill_value", padv2_model([1, 3, 4, 5], [[0, 0], [1, 2], [2, 0], [0, 0]], (0.05, -7), 93), [[1, 3, 4, 5]], 81,
+               "PADV2 with a fill other than the zero point (asymmetric)")
+    print("padv2_fill_value")
+    write_case(root, "padv2_zero_point", padv2_model([1, 2, 2, 3], [[0, 0], [1, 1], [1, 1], [0, 0]], (0.1, 12), 12), [[1, 2, 2, 3]], 82,
+               "PADV2 filled with the zero point (a float 0, as PAD)")
+    print("padv2_zero_point")
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
     print("shape_chain_flatten")

@@ -164,7 +164,7 @@ func emitProgram(_ lowered: [LoweredNode], ranges: ActivationRanges, statistics:
         case .reshape:
             program.reshape(xs[0], output: y, name: node.name)
         case let .pad(top, left):
-            program.pad(xs[0], top: top, left: left, output: y, name: node.name)
+            program.pad(xs[0], top: top, left: left, fill: Int8(program.tensors[y].quantization!.zeroPoint), output: y, name: node.name)
         case .upsample:
             let rows = nearestSourceIndices(input: inShape.height, output: node.shape.height, alignCorners: false, halfPixelCenters: false)
             let cols = nearestSourceIndices(input: inShape.width, output: node.shape.width, alignCorners: false, halfPixelCenters: false)

@@ -1,11 +1,11 @@
 #if !hasFeature(Embedded)
 /// What an op's typed emitter writes into: the host-side model.q8 builder (`Q8Program`, module
-/// Q8Build). Each op file extends it with its own emitter (`pad(_:top:left:output:)`,
+/// Q8Build). Each op file extends it with its own emitter (`pad(_:top:left:fill:output:)`,
 /// `conv2d(_:filter:…)`), which alone knows the op's slots, words and scratch; nothing else
 /// writes an op record.
 ///
-/// Example: `program.pad(x, top: 1, left: 1, output: y)` appends op 11 with inputs `[x]` and
-/// words `[1, 1]`.
+/// Example: `program.pad(x, top: 1, left: 1, fill: -128, output: y)` appends op 11 with inputs
+/// `[x]` and words `[1, 1, -128]`.
 public protocol Q8OpWriter {
     /// The shape of tensor `t` (outermost first).
     func shape(of t: Int) -> [Int]
