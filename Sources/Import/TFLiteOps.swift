@@ -19,6 +19,7 @@ extension TFLiteImporter {
         case BuiltinOperator.add: try add(op)
         case BuiltinOperator.mul: try mul(op)
         case BuiltinOperator.sub: try sub(op)
+        case BuiltinOperator.maximum, BuiltinOperator.minimum: try maximumMinimum(op, maximum: code.builtin == BuiltinOperator.maximum)
         case BuiltinOperator.averagePool2d, BuiltinOperator.maxPool2d:
             try pool(op, average: code.builtin == BuiltinOperator.averagePool2d)
         case BuiltinOperator.mean: try mean(op)
@@ -261,6 +262,22 @@ extension TFLiteImporter {
         }
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.sub(ai, bi, p, output: yi)
+    }
+
+    /// MAXIMUM / MINIMUM on raw bytes, as TFLM compares them whatever the quantizations: b of a's
+    /// shape, a channel vector or one value (either operand; the order does not matter); a
+    /// one-value constant is a table.
+    mutating func maximumMinimum(_ op: TFLiteModel.Operator, maximum: Bool) throws(Unsupported) {
+        let y = op.outputs[0]
+        if let (x, c) = try oneConstantValue(op) {
+            return try tabulate(x, output: y) { all, table in
+                for i in 0..<256 { table[i] = maximum ? max(all[i], c.value) : min(all[i], c.value) }
+            }
+        }
+        let (a, b) = try commutedOperands(op, oneValue: true)
+        _ = (try quantization(a), try quantization(b), try quantization(y))  // int8 with per-tensor quantization
+        let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
+        program.maximumMinimum(ai, bi, maximum: maximum, output: yi)
     }
 
     /// The activation and the constant of a binary operator whose one operand is a constant

@@ -89,6 +89,7 @@ public struct Interpreter {
         case let .transpose(c): TransposeOp.run(c, part)
         case let .mul(c): MulOp.run(c, part)
         case let .sub(c): SubOp.run(c, part)
+        case let .maximumMinimum(c): MaximumMinimumOp.run(c, part)
         }
     }
 }

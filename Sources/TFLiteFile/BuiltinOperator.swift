@@ -23,6 +23,8 @@ public enum BuiltinOperator {
     public static let sub = 41
     public static let squeeze = 43
     public static let stridedSlice = 45
+    public static let maximum = 55
+    public static let minimum = 57
     public static let padV2 = 60
     public static let transposeConv = 67
     public static let shape = 77

@@ -331,6 +331,20 @@ def main():
     write_case(root, "padv2_zero_point", padv2_model([1, 2, 2, 3], [[0, 0], [1, 1], [1, 1], [0, 0]], (0.1, 12), 12), [[1, 2, 2, 3]], 82,
                "PADV2 filled with the zero point (a float 0, as PAD)")
     print("padv2_zero_point")
+    q = (0.05, -4)
+    write_case(root, "maximum_same_shape", binary_model(s.BuiltinOperator.MAXIMUM, s.BuiltinOptions.MaximumMinimumOptions,
+                                                          s.MaximumMinimumOptionsT(), ([1, 4, 5, 6],) * 3, (q, q, q)),
+               ([1, 4, 5, 6],) * 2, 91, "MAXIMUM of two tensors of one shape, on raw bytes")
+    write_case(root, "minimum_channel_vector", binary_model(s.BuiltinOperator.MINIMUM, s.BuiltinOptions.MaximumMinimumOptions,
+                                                              s.MaximumMinimumOptionsT(), ([1, 3, 3, 8], [1, 1, 1, 8], [1, 3, 3, 8]), (q, q, q)),
+               ([1, 3, 3, 8], [1, 1, 1, 8]), 92, "MINIMUM with a channel vector broadcast")
+    write_case(root, "maximum_constant", constant_operand_model(s.BuiltinOperator.MAXIMUM, s.BuiltinOptions.MaximumMinimumOptions,
+                                                                s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], -4), q), [[1, 4, 4, 8]], 93,
+               "MAXIMUM with a one-value constant (a ReLU written as max(x, 0))")
+    write_case(root, "minimum_constant_first", constant_first_model(s.BuiltinOperator.MINIMUM, s.BuiltinOptions.MaximumMinimumOptions,
+                                                                    s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], 116), q), [[1, 4, 4, 8]], 94,
+               "MINIMUM with a one-value constant first (min(6, x))")
+    print("maximum/minimum")
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
     print("shape_chain_flatten")

@@ -142,6 +142,8 @@ public enum Q8OpCode: UInt16, Sendable {
     case mul = 17
     case resizeBilinear = 18
     case sub = 19
+    case maximum = 20
+    case minimum = 21
 }
 
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).

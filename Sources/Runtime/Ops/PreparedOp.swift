@@ -22,6 +22,7 @@ enum PreparedOp {
     case transpose(TransposeCall)
     case mul(BinaryCall<MulParams>)
     case sub(BinaryCall<AddParams>)
+    case maximumMinimum(BinaryCall<Bool>)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -46,6 +47,7 @@ enum PreparedOp {
         case .transpose: self = .transpose(TransposeOp.prepare(v, arena: arena))
         case .mul: self = .mul(MulOp.prepare(v, arena: arena))
         case .sub: self = .sub(SubOp.prepare(v, arena: arena))
+        case .maximum, .minimum: self = .maximumMinimum(MaximumMinimumOp.prepare(v, arena: arena))
         }
     }
 }
@@ -141,6 +143,7 @@ extension Q8OpCode {
         case .reshape: return ReshapeOp.inPlace
         case .mul: return MulOp.inPlace
         case .sub: return SubOp.inPlace
+        case .maximum, .minimum: return MaximumMinimumOp.inPlace
         case .conv2d: return Conv2DOp.inPlace
         case .depthwiseConv2d: return DepthwiseConv2DOp.inPlace
         case .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation, .channelShuffle, .pad,
@@ -168,6 +171,7 @@ extension Q8OpCode {
         case .transpose: return TransposeOp.Word.count
         case .mul: return MulOp.Word.count
         case .sub: return SubOp.Word.count
+        case .maximum, .minimum: return MaximumMinimumOp.Word.count
         }
     }
 
@@ -193,6 +197,7 @@ extension Q8OpCode {
         case .transpose: return TransposeOp.wordNames
         case .mul: return MulOp.wordNames
         case .sub: return SubOp.wordNames
+        case .maximum, .minimum: return MaximumMinimumOp.wordNames
         }
     }
 #endif
@@ -219,6 +224,8 @@ extension Q8OpCode {
         case .transpose: return TransposeOp.name
         case .mul: return MulOp.name
         case .sub: return SubOp.name
+        case .maximum: return MaximumMinimumOp.maximumName
+        case .minimum: return MaximumMinimumOp.minimumName
         }
     }
 
@@ -243,6 +250,7 @@ extension Q8OpCode {
         case .transpose: try TransposeOp.validate(v)
         case .mul: try MulOp.validate(v)
         case .sub: try SubOp.validate(v)
+        case .maximum, .minimum: try MaximumMinimumOp.validate(v)
         }
     }
 }
@@ -274,7 +282,7 @@ extension Q8Model {
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
         case .mean: return MeanOp.macs(v)
-        case .add, .mul, .sub, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
+        case .add, .mul, .sub, .maximum, .minimum, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
         }
     }
 
@@ -302,6 +310,7 @@ extension Q8Model {
         case .transpose: return TransposeOp.kernelName
         case .mul: return MulOp.kernelName
         case .sub: return SubOp.kernelName
+        case .maximum, .minimum: return MaximumMinimumOp.kernelName
         }
     }
 }
