@@ -2,7 +2,7 @@ import Graph
 import Q8Build
 import Runtime
 
-/// A 16-op int8 model touching every op kind, with random weights from `seed`.
+/// A 19-op int8 model touching every op kind, with random weights from `seed`.
 public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     var rng = SeededRandom(seed: seed)
     var prog = Q8Program()
@@ -32,8 +32,13 @@ public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     prog.add(t3, t2, add, output: t4, name: "add")
     let gated = prog.activation([5, 5, 8], q(0.06, 3))
     prog.mul(t4, t3, mulParams(input1: q(0.06, 3), input2: q(0.03, 0), output: q(0.06, 3), clamp: (-128, 127)), output: gated, name: "mul")
+    let difference = prog.activation([5, 5, 8], q(0.06, 3))
+    prog.sub(gated, t3, addParams(input1: q(0.06, 3), input2: q(0.03, 0), output: q(0.06, 3), activation: .none), output: difference,
+             name: "sub")
+    let larger = prog.activation([5, 5, 8], q(0.06, 3))
+    prog.maximumMinimum(difference, gated, maximum: true, output: larger, name: "max")
     let t5 = prog.activation([7, 7, 8], q(0.06, 3))
-    prog.pad(gated, top: 1, left: 1, fill: 3, output: t5, name: "pad")
+    prog.pad(larger, top: 1, left: 1, fill: 3, output: t5, name: "pad")
     let t6 = prog.activation([3, 3, 8], q(0.06, 3))
     prog.pool2d(t5, average: false, kernel: (2, 2), window: ConvWindow(stride: (2, 2)), output: t6, name: "maxpool")
     let t7 = prog.activation([7, 7, 4], q(0.1, 1))
@@ -43,20 +48,23 @@ public func chainProgram(seed: UInt64 = 1) -> Q8Program {
     let t8 = prog.activation([3, 3, 4], q(0.1, 1))
     let rows = nearestSourceIndices(input: 7, output: 3, alignCorners: false, halfPixelCenters: true)
     prog.resizeNearest(t7, rows: rows, cols: rows, output: t8, name: "resize")
-    let t9 = prog.activation([3, 3, 12], q(0.06, 3))
-    prog.concatenation([t6, t8], output: t9, name: "concat")
-    let t10 = prog.activation([3, 3, 12], q(0.06, 3))
-    prog.channelShuffle(t9, groups: 3, output: t10, name: "shuffle")
-    let t11 = prog.activation([2, 2, 12], q(0.06, 3))
+    let blended = prog.activation([3, 3, 4], q(0.1, 1))
+    let taps = bilinearTaps(input: 7, output: 3, alignCorners: false, halfPixelCenters: true)
+    prog.resizeBilinear(t7, rows: taps, cols: taps, output: blended, name: "bilinear")
+    let t9 = prog.activation([3, 3, 16], q(0.06, 3))
+    prog.concatenation([t6, t8, blended], output: t9, name: "concat")
+    let t10 = prog.activation([3, 3, 16], q(0.06, 3))
+    prog.channelShuffle(t9, groups: 4, output: t10, name: "shuffle")
+    let t11 = prog.activation([2, 2, 16], q(0.06, 3))
     prog.pool2d(t10, average: true, kernel: (2, 2), window: ConvWindow(), output: t11, name: "avgpool")
-    let t12 = prog.activation([12], q(0.05, -2))
-    let mean = meanParams(input: ImageShape(height: 2, width: 2, channels: 12), inputQuantization: q(0.06, 3), outputQuantization: q(0.05, -2))
+    let t12 = prog.activation([16], q(0.05, -2))
+    let mean = meanParams(input: ImageShape(height: 2, width: 2, channels: 16), inputQuantization: q(0.06, 3), outputQuantization: q(0.05, -2))
     prog.mean(t11, mean, output: t12, name: "mean")
-    let t13 = prog.activation([12], q(0.05, -2))
+    let t13 = prog.activation([16], q(0.05, -2))
     prog.reshape(t12, output: t13, name: "reshape")
     let t14 = prog.activation([5], q(0.2, 7))
     (m, s) = requant(5, inScale: 0.05, outScale: 0.2)
-    prog.fullyConnected(t13, filter: prog.constant(weights(5 * 12), shape: [5, 12]), multipliers: m, shifts: s, bias: biases(5),
+    prog.fullyConnected(t13, filter: prog.constant(weights(5 * 16), shape: [5, 16]), multipliers: m, shifts: s, bias: biases(5),
                         output: t14, name: "fc")
     let t15 = prog.activation([5], q(1.0 / 256, -128))
     let soft = softmaxParams(beta: 1, inputScale: 0.2, rows: 1, depth: 5)
