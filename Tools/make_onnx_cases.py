@@ -214,6 +214,12 @@ def hand_built():
     save('refuse-cubic', model([helper.make_node('Resize', ['x', '', 'sc'], ['y'], mode='cubic')],
                                [init('sc', np.array([1, 1, 2, 2], np.float32))], [1, 8, 12, 12], [1, 8, 24, 24]),
          x, refuse="Resize mode 'cubic' is not supported")
+    # An output without a batch axis (Gemm then Reshape to [2, 5]): Minnow gives it a batch axis of 1.
+    save('output-without-batch-axis', model([
+        helper.make_node('Gemm', ['x', 'wf', 'bf'], ['z'], transB=1),
+        helper.make_node('Reshape', ['z', 'shape'], ['y'])],
+        [init('wf', w(10, 16)), init('bf', w(10)), init('shape', np.array([2, 5], np.int64))], [1, 16], [2, 5]),
+        rng.standard_normal((1, 16)))
 
 
 if __name__ == '__main__':
