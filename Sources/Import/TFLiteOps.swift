@@ -345,10 +345,14 @@ extension TFLiteImporter {
         let y = op.outputs[0]
         guard case let .concatenation(axis, activation) = op.options else { throw Unsupported("options are missing") }
         guard activation == .none else { throw Unsupported("fused activation on concatenation") }
-        let rank = tensor(y).shape.count
-        guard axis == -1 || axis == rank - 1 else { throw Unsupported("axis \(axis) (only the last axis)") }
-        /// The shape as `[H, W, C]`, leading 1s added.
-        func asImage(_ t: Int) -> [Int] { Array(([1, 1, 1] + outputShape(t)).suffix(3)) }
+        let rank = tensor(y).shape.count, along = axis < 0 ? axis + rank : axis
+        // The tensors as `[A, B, C]` (the batch of 1 dropped, leading 1s added): the axis counted from the end.
+        let viewAxis = 3 - (rank - along)
+        guard rank <= 4, (0..<rank).contains(along), (0...2).contains(viewAxis) else {
+            throw Unsupported("axis \(axis) of a rank-\(rank) tensor (only axes after the batch)")
+        }
+        /// The shape as `[A, B, C]`, leading 1s added.
+        func asImage(_ t: Int) -> [Int] { Array(([1, 1, 1] + tensor(t).shape).suffix(3)) }
         var xs: [Int] = []
         for t in op.inputs {
             guard t >= 0 else { throw Unsupported("a missing input") }
@@ -362,7 +366,7 @@ extension TFLiteImporter {
             xs.append(id)
         }
         let yi = try arenaTensor(y, shape: asImage(y))
-        program.concatenation(xs, output: yi)
+        program.concatenation(xs, axis: viewAxis, output: yi)
     }
 
     mutating func reshape(_ op: TFLiteModel.Operator) throws(Unsupported) {

@@ -345,6 +345,18 @@ def main():
                                                                     s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], 116), q), [[1, 4, 4, 8]], 94,
                "MINIMUM with a one-value constant first (min(6, x))")
     print("maximum/minimum")
+    for name, shapes, axis, seed, branch in [
+            ("concatenation_axis_h", ([1, 3, 4, 5], [1, 2, 4, 5]), 1, 101, "CONCATENATION along H (axis 1 of NHWC)"),
+            ("concatenation_axis_w", ([1, 3, 2, 5], [1, 3, 4, 5]), -2, 102, "CONCATENATION along W (axis -2)"),
+            ("concatenation_rank3_axis1", ([1, 6, 7], [1, 3, 7]), 1, 103, "CONCATENATION of rank-3 tensors along axis 1 (sequences)")]:
+        options = s.ConcatenationOptionsT()
+        options.axis = axis
+        out = list(shapes[0])
+        out[axis] = shapes[0][axis] + shapes[1][axis]
+        q = (0.07, 9)
+        write_case(root, name, one_op_model(s.BuiltinOperator.CONCATENATION, s.BuiltinOptions.ConcatenationOptions, options,
+                                            [("a", shapes[0], q), ("b", shapes[1], q)], (out, q)), shapes, seed, branch)
+        print(name)
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")
     print("shape_chain_flatten")

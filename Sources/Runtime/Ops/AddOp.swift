@@ -28,12 +28,18 @@ public enum AddOp {
         guard a.count == out.count, b.count == a.count || b.count == a.channels else {
             throw v.fail("add inputs must match the output, or the second hold one value per channel")
         }
+        try requireRequantization(v)
+        try v.requireInPlaceRule(a)
+        try v.requireInPlaceRule(b)
+    }
+
+    /// The words' bounds, shared with `sub`: three multipliers and shifts as `QuantizeMultiplier`
+    /// makes them, the clamp inside int8.
+    static func requireRequantization(_ v: OpView) throws(Q8Error) {
         try v.requireMultiplier(v.word(Word.input1Multiplier), shift: v.word(Word.input1Shift))
         try v.requireMultiplier(v.word(Word.input2Multiplier), shift: v.word(Word.input2Shift))
         try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
         try v.requireClamp(Word.activationMin)
-        try v.requireInPlaceRule(a)
-        try v.requireInPlaceRule(b)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<AddParams> {

@@ -24,10 +24,7 @@ public enum SubOp {
         guard a.count == out.count, b.count == a.count || b.count == a.channels || b.count == 1 else {
             throw v.fail("sub inputs must match the output, or the second hold one value per channel or one in all")
         }
-        try v.requireMultiplier(v.word(Word.input1Multiplier), shift: v.word(Word.input1Shift))
-        try v.requireMultiplier(v.word(Word.input2Multiplier), shift: v.word(Word.input2Shift))
-        try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
-        try v.requireClamp(Word.activationMin)
+        try AddOp.requireRequantization(v)
         try v.requireInPlaceRule(a)
         try v.requireSeparate(b)
     }
