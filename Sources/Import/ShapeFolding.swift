@@ -4,8 +4,8 @@ import TFLiteFile
 /// Shape arithmetic on constant shapes, computed at import: Keras writes a Flatten or a Reshape
 /// with a dynamic batch as SHAPE → STRIDED_SLICE → PACK feeding RESHAPE's shape input. These
 /// operators emit no model.q8 op; their int vectors go to `folded`, which `indices` reads as
-/// constants, and RESHAPE checks its folded shape against its output's. Slicing or stacking
-/// activations (real data) is refused by name.
+/// constants, and RESHAPE checks its folded shape against its output's. Stacking activations
+/// is refused by name; slicing them is `stridedSliceOfData`.
 /// Example: SHAPE of a `[1, 1, 1, 576]` tensor is `[1, 1, 1, 576]`; STRIDED_SLICE `[0:1]` with
 /// shrink → `[1]`; PACK with `-1` → `[1, -1]`, which RESHAPE to `[1, 576]` agrees with.
 extension TFLiteImporter {
@@ -20,9 +20,7 @@ extension TFLiteImporter {
     /// indices, any nonzero stride and shrink (one element, rank 0).
     mutating func stridedSlice(_ op: TFLiteModel.Operator) throws(Unsupported) {
         let x = try input(op, 0), y = op.outputs[0]
-        guard folded[x] != nil || tensor(x).data != nil else {
-            throw Unsupported("slicing an activation (only shape arithmetic on constants is folded)")
-        }
+        guard folded[x] != nil || tensor(x).data != nil else { return try stridedSliceOfData(op) }
         guard case let .stridedSlice(beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask, offset) = op.options else {
             throw Unsupported("options are missing")
         }

@@ -28,7 +28,7 @@ public let supportedBuiltinOperators: Set<Int> = [
     BuiltinOperator.pad, BuiltinOperator.transpose, BuiltinOperator.mean, BuiltinOperator.squeeze, BuiltinOperator.transposeConv,
     BuiltinOperator.resizeNearestNeighbor, BuiltinOperator.resizeBilinear, BuiltinOperator.leakyRelu, BuiltinOperator.quantize, BuiltinOperator.hardSwish,
     BuiltinOperator.shape, BuiltinOperator.stridedSlice, BuiltinOperator.pack, BuiltinOperator.padV2,
-    BuiltinOperator.maximum, BuiltinOperator.minimum,
+    BuiltinOperator.maximum, BuiltinOperator.minimum, BuiltinOperator.split, BuiltinOperator.splitV,
 ]
 
 struct TFLiteImporter {

@@ -10,7 +10,8 @@ extension TFLiteImporter {
         let code = model.operatorCodes[op.opcodeIndex]
         guard code.custom == nil, code.builtin != BuiltinOperator.custom else { throw Unsupported("") }
         guard supportedBuiltinOperators.contains(code.builtin) else { throw Unsupported("") }
-        guard op.outputs.count == 1, op.outputs[0] >= 0 else { throw Unsupported("expects one output") }
+        let splits = code.builtin == BuiltinOperator.split || code.builtin == BuiltinOperator.splitV
+        guard op.outputs.count == 1 || splits, op.outputs.allSatisfy({ $0 >= 0 }), !op.outputs.isEmpty else { throw Unsupported("expects one output") }
         switch code.builtin {
         case BuiltinOperator.conv2d: try convolution(op, depthwise: false)
         case BuiltinOperator.depthwiseConv2d: try convolution(op, depthwise: true)
@@ -32,6 +33,7 @@ extension TFLiteImporter {
         case BuiltinOperator.shape: try shape(op)
         case BuiltinOperator.stridedSlice: try stridedSlice(op)
         case BuiltinOperator.pack: try pack(op)
+        case BuiltinOperator.split, BuiltinOperator.splitV: try split(op, sizes: code.builtin == BuiltinOperator.splitV)
         default: try elementwise(op, code.builtin)
         }
     }
@@ -351,22 +353,90 @@ extension TFLiteImporter {
         guard rank <= 4, (0..<rank).contains(along), (0...2).contains(viewAxis) else {
             throw Unsupported("axis \(axis) of a rank-\(rank) tensor (only axes after the batch)")
         }
-        /// The shape as `[A, B, C]`, leading 1s added.
-        func asImage(_ t: Int) -> [Int] { Array(([1, 1, 1] + tensor(t).shape).suffix(3)) }
         var xs: [Int] = []
         for t in op.inputs {
             guard t >= 0 else { throw Unsupported("a missing input") }
-            var id = try arenaTensor(t)
-            if program.tensors[id].shape.count != 3 {
-                // A view of the same bytes as an image, for the runtime's concatenation.
-                let view = program.activation(asImage(t), try quantization(t))
-                program.reshape(id, output: view)
-                id = view
-            }
-            xs.append(id)
+            xs.append(try view3(t))
         }
-        let yi = try arenaTensor(y, shape: asImage(y))
+        let yi = try arenaTensor(y, shape: dims3(y))
         program.concatenation(xs, axis: viewAxis, output: yi)
+    }
+
+    /// Tensor `t`'s dims as `[A, B, C]`: its last three, leading 1s added (the batch of 1 of a
+    /// 4-D tensor dropped).
+    func dims3(_ t: Int) -> [Int] { Array(([1, 1, 1] + tensor(t).shape).suffix(3)) }
+
+    /// The program tensor of activation `t` as `[A, B, C]` (`dims3`): itself, or a reshape of
+    /// the same bytes, for the ops that work on that view (concatenation, slice).
+    mutating func view3(_ t: Int) throws(Unsupported) -> Int {
+        let id = try arenaTensor(t)
+        guard program.tensors[id].shape != dims3(t) else { return id }
+        let view = program.activation(dims3(t), try quantization(t))
+        program.reshape(id, output: view)
+        return view
+    }
+
+    /// Axis `axis` (negative from the end) of a rank-`rank` tensor as an axis of its `dims3`
+    /// view: the batch axis of a 4-D tensor has none.
+    func axis3(_ axis: Int, rank: Int) throws(Unsupported) -> Int {
+        let along = axis < 0 ? axis + rank : axis, view = 3 - (rank - along)
+        guard rank <= 4, (0..<rank).contains(along), (0...2).contains(view) else {
+            throw Unsupported("axis \(axis) of a rank-\(rank) tensor (only axes after the batch)")
+        }
+        return view
+    }
+
+    /// SPLIT (axis, x) and SPLIT_V (x, sizes, axis): one `slice` per output along the axis, the
+    /// outputs' own sizes in order (TFLM copies the bytes).
+    mutating func split(_ op: TFLiteModel.Operator, sizes: Bool) throws(Unsupported) {
+        let x = try input(op, sizes ? 0 : 1), axisValues = try indices(try input(op, sizes ? 2 : 0))
+        guard axisValues.count == 1 else { throw Unsupported("the axis is not one value") }
+        let shape = tensor(x).shape, view = try axis3(axisValues[0], rank: shape.count)
+        let xv = try view3(x)
+        var begin = 0
+        for y in op.outputs {
+            guard y >= 0, tensor(y).shape.count == shape.count else { throw Unsupported("an output of another rank") }
+            let yi = try arenaTensor(y, shape: dims3(y))
+            program.slice(xv, axis: view, begin: begin, output: yi)
+            begin += dims3(y)[view]
+        }
+        guard begin == dims3(x)[view] else { throw Unsupported("the outputs do not add up to the input along the axis") }
+    }
+
+    /// STRIDED_SLICE of an activation with unit strides: one `slice` per axis it narrows (the
+    /// batch axis kept whole), begin/end masks, negative indices and shrunk axes as TFLite
+    /// resolves them; the last slice (or a reshape, when nothing narrows) writes the output.
+    mutating func stridedSliceOfData(_ op: TFLiteModel.Operator) throws(Unsupported) {
+        let x = try input(op, 0), y = op.outputs[0]
+        guard case let .stridedSlice(beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask, offset) = op.options else {
+            throw Unsupported("options are missing")
+        }
+        guard ellipsisMask == 0, newAxisMask == 0, !offset else { throw Unsupported("ellipsis, new-axis or offset slices") }
+        let shape = tensor(x).shape, rank = shape.count
+        let begin = try indices(try input(op, 1)), end = try indices(try input(op, 2))
+        let strides = op.inputs.count > 3 ? try indices(try input(op, 3)) : [Int](repeating: 1, count: rank)
+        guard begin.count == rank, end.count == rank, strides.count == rank else { throw Unsupported("begin, end and strides of another rank") }
+        guard strides.allSatisfy({ $0 == 1 }) else { throw Unsupported("strides \(strides) (only 1)") }
+        var current = try view3(x), dims = dims3(x)
+        let quantization = try quantization(y)
+        var ranges: [(axis: Int, begin: Int, size: Int)] = []
+        for axis in 0..<rank {
+            let n = shape[axis]
+            func position(_ v: Int) -> Int { min(max(v < 0 ? v + n : v, 0), n) }
+            let first = beginMask >> axis & 1 != 0 ? 0 : position(begin[axis])
+            let last = shrinkAxisMask >> axis & 1 != 0 ? first + 1 : endMask >> axis & 1 != 0 ? n : position(end[axis])
+            guard first < last, last <= n else { throw Unsupported("an empty range on axis \(axis)") }
+            if first == 0 && last == n { continue }
+            ranges.append((try axis3(axis, rank: rank), first, last - first))
+        }
+        for (k, range) in ranges.enumerated() {
+            dims[range.axis] = range.size
+            let next = k == ranges.count - 1 ? try arenaTensor(y, shape: dims) : program.activation(dims, quantization)
+            program.slice(current, axis: range.axis, begin: range.begin, output: next)
+            current = next
+        }
+        guard tensor(y).count == dims.reduce(1, *) else { throw Unsupported("output \(tensor(y).shape) is not the slice's \(dims)") }
+        if ranges.isEmpty { program.reshape(current, output: try arenaTensor(y)) }
     }
 
     mutating func reshape(_ op: TFLiteModel.Operator) throws(Unsupported) {

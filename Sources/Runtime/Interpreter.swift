@@ -90,6 +90,7 @@ public struct Interpreter {
         case let .mul(c): MulOp.run(c, part)
         case let .sub(c): SubOp.run(c, part)
         case let .maximumMinimum(c): MaximumMinimumOp.run(c, part)
+        case let .slice(c): SliceOp.run(c, part)
         }
     }
 }

@@ -23,6 +23,7 @@ public enum BuiltinOperator {
     public static let sub = 41
     public static let squeeze = 43
     public static let stridedSlice = 45
+    public static let split = 49
     public static let maximum = 55
     public static let minimum = 57
     public static let padV2 = 60
@@ -30,6 +31,7 @@ public enum BuiltinOperator {
     public static let shape = 77
     public static let pack = 83
     public static let resizeNearestNeighbor = 97
+    public static let splitV = 102
     public static let resizeBilinear = 23
     public static let leakyRelu = 98
     public static let quantize = 114

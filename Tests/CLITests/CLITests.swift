@@ -42,12 +42,12 @@ import Train
         defer { try? FileManager.default.removeItem(atPath: q8) }
         let plan = try chainProgram().write(to: q8)
         let inspected = try minnow(["inspect", q8])
-        #expect(inspected.status == 0 && inspected.out.contains("19 ops") && inspected.out.contains("transpose_conv2d"))
+        #expect(inspected.status == 0 && inspected.out.contains("20 ops") && inspected.out.contains("transpose_conv2d"))
         #expect(inspected.out.contains("arena ") && inspected.out.contains("op records") && inspected.out.contains("lower bound"))
         #expect(inspected.out.contains("kernel_h=3 kernel_w=3 stride_h=1") && inspected.out.contains("activation_max="))
         let json = try minnow(["inspect", q8, "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-        #expect(report?["arena_bytes"] as? Int == plan.peak + 19 * Q8Format.preparedOpBytes && (report?["ops"] as? [Any])?.count == 19)
+        #expect(report?["arena_bytes"] as? Int == plan.peak + 20 * Q8Format.preparedOpBytes && (report?["ops"] as? [Any])?.count == 20)
 
         let run = try minnow(["run", q8, "Models/samples/00-ankle-boot.png", "Models/samples/01-pullover.png", "--json"])
         #expect(run.status == 0, "\(run.err)")
@@ -64,7 +64,7 @@ import Train
         let bench = try minnow(["bench", q8, "--runs", "3", "--warmup", "0", "--reference", "--json"])
         #expect(bench.status == 0, "\(bench.err)")
         let timing = try JSONSerialization.jsonObject(with: Data(bench.out.utf8)) as? [String: Any]
-        #expect(timing?["kernels"] as? String == "reference" && (timing?["layers"] as? [Any])?.count == 19)
+        #expect(timing?["kernels"] as? String == "reference" && (timing?["layers"] as? [Any])?.count == 20)
         #expect(["latency_ms_median", "latency_ms_min", "latency_ms_max", "arena_bytes", "macs"].allSatisfy { timing?[$0] != nil })
         let unknown = try minnow(["bench", q8, "--kernels", "sse9"])
         #expect(unknown.status != 0 && unknown.err.contains("--kernels sse9"))

@@ -36,7 +36,7 @@ struct SharedModelTests {
             _ = view.update(fromContentsOf: input)
         }
         interpreter.invoke()
-        return Array(interpreter.output(0))
+        return (0..<model.outputCount).flatMap { Array(interpreter.output($0)) }  // every output, in order
     }
 
     @Test(arguments: cases)

@@ -72,7 +72,7 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         let (bytes, plan) = chainProgram().encode()
         try withAlignedBytes(bytes) { buffer in
             let model = try Q8Model(bytes: buffer)
-            #expect(model.opCount == 19 && model.arenaBytes == plan.peak + 19 * Q8Format.preparedOpBytes
+            #expect(model.opCount == 20 && model.arenaBytes == plan.peak + 20 * Q8Format.preparedOpBytes
                     && model.activationBytes == plan.peak && model.arenaLowerBound == plan.lowerBound)
             #expect(model.labelCount == 5 && String(decoding: model.label(4), as: UTF8.self) == "e")
             #expect(model.normalizationChannels == 3 && model.normalizationStd(2) == 0.25)

@@ -276,7 +276,7 @@ def padv2_model(shape, paddings, quantization, fill):
                         (out_shape, quantization))
 
 
-def write_case(root, name, model, shapes, seed, branch):
+def write_case(root, name, model, shapes, seed, branch, outputs=1):
     folder = os.path.join(root, name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "model.tflite"), "wb") as f:
@@ -290,8 +290,8 @@ def write_case(root, name, model, shapes, seed, branch):
             with open(os.path.join(folder, f"input_{c}_{k}.bin"), "wb") as f:
                 f.write(x.tobytes())
         interpreter.invoke()
-        with open(os.path.join(folder, f"output_{c}.bin"), "wb") as f:
-            f.write(interpreter.get_output(0).astype(np.int8).tobytes())
+        with open(os.path.join(folder, f"output_{c}.bin"), "wb") as f:  # every output, in order
+            f.write(b"".join(interpreter.get_output(k).astype(np.int8).tobytes() for k in range(outputs)))
     with open(os.path.join(folder, "meta.json"), "w") as f:
         json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": len(shapes[:2]),
                    "outputs_from": "tflite-micro python interpreter (reference kernels)"}, f, indent=1)
@@ -356,6 +356,42 @@ def main():
         q = (0.07, 9)
         write_case(root, name, one_op_model(s.BuiltinOperator.CONCATENATION, s.BuiltinOptions.ConcatenationOptions, options,
                                             [("a", shapes[0], q), ("b", shapes[1], q)], (out, q)), shapes, seed, branch)
+        print(name)
+    q = (0.03, -2)
+    for name, code, options_type, options, x_shape, parts, seed, branch in [
+            ("split_channels", s.BuiltinOperator.SPLIT, s.BuiltinOptions.SplitOptions, s.SplitOptionsT(), [1, 3, 4, 12], [4, 4, 4], 111,
+             "SPLIT into three along channels (axis first)"),
+            ("split_v_height", s.BuiltinOperator.SPLIT_V, s.BuiltinOptions.SplitVOptions, s.SplitVOptionsT(), [1, 5, 3, 6], [2, 3], 112,
+             "SPLIT_V into sizes 2 and 3 along H")]:
+        axis = 3 if code == s.BuiltinOperator.SPLIT else 1
+        options.numSplits = len(parts)
+        outs = []
+        for k, p in enumerate(parts):
+            shape = list(x_shape)
+            shape[axis] = p
+            outs.append((f"y{k}", shape, q))
+        operands = ([("axis", np.array(axis)), ("x", x_shape, q)] if code == s.BuiltinOperator.SPLIT
+                    else [("x", x_shape, q), ("sizes", np.array(parts)), ("axis", np.array(axis))])
+        model = graph_model(operands + outs, [(code, options_type, options, [o[0] for o in operands], [o[0] for o in outs])],
+                            ["x"], [o[0] for o in outs])
+        write_case(root, name, model, [x_shape], seed, branch, outputs=len(parts))
+        print(name)
+    for name, x_shape, begin, end, masks, seed, branch in [
+            ("strided_slice_hw", [1, 6, 7, 4], [0, 1, 2, 0], [1, 5, -1, 4], (0, 0, 0), 121, "STRIDED_SLICE of an image: a window of H and W"),
+            ("strided_slice_shrink_masks", [1, 4, 5, 8], [0, 2, 0, 3], [1, 3, 0, 0], (0b0100, 0b1100, 0b0010), 122,
+             "STRIDED_SLICE with begin/end masks and a shrunk axis (H)")]:
+        options = s.StridedSliceOptionsT()
+        options.beginMask, options.endMask, options.shrinkAxisMask = masks
+        out = []
+        for axis, n in enumerate(x_shape):
+            first = 0 if masks[0] >> axis & 1 else (begin[axis] + n if begin[axis] < 0 else begin[axis])
+            if masks[2] >> axis & 1:
+                continue
+            last = n if masks[1] >> axis & 1 else (end[axis] + n if end[axis] < 0 else end[axis])
+            out.append(min(last, n) - first)
+        model = one_op_model(s.BuiltinOperator.STRIDED_SLICE, s.BuiltinOptions.StridedSliceOptions, options,
+                             [("x", x_shape, q), ("begin", np.array(begin)), ("end", np.array(end)), ("strides", np.ones(4, int))], (out, q))
+        write_case(root, name, model, [x_shape], seed, branch)
         print(name)
     write_case(root, "shape_chain_flatten", shape_chain_model([1, 3, 3, 8], (0.1, 4)), [[1, 3, 3, 8]], 51,
                "SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE (Keras Flatten, dynamic batch): folded at import")

@@ -76,3 +76,14 @@ public func transpose_s8(input: UnsafePointer<Int8>, dims: (Int, Int, Int, Int),
         }
     }
 }
+
+/// `rows` rows of `outputRow` bytes taken from `input`'s rows of `inputRow` bytes at byte
+/// `offset` of each: the inverse of `concat_s8`, TFLite's `Slice`/`Split`/`StridedSlice` with
+/// unit strides along one axis.
+/// Example: rows 2, inputRow 5, outputRow 2, offset 1: [a b c d e | f g h i j] → [b c | g h].
+public func slice_s8(input: UnsafePointer<Int8>, rows: Int, inputRow: Int, outputRow: Int, offset: Int,
+                     output: UnsafeMutablePointer<Int8>) {
+    for r in 0..<rows {
+        UnsafeMutableRawPointer(output + r * outputRow).copyMemory(from: input + r * inputRow + offset, byteCount: outputRow)
+    }
+}

@@ -144,6 +144,7 @@ public enum Q8OpCode: UInt16, Sendable {
     case sub = 19
     case maximum = 20
     case minimum = 21
+    case slice = 22
 }
 
 /// Why a model.q8 was rejected: what (a static message) and where (op, tensor or byte index).

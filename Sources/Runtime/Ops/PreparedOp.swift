@@ -23,6 +23,7 @@ enum PreparedOp {
     case mul(BinaryCall<MulParams>)
     case sub(BinaryCall<AddParams>)
     case maximumMinimum(BinaryCall<Bool>)
+    case slice(SliceCall)
 
     /// Op `i` of a validated model, decoded against `arena`.
     init(_ model: Q8Model, _ i: Int, arena: UnsafeMutableRawPointer) {
@@ -48,6 +49,7 @@ enum PreparedOp {
         case .mul: self = .mul(MulOp.prepare(v, arena: arena))
         case .sub: self = .sub(SubOp.prepare(v, arena: arena))
         case .maximum, .minimum: self = .maximumMinimum(MaximumMinimumOp.prepare(v, arena: arena))
+        case .slice: self = .slice(SliceOp.prepare(v, arena: arena))
         }
     }
 }
@@ -147,7 +149,7 @@ extension Q8OpCode {
         case .conv2d: return Conv2DOp.inPlace
         case .depthwiseConv2d: return DepthwiseConv2DOp.inPlace
         case .transposeConv2d, .fullyConnected, .maxPool2d, .averagePool2d, .mean, .concatenation, .channelShuffle, .pad,
-             .resizeNearest, .resizeBilinear, .softmax, .transpose: return .never
+             .resizeNearest, .resizeBilinear, .softmax, .transpose, .slice: return .never
         }
     }
 
@@ -172,6 +174,7 @@ extension Q8OpCode {
         case .mul: return MulOp.Word.count
         case .sub: return SubOp.Word.count
         case .maximum, .minimum: return MaximumMinimumOp.Word.count
+        case .slice: return SliceOp.Word.count
         }
     }
 
@@ -198,6 +201,7 @@ extension Q8OpCode {
         case .mul: return MulOp.wordNames
         case .sub: return SubOp.wordNames
         case .maximum, .minimum: return MaximumMinimumOp.wordNames
+        case .slice: return SliceOp.wordNames
         }
     }
 #endif
@@ -226,6 +230,7 @@ extension Q8OpCode {
         case .sub: return SubOp.name
         case .maximum: return MaximumMinimumOp.maximumName
         case .minimum: return MaximumMinimumOp.minimumName
+        case .slice: return SliceOp.name
         }
     }
 
@@ -251,6 +256,7 @@ extension Q8OpCode {
         case .mul: try MulOp.validate(v)
         case .sub: try SubOp.validate(v)
         case .maximum, .minimum: try MaximumMinimumOp.validate(v)
+        case .slice: try SliceOp.validate(v)
         }
     }
 }
@@ -282,7 +288,7 @@ extension Q8Model {
         case .fullyConnected: return FullyConnectedOp.macs(v)
         case .maxPool2d, .averagePool2d: return Pool2DOp.macs(v)
         case .mean: return MeanOp.macs(v)
-        case .add, .mul, .sub, .maximum, .minimum, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
+        case .add, .mul, .sub, .maximum, .minimum, .slice, .concatenation, .channelShuffle, .reshape, .pad, .resizeNearest, .resizeBilinear, .softmax, .lookup, .transpose: return 0
         }
     }
 
@@ -311,6 +317,7 @@ extension Q8Model {
         case .mul: return MulOp.kernelName
         case .sub: return SubOp.kernelName
         case .maximum, .minimum: return MaximumMinimumOp.kernelName
+        case .slice: return SliceOp.kernelName
         }
     }
 }
