@@ -14,6 +14,8 @@ public struct Q8Tensor: Sendable {
     public var zeroPoint: Int32
 
     public var count: Int { dims.0 * dims.1 * dims.2 * dims.3 }
+    /// Dimension `i` (0 to 3; 1 past the rank).
+    public func dim(_ i: Int) -> Int { i == 0 ? dims.0 : i == 1 ? dims.1 : i == 2 ? dims.2 : dims.3 }
     /// The last dimension (channels of an image, length of a vector).
     public var channels: Int {
         switch rank {

@@ -22,14 +22,18 @@ public enum ConcatenationOp {
         var total = 0
         for k in 0..<v.op.inputCount {
             let x = try v.activation(k)
-            let same = [x.dims.0 == out.dims.0, x.dims.1 == out.dims.1, x.dims.2 == out.dims.2]
-            guard x.rank == 3, same.enumerated().allSatisfy({ $0.offset == axis || $0.element }) else {
+            guard x.rank == 3, sameBut(axis, x, out) else {
                 throw v.fail("concatenated tensors differ along another axis")
             }
-            total += [x.dims.0, x.dims.1, x.dims.2][axis]
+            total += x.dim(axis)
             try v.requireSeparate(x)
         }
-        guard total == [out.dims.0, out.dims.1, out.dims.2][axis] else { throw v.fail("concatenated sizes do not add up to the output's") }
+        guard total == out.dim(axis) else { throw v.fail("concatenated sizes do not add up to the output's") }
+    }
+
+    /// True when the `[A, B, C]` tensors `a` and `b` have equal dims but along `axis`.
+    static func sameBut(_ axis: Int, _ a: Q8Tensor, _ b: Q8Tensor) -> Bool {
+        (axis == 0 || a.dims.0 == b.dims.0) && (axis == 1 || a.dims.1 == b.dims.1) && (axis == 2 || a.dims.2 == b.dims.2)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConcatenationCall {

@@ -21,8 +21,7 @@ public enum SliceOp {
         try v.requireInputCount(1, 1)
         let x = try v.activation(Input.x), out = v.output, axis = v.int(Word.axis), begin = v.int(Word.begin)
         guard x.rank == 3, out.rank == 3, (0...2).contains(axis), begin >= 0 else { throw v.fail("slice needs [A, B, C] tensors, an axis of 0, 1 or 2 and a begin ≥ 0") }
-        let xs = [x.dims.0, x.dims.1, x.dims.2], outs = [out.dims.0, out.dims.1, out.dims.2]
-        guard (0..<3).allSatisfy({ $0 == axis || xs[$0] == outs[$0] }), begin <= xs[axis] - outs[axis] else {
+        guard ConcatenationOp.sameBut(axis, x, out), begin <= x.dim(axis) - out.dim(axis) else {
             throw v.fail("slice output is not a range of the input along the axis")
         }
         try v.requireSeparate(x)
