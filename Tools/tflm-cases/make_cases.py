@@ -293,7 +293,7 @@ def write_case(root, name, model, shapes, seed, branch, outputs=1):
         with open(os.path.join(folder, f"output_{c}.bin"), "wb") as f:  # every output, in order
             f.write(b"".join(interpreter.get_output(k).astype(np.int8).tobytes() for k in range(outputs)))
     with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": len(shapes[:2]),
+        json.dump({"case": name, "branch": branch, "seed": seed, "cases": CASES_PER_MODEL, "inputs": len(shapes[:2]), "outputs": outputs,
                    "outputs_from": "tflite-micro python interpreter (reference kernels)"}, f, indent=1)
         f.write("\n")
 
