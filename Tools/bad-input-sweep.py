@@ -7,7 +7,9 @@ truncated, mutated and empty model.q8, model.bin and .tflite files (model.q8 and
 mutations get their size and CRC fields resealed, so they reach the validators), directories and
 missing files where files are expected, model.bin files with huge but finite weights, IDX sets
 with 0 images, 2 or 4 channels or trailing bytes, truncated and palette-corrupt PNGs, raw inputs
-of the wrong size, and outputs that are the input itself through a symbolic link.
+of the wrong size, outputs that are the input itself through a symbolic link, secondary outputs
+(--raw-output, --report, --plot, export's files) over an input or another output, output folders
+that do not exist, and writes cut off half-way by a file-size limit (a full disk).
 
 Each run is judged: a signal (a Swift trap is SIGILL or SIGTRAP) or an exit code above 1 is a
 trap; more than --timeout seconds is a hang; exit 0 on a case that must be refused is a silent
@@ -17,7 +19,7 @@ loss. Exit status 1 if any was seen.
 Usage: Tools/bad-input-sweep.py [--minnow .build/release/minnow] [--mutations 300] [--sample] [--seed 1]
 (--sample: a few dozen cases, what the test suite runs.)
 """
-import argparse, gzip, hashlib, os, random, shutil, struct, subprocess, sys, tempfile, zlib
+import argparse, gzip, hashlib, os, random, resource, shutil, signal, struct, subprocess, sys, tempfile, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,13 +36,18 @@ class Sweep:
         self.counts = {"cases": 0, "refused": 0, "ran": 0, "traps": 0, "hangs": 0, "silent": 0, "lost": 0}
         self.problems = []
 
-    def run(self, args, must_fail, keep=()):
-        """Runs minnow with args; `keep` files must be byte-identical afterwards."""
+    def run(self, args, must_fail, keep=(), file_size_limit=None):
+        """Runs minnow with args; `keep` files must be byte-identical afterwards. With
+        `file_size_limit` (bytes), every file it writes stops there (EFBIG, as a full disk would)."""
         before = {p: digest(p) for p in keep}
         self.counts["cases"] += 1
         env = dict(os.environ, SWIFT_BACKTRACE="enable=no")
+        def limit():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
         try:
-            result = subprocess.run([self.minnow] + args, capture_output=True, timeout=self.timeout, env=env)
+            result = subprocess.run([self.minnow] + args, capture_output=True, timeout=self.timeout, env=env,
+                                    preexec_fn=limit if file_size_limit else None)
         except subprocess.TimeoutExpired:
             self.counts["hangs"] += 1
             self.problems.append(f"HANG: minnow {' '.join(args)}")
@@ -169,6 +176,25 @@ def main():
         os.symlink(victim, path("link.bin"))
         sweep.run(["quantize", path("link.bin"), "-o", victim, "--samples", "8"], True, keep=[victim])
         sweep.run(["quantize", victim, "-o", path("link.bin"), "--samples", "8"], True, keep=[victim])
+
+        # Secondary outputs over an input or another output, a missing output folder: refused before
+        # any work, nothing changed.
+        sweep.run(["run", good_q8, "--raw-input", raw, "--raw-output", raw], True, keep=[good_q8, raw])
+        sweep.run(["run", good_q8, "--raw-input", raw, "--raw-output", good_q8], True, keep=[good_q8, raw])
+        sweep.run(["quantize", model_bin, "-o", path("x.q8"), "--report", model_bin, "--samples", "8"], True, keep=[model_bin])
+        sweep.run(["quantize", model_bin, "-o", path("x.q8"), "--plot", path("x.q8"), "--samples", "8"], True, keep=[model_bin])
+        sweep.run(["quantize", model_bin, "-o", path("no-such-folder/x.q8"), "--samples", "8"], True, keep=[model_bin])
+        fw = path("fw-set")
+        subprocess.run([sweep.minnow, "export", good_q8, "--raw-input", raw, "--out-dir", fw], check=True, capture_output=True)
+        exported = [os.path.join(fw, f) for f in ["inputs.bin", "outputs.bin", "expected.txt", "model_data.c"]]
+        sweep.run(["export", good_q8, "--raw-input", os.path.join(fw, "outputs.bin"), "--out-dir", fw], True, keep=exported)
+        shutil.copy(good_q8, path("model_data.c"))
+        sweep.run(["export", path("model_data.c"), "--raw-input", raw, "--out-dir", work], True, keep=[path("model_data.c")])
+        # A full disk: writes stop at 4 KiB; the earlier export stays whole, the earlier model.q8 too.
+        sweep.run(["export", good_q8, "--raw-input", raw, "--raw-input", raw, "--out-dir", fw], True, keep=exported,
+                  file_size_limit=4096)
+        sweep.run(["quantize", model_bin, "-o", good_q8, "--samples", "8", "--no-adaptive-rounding", "--no-search-ranges"], True,
+                  keep=[good_q8, model_bin], file_size_limit=4096)
 
         # .tflite: the shared models truncated and mutated, through import and inspect.
         shared = os.path.join(ROOT, "..", "shared", "outside")
