@@ -17,15 +17,7 @@ public enum MaximumMinimumOp {
     /// The output may be written over a (same offset and size).
     public static let inPlace = Q8InPlace.overwrites
 
-    static func validate(_ v: OpView) throws(Q8Error) {
-        try v.requireInputCount(2, 2)
-        let a = try v.activation(Input.a), b = try v.activation(Input.b), out = v.output
-        guard a.count == out.count, b.count == a.count || b.count == a.channels || b.count == 1 else {
-            throw v.fail("maximum/minimum inputs must match the output, or the second hold one value per channel or one in all")
-        }
-        try v.requireInPlaceRule(a)
-        try v.requireSeparate(b)
-    }
+    static func validate(_ v: OpView) throws(Q8Error) { try v.requireBroadcastPair() }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<Bool> {
         BinaryCall(v, params: v.op.code == .maximum, arena: arena)

@@ -25,15 +25,9 @@ public enum MulOp {
     public static let inPlace = Q8InPlace.overwrites
 
     static func validate(_ v: OpView) throws(Q8Error) {
-        try v.requireInputCount(2, 2)
-        let a = try v.activation(Input.a), b = try v.activation(Input.b), out = v.output
-        guard a.count == out.count, b.count == a.count || b.count == a.channels || b.count == 1 else {
-            throw v.fail("mul inputs must match the output, or the second hold one value per channel or one in all")
-        }
+        try v.requireBroadcastPair()
         try v.requireMultiplier(v.word(Word.outputMultiplier), shift: v.word(Word.outputShift))
         try v.requireClamp(Word.activationMin)
-        try v.requireInPlaceRule(a)
-        try v.requireSeparate(b)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> BinaryCall<MulParams> {

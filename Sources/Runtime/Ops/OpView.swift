@@ -126,6 +126,19 @@ struct OpView {
     }
 
     /// The output does not overlap `x` (the kernel reads `x` while writing).
+    /// Checks the operands of an element-wise op of two inputs (`mul`, `sub`, `maximum`,
+    /// `minimum`): slot 0 of the output's count, slot 1 of slot 0's count, one value per channel
+    /// of it, or one value; the output over slot 0 (by the op's in-place rule) or apart, slot 1 apart.
+    func requireBroadcastPair() throws(Q8Error) {
+        try requireInputCount(2, 2)
+        let a = try activation(0), b = try activation(1)
+        guard a.count == output.count, b.count == a.count || b.count == a.channels || b.count == 1 else {
+            throw fail("the first input must match the output, the second hold as many values, one per channel or one")
+        }
+        try requireInPlaceRule(a)
+        try requireSeparate(b)
+    }
+
     func requireSeparate(_ x: Q8Tensor) throws(Q8Error) {
         if overlaps(x, output) { throw fail("op output overlaps an input it cannot share") }
     }
