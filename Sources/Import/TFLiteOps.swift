@@ -347,12 +347,7 @@ extension TFLiteImporter {
         let y = op.outputs[0]
         guard case let .concatenation(axis, activation) = op.options else { throw Unsupported("options are missing") }
         guard activation == .none else { throw Unsupported("fused activation on concatenation") }
-        let rank = tensor(y).shape.count, along = axis < 0 ? axis + rank : axis
-        // The tensors as `[A, B, C]` (the batch of 1 dropped, leading 1s added): the axis counted from the end.
-        let viewAxis = 3 - (rank - along)
-        guard rank <= 4, (0..<rank).contains(along), (0...2).contains(viewAxis) else {
-            throw Unsupported("axis \(axis) of a rank-\(rank) tensor (only axes after the batch)")
-        }
+        let viewAxis = try axis3(axis, rank: tensor(y).shape.count)
         var xs: [Int] = []
         for t in op.inputs {
             guard t >= 0 else { throw Unsupported("a missing input") }
