@@ -72,15 +72,19 @@ public enum AddOp {
 extension AddOp {
     /// The names of the op's words, in order, as `inspect` prints them.
     public static let wordNames: [String] = ["input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "activation_min", "activation_max"]
+
+    /// `p` as the op's words (`sub`'s too), in `Word` order.
+    static func words(_ p: AddParams) -> [Int32] {
+        [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift, p.activationMin,
+         p.activationMax]
+    }
 }
 
 extension Q8OpWriter {
     /// Appends an `add` of `a` and `b` (b of a's element count, or one value per channel) with
     /// `p`'s requantization (its zero points come from the tensors), into `output`.
     public mutating func add(_ a: Int, _ b: Int, _ p: AddParams, output: Int, name: String = "") {
-        appendRecord(.add, inputs: [a, b], output: output,
-                     words: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift,
-                             p.activationMin, p.activationMax], scratch: nil, name: name)
+        appendRecord(.add, inputs: [a, b], output: output, words: AddOp.words(p), scratch: nil, name: name)
     }
 }
 #endif

@@ -48,9 +48,7 @@ extension Q8OpWriter {
     /// Appends a `sub` `a − b` (b of a's element count, one value per channel, or one value) with
     /// `p`'s requantization (`addParams`; its zero points come from the tensors), into `output`.
     public mutating func sub(_ a: Int, _ b: Int, _ p: AddParams, output: Int, name: String = "") {
-        appendRecord(.sub, inputs: [a, b], output: output,
-                     words: [p.input1Multiplier, p.input1Shift, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift,
-                             p.activationMin, p.activationMax], scratch: nil, name: name)
+        appendRecord(.sub, inputs: [a, b], output: output, words: AddOp.words(p), scratch: nil, name: name)
     }
 }
 #endif
