@@ -130,8 +130,8 @@ SUB_CASES = [
      "SubElementwise: equal shapes, different scales"),
     ("sub_channel_vector", ([1, 4, 4, 3], [1, 1, 1, 3], [1, 4, 4, 3]), ((1 / 255, -128), (0.01, 0), (0.02, -5)), NONE, 72,
      "BroadcastSubSlow: one value per channel (x - mean)"),
-    ("sub_one_value_relu6", ([1, 6, 6, 16], [1, 1, 1, 1], [1, 6, 6, 16]), ((0.05, -20), (0.04, 7), (6 / 255, -128)), RELU6, 73,
-     "one value for all, fused RELU6"),
+    ("sub_one_value_relu6", ([1, 6, 6, 16], [1, 1, 1, 1], [1, 6, 6, 16]), ((0.05, -20), (0.04, 7), (0.05, -20)), RELU6, 73,
+     "one value for all, fused RELU6 inside the int8 range (both ends of the clamp bite)"),
     ("sub_equal_scales", ([1, 37], [1, 37], [1, 37]), ((0.1, 0), (0.1, 0), (0.1, 0)), NONE, 74,
      "equal scales and zero points (ties of the doubling high multiply)"),
 ]
