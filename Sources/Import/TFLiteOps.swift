@@ -205,14 +205,16 @@ extension TFLiteImporter {
                                 output: yi)
     }
 
-    /// The operands of a commuting binary op (ADD, MUL), the larger first: the second must match
-    /// the first's element count, be a vector along its last axis or, with `oneValue`, one value.
-    func commutedOperands(_ op: TFLiteModel.Operator, oneValue: Bool) throws(Unsupported) -> (a: Int, b: Int) {
+    /// The operands of a binary op, for a commuting one (ADD, MUL, MAXIMUM, MINIMUM) the larger
+    /// first: the second must match the first's element count, be a vector along its last axis
+    /// or, with `oneValue`, one value (SUB, not commuting, broadcasts its second operand only).
+    func binaryOperands(_ op: TFLiteModel.Operator, oneValue: Bool, commuting: Bool = true) throws(Unsupported) -> (a: Int, b: Int) {
         var a = try input(op, 0), b = try input(op, 1)
-        if tensor(a).count < tensor(b).count { swap(&a, &b) }
+        if commuting && tensor(a).count < tensor(b).count { swap(&a, &b) }
         let (sa, sb) = (tensor(a).shape, tensor(b).shape), (na, nb) = (tensor(a).count, tensor(b).count)
         guard tensor(op.outputs[0]).count == na, nb == na || (oneValue && nb == 1) || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
-            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector\(oneValue ? " or one value" : ""))")
+            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector\(oneValue ? " or one value" : "")"
+                              + "\(commuting ? "" : " as the second"))")
         }
         return (a, b)
     }
@@ -225,7 +227,7 @@ extension TFLiteImporter {
             (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
             return try tabulate(x, output: y) { add_s8(p, input1: $0, input2: [c.value], input2Count: 1, count: 256, output: $1) }
         }
-        let (a, b) = try commutedOperands(op, oneValue: false)
+        let (a, b) = try binaryOperands(op, oneValue: false)
         var p = addParams(input1: try quantization(a), input2: try quantization(b), output: yq, activation: .none)
         (p.activationMin, p.activationMax) = try activationClamp(activation, yq)
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
@@ -239,7 +241,7 @@ extension TFLiteImporter {
             let p = mulParams(input1: try quantization(x), input2: try quantization(c.tensor), output: yq, clamp: try activationClamp(activation, yq))
             return try tabulate(x, output: y) { mul_s8(p, input1: $0, input2: [c.value], input2Count: 1, count: 256, output: $1) }
         }
-        let (a, b) = try commutedOperands(op, oneValue: true)
+        let (a, b) = try binaryOperands(op, oneValue: true)
         let p = mulParams(input1: try quantization(a), input2: try quantization(b), output: yq, clamp: try activationClamp(activation, yq))
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.mul(ai, bi, p, output: yi)
@@ -258,10 +260,7 @@ extension TFLiteImporter {
                 for i in 0..<256 { table[i] = p.subtract(bytes.input1 ?? all[i], bytes.input2 ?? all[i]) }
             }
         }
-        let (sa, sb) = (tensor(a).shape, tensor(b).shape), (na, nb) = (tensor(a).count, tensor(b).count)
-        guard tensor(y).count == na, nb == na || nb == 1 || (sb.last == sa.last && nb == (sa.last ?? 0)) else {
-            throw Unsupported("broadcast of \(sa) and \(sb) (only equal shapes, a channel vector or one value as the second)")
-        }
+        _ = try binaryOperands(op, oneValue: true, commuting: false)
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.sub(ai, bi, p, output: yi)
     }
@@ -276,7 +275,7 @@ extension TFLiteImporter {
                 for i in 0..<256 { table[i] = maximum ? max(all[i], c.value) : min(all[i], c.value) }
             }
         }
-        let (a, b) = try commutedOperands(op, oneValue: true)
+        let (a, b) = try binaryOperands(op, oneValue: true)
         _ = (try quantization(a), try quantization(b), try quantization(y))  // int8 with per-tensor quantization
         let ai = try arenaTensor(a), bi = try arenaTensor(b), yi = try arenaTensor(y)
         program.maximumMinimum(ai, bi, maximum: maximum, output: yi)
@@ -424,13 +423,14 @@ extension TFLiteImporter {
             if first == 0 && last == n { continue }
             ranges.append((try axis3(axis, rank: rank), first, last - first))
         }
+        let sliced = ranges.reduce(into: dims) { $0[$1.axis] = $1.size }
+        guard tensor(y).count == sliced.reduce(1, *) else { throw Unsupported("output \(tensor(y).shape) is not the slice's \(sliced)") }
         for (k, range) in ranges.enumerated() {
             dims[range.axis] = range.size
             let next = k == ranges.count - 1 ? try arenaTensor(y, shape: dims) : program.activation(dims, quantization)
             program.slice(current, axis: range.axis, begin: range.begin, output: next)
             current = next
         }
-        guard tensor(y).count == dims.reduce(1, *) else { throw Unsupported("output \(tensor(y).shape) is not the slice's \(dims)") }
         if ranges.isEmpty { program.reshape(current, output: try arenaTensor(y)) }
     }
 

@@ -16,9 +16,9 @@ struct Minnow: ParsableCommand {
             try command.run()
         } catch let error as CocoaError {
             let path = error.filePath ?? error.url?.path ?? "file"
-            let reason = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { String(cString: strerror(Int32(($0 as NSError).code))) }
+            let why = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { reason(Int32(($0 as NSError).code)) }
                 ?? error.localizedDescription
-            exit(withError: ValidationFailure("\(path): \(reason)"))
+            exit(withError: ValidationFailure("\(path): \(why)"))
         } catch {
             exit(withError: error)
         }

@@ -200,18 +200,12 @@ HARD_SWISH_CASES = [
 ]
 
 
-def constant_operand_model(code, options_type, options, shape, x_quantization, constant, y_quantization):
-    """x (an activation) combined with a one-value int8 constant `(scale, zero point, value)` of shape []."""
+def constant_operand_model(code, options_type, options, shape, x_quantization, constant, y_quantization, constant_first=False):
+    """x (an activation) combined with a one-value int8 constant `(scale, zero point, value)` of shape [],
+    the constant second (`x - c`) or, with `constant_first`, first (`c - x`)."""
     scale, zero, value = constant
-    return one_op_model(code, options_type, options, [("x", shape, x_quantization), ("c", [], (scale, zero), [value])],
-                        (shape, y_quantization))
-
-
-def constant_first_model(code, options_type, options, shape, x_quantization, constant, y_quantization):
-    """A one-value int8 constant `(scale, zero point, value)` combined with x, the constant first (`c - x`)."""
-    scale, zero, value = constant
-    return one_op_model(code, options_type, options, [("c", [], (scale, zero), [value]), ("x", shape, x_quantization)],
-                        (shape, y_quantization))
+    operands = [("x", shape, x_quantization), ("c", [], (scale, zero), [value])]
+    return one_op_model(code, options_type, options, operands[::-1] if constant_first else operands, (shape, y_quantization))
 
 
 def add_options(activation):
@@ -321,8 +315,9 @@ def main():
                                        "MUL": (s.BuiltinOperator.MUL, s.BuiltinOptions.MulOptions, mul_options(activation))}[op]
         write_case(root, name, constant_operand_model(code, options_type, options, shape, xq, constant, yq), [shape], seed, branch)
         print(f"{name}: {branch}")
-    write_case(root, "sub_constant_first", constant_first_model(s.BuiltinOperator.SUB, s.BuiltinOptions.SubOptions, sub_options(NONE),
-                                                             [1, 4, 4, 8], (0.03, 5), (1 / 127, 0, 127), (0.05, 10)), [[1, 4, 4, 8]], 44,
+    write_case(root, "sub_constant_first", constant_operand_model(s.BuiltinOperator.SUB, s.BuiltinOptions.SubOptions, sub_options(NONE),
+                                                             [1, 4, 4, 8], (0.03, 5), (1 / 127, 0, 127), (0.05, 10), constant_first=True),
+               [[1, 4, 4, 8]], 44,
                "1 - x (Keras's 1 - gate): the constant first")
     print("sub_constant_first")
     write_case(root, "padv2_fill_value", padv2_model([1, 3, 4, 5], [[0, 0], [1, 2], [2, 0], [0, 0]], (0.05, -7), 93), [[1, 3, 4, 5]], 81,
@@ -341,8 +336,9 @@ def main():
     write_case(root, "maximum_constant", constant_operand_model(s.BuiltinOperator.MAXIMUM, s.BuiltinOptions.MaximumMinimumOptions,
                                                                 s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], -4), q), [[1, 4, 4, 8]], 93,
                "MAXIMUM with a one-value constant (a ReLU written as max(x, 0))")
-    write_case(root, "minimum_constant_first", constant_first_model(s.BuiltinOperator.MINIMUM, s.BuiltinOptions.MaximumMinimumOptions,
-                                                                    s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], 116), q), [[1, 4, 4, 8]], 94,
+    write_case(root, "minimum_constant_first", constant_operand_model(s.BuiltinOperator.MINIMUM, s.BuiltinOptions.MaximumMinimumOptions,
+                                                                    s.MaximumMinimumOptionsT(), [1, 4, 4, 8], q, (q[0], q[1], 116), q, constant_first=True),
+               [[1, 4, 4, 8]], 94,
                "MINIMUM with a one-value constant first (min(6, x))")
     print("maximum/minimum")
     for name, shapes, axis, seed, branch in [

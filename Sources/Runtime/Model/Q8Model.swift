@@ -16,6 +16,14 @@ public struct Q8Tensor: Sendable {
     public var count: Int { dims.0 * dims.1 * dims.2 * dims.3 }
     /// Dimension `i` (0 to 3; 1 past the rank).
     public func dim(_ i: Int) -> Int { i == 0 ? dims.0 : i == 1 ? dims.1 : i == 2 ? dims.2 : dims.3 }
+    /// The product of the dimensions before `axis` of an `[A, B, C]` tensor: how many rows of
+    /// `count / rows` bytes it is when cut at `axis` (concatenation and slice).
+    /// Example: `[3, 4, 5]` at axis 1 is 3 rows of 20 bytes.
+    func rows(before axis: Int) -> Int { axis == 0 ? 1 : axis == 1 ? dims.0 : dims.0 * dims.1 }
+    /// True when this `[A, B, C]` tensor and `other` have equal dims but along `axis`.
+    func equalDims(_ other: Q8Tensor, but axis: Int) -> Bool {
+        (axis == 0 || dims.0 == other.dims.0) && (axis == 1 || dims.1 == other.dims.1) && (axis == 2 || dims.2 == other.dims.2)
+    }
     /// The last dimension (channels of an image, length of a vector).
     public var channels: Int {
         switch rank {

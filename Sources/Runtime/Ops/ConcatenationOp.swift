@@ -22,18 +22,13 @@ public enum ConcatenationOp {
         var total = 0
         for k in 0..<v.op.inputCount {
             let x = try v.activation(k)
-            guard x.rank == 3, sameBut(axis, x, out) else {
+            guard x.rank == 3, x.equalDims(out, but: axis) else {
                 throw v.fail("concatenated tensors differ along another axis")
             }
             total += x.dim(axis)
             try v.requireSeparate(x)
         }
         guard total == out.dim(axis) else { throw v.fail("concatenated sizes do not add up to the output's") }
-    }
-
-    /// True when the `[A, B, C]` tensors `a` and `b` have equal dims but along `axis`.
-    static func sameBut(_ axis: Int, _ a: Q8Tensor, _ b: Q8Tensor) -> Bool {
-        (axis == 0 || a.dims.0 == b.dims.0) && (axis == 1 || a.dims.1 == b.dims.1) && (axis == 2 || a.dims.2 == b.dims.2)
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConcatenationCall {
@@ -44,7 +39,7 @@ public enum ConcatenationOp {
     static func run(_ c: ConcatenationCall, _ model: Q8Model, arena: UnsafeMutableRawPointer, _ part: OpPart) {
         guard part.runsWhole else { return }
         let v = OpView(model, c.op), out = v.output, axis = v.int(Word.axis)
-        let outer = axis == 0 ? 1 : axis == 1 ? out.dims.0 : out.dims.0 * out.dims.1
+        let outer = out.rows(before: axis)
         let rowBytes = out.count / outer
         var offset = 0
         for k in 0..<v.op.inputCount {

@@ -125,7 +125,6 @@ struct OpView {
         a.storage == .arena && b.storage == .arena && a.offset < b.offset + b.byteSize && b.offset < a.offset + a.byteSize
     }
 
-    /// The output does not overlap `x` (the kernel reads `x` while writing).
     /// Checks the operands of an element-wise op of two inputs (`mul`, `sub`, `maximum`,
     /// `minimum`): slot 0 of the output's count, slot 1 of slot 0's count, one value per channel
     /// of it, or one value; the output over slot 0 (by the op's in-place rule) or apart, slot 1 apart.
@@ -139,6 +138,7 @@ struct OpView {
         try requireSeparate(b)
     }
 
+    /// The output does not overlap `x` (the kernel reads `x` while writing).
     func requireSeparate(_ x: Q8Tensor) throws(Q8Error) {
         if overlaps(x, output) { throw fail("op output overlaps an input it cannot share") }
     }

@@ -21,7 +21,7 @@ public enum SliceOp {
         try v.requireInputCount(1, 1)
         let x = try v.activation(Input.x), out = v.output, axis = v.int(Word.axis), begin = v.int(Word.begin)
         guard x.rank == 3, out.rank == 3, (0...2).contains(axis), begin >= 0 else { throw v.fail("slice needs [A, B, C] tensors, an axis of 0, 1 or 2 and a begin ≥ 0") }
-        guard ConcatenationOp.sameBut(axis, x, out), begin <= x.dim(axis) - out.dim(axis) else {
+        guard x.equalDims(out, but: axis), begin <= x.dim(axis) - out.dim(axis) else {
             throw v.fail("slice output is not a range of the input along the axis")
         }
         try v.requireSeparate(x)
@@ -29,10 +29,9 @@ public enum SliceOp {
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> SliceCall {
         let x = v.tensor(Input.x), out = v.output, axis = v.int(Word.axis)
-        let rows = axis == 0 ? 1 : axis == 1 ? x.dims.0 : x.dims.0 * x.dims.1
-        let unit = axis == 0 ? x.dims.1 * x.dims.2 : axis == 1 ? x.dims.2 : 1
+        let rows = x.rows(before: axis), inputRow = x.count / rows
         return SliceCall(input: UnsafePointer(v.activation(x, in: arena)), output: v.activation(out, in: arena), rows: rows,
-                         inputRow: x.count / rows, outputRow: out.count / rows, offset: v.int(Word.begin) * unit)
+                         inputRow: inputRow, outputRow: out.count / rows, offset: v.int(Word.begin) * (inputRow / x.dim(axis)))
     }
 
     /// Copies the range, whole in part 0.
