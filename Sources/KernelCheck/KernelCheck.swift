@@ -226,6 +226,12 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
         p.output.height = windowOutput(p.input.height, pad: p.padTop, kernel: p.kernelH, dilation: p.dilationH, stride: p.strideH)
         p.output.width = windowOutput(p.input.width, pad: p.padLeft, kernel: p.kernelW, dilation: p.dilationW, stride: p.strideW)
     }
+    if r.int(0, 3) == 0 {  // one case in four pointwise (1 × 1, stride 1, no padding: the image as one run of pixels)
+        (p.kernelH, p.kernelW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft) = (1, 1, 1, 1, 1, 1, 0, 0)
+        p.output.height = p.input.height
+        p.output.width = p.input.width
+    }
+    let byRows = r.int(0, 3) == 0  // one case in four one output row a call, as a convolution run in place calls it
     let cinG = p.input.channels / p.groups, taps = p.kernelH * p.kernelW
     let filterCount = p.output.channels * taps * cinG
     let packedCount = ConvQuads8Layout(p).count
@@ -240,7 +246,13 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
     packConvQuads8(filter, outChannels: p.output.channels, kernelH: p.kernelH, kernelW: p.kernelW, inputsPerGroup: cinG,
                    groups: p.groups, into: packed)
     conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-    candidate.conv2dPacked?(p, input, packed, bias, q, b)
+    if byRows {
+        for y in 0..<p.output.height {
+            candidate.conv2dPacked?(p.rows(y..<y + 1, scratch: nil), input, packed, bias, q, b + y * p.output.width * p.output.channels)
+        }
+    } else {
+        candidate.conv2dPacked?(p, input, packed, bias, q, b)
+    }
     return same(a, b, n)
 }
 
