@@ -226,7 +226,20 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
         p.output.height = windowOutput(p.input.height, pad: p.padTop, kernel: p.kernelH, dilation: p.dilationH, stride: p.strideH)
         p.output.width = windowOutput(p.input.width, pad: p.padLeft, kernel: p.kernelW, dilation: p.dilationW, stride: p.strideW)
     }
-    if r.int(0, 3) == 0 {  // one case in four pointwise (1 × 1, stride 1, no padding: the image as one run of pixels)
+    if r.int(0, 7) == 0 {  // one case in eight a stem over at least 256 output pixels (the SDOT kernel's padded-row GEMM)
+        p.groups = 1
+        p.input.channels = r.int(1, 3)
+        p.output.channels = 8 * r.int(1, 4)
+        p.dilationW = 1
+        p.input.height = r.int(16, 32)
+        p.input.width = r.int(16, 32)
+        p.strideH = r.int(1, 2)
+        p.strideW = r.int(1, 2)
+        p.padTop = r.int(0, p.kernelH - 1)
+        p.padLeft = r.int(0, p.kernelW - 1)
+        p.output.height = windowOutput(p.input.height, pad: p.padTop, kernel: p.kernelH, dilation: p.dilationH, stride: p.strideH)
+        p.output.width = windowOutput(p.input.width, pad: p.padLeft, kernel: p.kernelW, dilation: p.dilationW, stride: p.strideW)
+    } else if r.int(0, 3) == 0 {  // one case in four pointwise (1 × 1, stride 1, no padding: the image as one run of pixels)
         (p.kernelH, p.kernelW, p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft) = (1, 1, 1, 1, 1, 1, 0, 0)
         p.output.height = p.input.height
         p.output.width = p.input.width

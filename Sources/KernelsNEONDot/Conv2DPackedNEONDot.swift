@@ -25,6 +25,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
                                      bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                      output: UnsafeMutablePointer<Int8>) {
     if p.takesStemPath {
+        if stemRowsNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output) { return }
         return conv2dPackedStemNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let layout = ConvQuads8Layout(p), blocks = layout.blocksPerGroup
@@ -32,7 +33,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
     for group in 0..<p.groups {
         var block = 0
         while block + 2 <= blocks {
-            if !(indirect.fits && indirect.takes(p, requantization, group: group, block: block)) {
+            if !(indirect.fits && indirect.takes(p, group: group, block: block)) {
                 packedColumnNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
                                     group: group, block: block, pair: true)
             }
@@ -51,7 +52,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
 /// The indirect path of the packed SDOT convolution (XNNPACK's IGEMM): for a run of output tiles
 /// (four pixels of a row, or of the whole image for a pointwise convolution) the pointers to
 /// every tap's four input pixels are gathered once, then every pair of whole blocks of eight
-/// channels whose shifts all go right (`takes`) runs `igemm4x16NEONDot` over them; the other
+/// channels (`takes`) runs `igemm4x16NEONDot` over them; the other
 /// blocks take the tile code of `packedColumnNEONDot`. A tap in the padding points at bytes equal
 /// to the input zero point, and a pixel whose 16-byte chunks would read past the end of the input
 /// at a copy of the input's last pixels followed by zeros, so the microkernel never tests
@@ -74,14 +75,8 @@ struct IndirectTilesNEONDot {
         fits = channels > 0 && taps <= 64 && 2 * (channels + chunkBytes) + tailPixels * channels <= Self.byteCount
     }
 
-    /// Whether blocks `block` and `block + 1` of `group` run here: both whole, every shift right.
-    func takes(_ p: Conv2DParams, _ q: ChannelRequantization, group: Int, block: Int) -> Bool {
-        let coutPerGroup = p.output.channels / p.groups
-        guard coutPerGroup - block * 8 >= 16, p.outputZeroPoint >= -128, p.outputZeroPoint <= 127 else { return false }
-        let o = group * coutPerGroup + block * 8
-        for r in 0..<16 where q.shifts[o + r] >= 0 { return false }
-        return true
-    }
+    /// Whether blocks `block` and `block + 1` of `group` run here: both whole.
+    func takes(_ p: Conv2DParams, group: Int, block: Int) -> Bool { p.output.channels / p.groups - block * 8 >= 16 }
 
     /// Where a 1 × 1, stride-1 convolution's output pixel 0 reads, when output pixel `i` reads
     /// input pixel `start + i` (the image as one run: `isPointwise`, or one row of it run in place,
@@ -106,14 +101,14 @@ struct IndirectTilesNEONDot {
                                         inputEnd: input + inputBytes,
                                         paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
         let geometry = TileGeometryNEONDot(pointwise: pointwise, width: p.output.width, pixelCount: pixelCount)
-        // Every whole pair of blocks whose shifts all go right, prepared: weights, first channel,
+        // Every whole pair of blocks, prepared: weights, first channel,
         // group offset, starting sums, requantizers.
         @inline(__always) func forEachPair(_ body: (UnsafePointer<Int8>, Int, Int, (int32x4_t, int32x4_t, int32x4_t, int32x4_t),
                                                      Requantize8NEON, Requantize8NEON) -> Void) {
             for group in 0..<p.groups {
                 var block = 0
                 while block + 2 <= blocks {
-                    if takes(p, requantization, group: group, block: block) {
+                    if takes(p, group: group, block: block) {
                         let w0 = packed + (group * blocks + block) * layout.blockBytes, w1 = w0 + layout.blockBytes
                         let o0 = group * coutPerGroup + block * 8
                         let (l0, h0) = blockStartNEONDot(w0, quadCount: layout.taps * layout.quads, paddingQuad: reader.paddingQuad,
@@ -138,9 +133,8 @@ struct IndirectTilesNEONDot {
             if directTiles > 0 {
                 let run = input + runStart * channels
                 forEachPair { w0, o0, g, starts, r0, r1 in
-                    igemm4x16NEONDot(run, tiles: 0..<directTiles, geometry, taps: 1, channelOffset: g, weights: w0,
-                                     blockBytes: layout.blockBytes, tapBytes: layout.tapBytes, reader: reader, starts: starts, r0, r1,
-                                     to: output + o0, pixelStride: c, runStride: channels)
+                    igemm4x16NEONDot(run, tiles: 0..<directTiles, geometry, channelOffset: g, weights: w0, blockBytes: layout.blockBytes,
+                                     reader: reader, starts: starts, r0, r1, to: output + o0, pixelStride: c, runStride: channels)
                 }
             }
         }
@@ -209,68 +203,138 @@ struct TileGeometryNEONDot {
     }
 }
 
-/// Tiles `tiles` of four output pixels by sixteen channels (two whole blocks of eight whose shifts
-/// all go right) over `taps` taps each: from the pointer of the run's first tile, per tile and tap
-/// the four pixels' first bytes (a pixel past the tile's repeats its last), `channelOffset` on to
-/// the group's channels, each read in 16-byte chunks against the tap's weights (`tapBytes` on per
-/// tap; the second block `blockBytes` on). The sums start at `starts` (`bias − zp·Σw` of both
-/// blocks) and are requantized with every constant prepared, sixteen bytes a pixel, to `out`
-/// (the block pair's first channel of pixel 0). Out of line, so that it is compiled once with its
-/// sixteen accumulators in registers. Example: 3 × 3 taps of 32 channels: 18 × 64 SDOT a tile.
+/// Tiles `tiles` of four output pixels by sixteen channels (two whole blocks of eight) over `taps`
+/// taps each: from the pointer of the run's first tile, per tile and tap the four pixels' first
+/// bytes (a pixel past the tile's repeats its last), `channelOffset` on to the group's channels,
+/// each read in 16-byte chunks against the tap's weights (`tapBytes` on per tap; the second block
+/// `blockBytes` on). The sums start at `starts` (`bias − zp·Σw` of both blocks) and are
+/// requantized with every constant prepared, sixteen bytes a pixel, to `out` (the block pair's
+/// first channel of pixel 0). The loop is out of line (`igemmTiles…`), compiled once per
+/// `ShiftRuleNEON` with its sixteen accumulators in registers; the inline entry picks the copy.
+/// Example: 3 × 3 taps of 32 channels: 18 × 64 SDOT a tile.
+///
 /// The pointer-table form: per tile and tap four pixels' first bytes from `pointers` on.
-@inline(never)
+@inline(__always)
 func igemm4x16NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
                       channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
                       starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
                       to out: UnsafeMutablePointer<Int8>, pixelStride c: Int) {
+    if r0.shiftsOnlyRight && r1.shiftsOnlyRight {
+        igemmTiles4x16NEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, blockBytes: blockBytes,
+                              tapBytes: tapBytes, reader: reader, starts: starts, r0, r1, to: out, pixelStride: c, RightShiftsOnly.self)
+    } else {
+        igemmTiles4x16NEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, blockBytes: blockBytes,
+                              tapBytes: tapBytes, reader: reader, starts: starts, r0, r1, to: out, pixelStride: c, AnyShifts.self)
+    }
+}
+
+@inline(never)
+func igemmTiles4x16NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>,
+                                                _ geometry: TileGeometryNEONDot, taps: Int, channelOffset g: Int,
+                                                weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
+                                                starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON,
+                                                _ r1: Requantize8NEON, to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, _: Rule.Type) {
+    igemmTilesNEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, blockBytes: blockBytes,
+                      tapBytes: tapBytes, reader: reader, starts: starts, r0, r1, to: out, pixelStride: c, pair: true,
+                      rightOnly: Rule.rightOnly)
+}
+
+/// `igemm4x16NEONDot` for one block of eight channels (`starts.0`, `starts.1`, `r0`): a stem of 8,
+/// 24, … outputs.
+@inline(__always)
+func igemm4x8NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
+                     channelOffset g: Int, weights: UnsafePointer<Int8>, tapBytes: Int, reader: ChunkReaderNEONDot,
+                     starts: (int32x4_t, int32x4_t), _ r0: Requantize8NEON, to out: UnsafeMutablePointer<Int8>, pixelStride c: Int) {
+    if r0.shiftsOnlyRight {
+        igemmTiles4x8NEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, tapBytes: tapBytes,
+                             reader: reader, starts: starts, r0, to: out, pixelStride: c, RightShiftsOnly.self)
+    } else {
+        igemmTiles4x8NEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, tapBytes: tapBytes,
+                             reader: reader, starts: starts, r0, to: out, pixelStride: c, AnyShifts.self)
+    }
+}
+
+@inline(never)
+func igemmTiles4x8NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>,
+                                               _ geometry: TileGeometryNEONDot, taps: Int, channelOffset g: Int,
+                                               weights: UnsafePointer<Int8>, tapBytes: Int, reader: ChunkReaderNEONDot,
+                                               starts: (int32x4_t, int32x4_t), _ r0: Requantize8NEON, to out: UnsafeMutablePointer<Int8>,
+                                               pixelStride c: Int, _: Rule.Type) {
+    igemmTilesNEONDot(pointers, tiles: tiles, geometry, taps: taps, channelOffset: g, weights: weights, blockBytes: 0, tapBytes: tapBytes,
+                      reader: reader, starts: (starts.0, starts.1, starts.0, starts.1), r0, r0, to: out, pixelStride: c, pair: false,
+                      rightOnly: Rule.rightOnly)
+}
+
+@_transparent
+func igemmTilesNEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
+                       channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
+                       starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
+                       to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, pair: Bool, rightOnly: Bool) {
     var at = pointers
     for t in tiles {
         var tile = Tile4x16NEONDot(starts.0, starts.1, starts.2, starts.3)
         var w = weights
         for _ in 0..<taps {
-            tile.addTapNEONDot(at[0] + g, at[1] + g, at[2] + g, at[3] + g, w, blockBytes: blockBytes, reader)
+            tile.addTapNEONDot(at[0] + g, at[1] + g, at[2] + g, at[3] + g, w, blockBytes: blockBytes, reader, pair: pair)
             at += 4
             w += tapBytes
         }
         let (first, pixels) = geometry.pixels(ofTile: t)
-        tile.store(r0, r1, rows0: 8, rows1: 8, to: out + first &* c, pixelStride: c, pixels: pixels, pair: true, rightOnly: true)
+        tile.store(r0, r1, rows0: 8, rows1: pair ? 8 : 0, to: out + first &* c, pixelStride: c, pixels: pixels, pair: pair,
+                   rightOnly: rightOnly)
     }
 }
 
 /// The pointwise form: tile `t`'s pixels are `run`'s pixels `4t …` (`runStride` bytes apart; the
 /// last repeated past the tile's), one tap.
-@inline(never)
-func igemm4x16NEONDot(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
-                      channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
+@inline(__always)
+func igemm4x16NEONDot(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, channelOffset g: Int,
+                      weights: UnsafePointer<Int8>, blockBytes: Int, reader: ChunkReaderNEONDot,
                       starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
                       to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, runStride: Int) {
+    if r0.shiftsOnlyRight && r1.shiftsOnlyRight {
+        igemmRun4x16NEONDot(run, tiles: tiles, geometry, channelOffset: g, weights: weights, blockBytes: blockBytes, reader: reader,
+                            starts: starts, r0, r1, to: out, pixelStride: c, runStride: runStride, RightShiftsOnly.self)
+    } else {
+        igemmRun4x16NEONDot(run, tiles: tiles, geometry, channelOffset: g, weights: weights, blockBytes: blockBytes, reader: reader,
+                            starts: starts, r0, r1, to: out, pixelStride: c, runStride: runStride, AnyShifts.self)
+    }
+}
+
+@inline(never)
+func igemmRun4x16NEONDot<Rule: ShiftRuleNEON>(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot,
+                                              channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int,
+                                              reader: ChunkReaderNEONDot, starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t),
+                                              _ r0: Requantize8NEON, _ r1: Requantize8NEON, to out: UnsafeMutablePointer<Int8>,
+                                              pixelStride c: Int, runStride: Int, _: Rule.Type) {
     for t in tiles {
         var tile = Tile4x16NEONDot(starts.0, starts.1, starts.2, starts.3)
         let (first, pixels) = geometry.pixels(ofTile: t)
         let last = pixels &- 1, s0 = run + (first &* runStride &+ g)
         tile.addTapNEONDot(s0, s0 + min(1, last) &* runStride, s0 + min(2, last) &* runStride, s0 + min(3, last) &* runStride, weights,
-                           blockBytes: blockBytes, reader)
-        tile.store(r0, r1, rows0: 8, rows1: 8, to: out + first &* c, pixelStride: c, pixels: pixels, pair: true, rightOnly: true)
+                           blockBytes: blockBytes, reader, pair: true)
+        tile.store(r0, r1, rows0: 8, rows1: 8, to: out + first &* c, pixelStride: c, pixels: pixels, pair: true, rightOnly: Rule.rightOnly)
     }
 }
 
 extension Tile4x16NEONDot {
-    /// One tap of two whole blocks: each pixel's group channels at `s0`–`s3`, in 16-byte chunks
-    /// that all lie inside memory, against the tap's weights at `w` (the second block `blockBytes` on).
+    /// One tap of two whole blocks (one without `pair`): each pixel's group channels at `s0`–`s3`,
+    /// in 16-byte chunks that all lie inside memory, against the tap's weights at `w` (the second
+    /// block `blockBytes` on).
     @_transparent
     mutating func addTapNEONDot(_ s0: UnsafePointer<Int8>, _ s1: UnsafePointer<Int8>, _ s2: UnsafePointer<Int8>, _ s3: UnsafePointer<Int8>,
-                                _ w: UnsafePointer<Int8>, blockBytes: Int, _ reader: ChunkReaderNEONDot) {
+                                _ w: UnsafePointer<Int8>, blockBytes: Int, _ reader: ChunkReaderNEONDot, pair: Bool) {
         var chunk = 0
         while chunk < reader.fullChunks {
             let offset = 16 &* chunk
             addChunk(load16NEON(s0 + offset), load16NEON(s1 + offset), load16NEON(s2 + offset), load16NEON(s3 + offset),
-                     w + 128 &* chunk, w + (128 &* chunk &+ blockBytes), lanes: 4, pair: true)
+                     w + 128 &* chunk, w + (128 &* chunk &+ blockBytes), lanes: 4, pair: pair)
             chunk &+= 1
         }
         if reader.tailLanes > 0 {
             let offset = 16 &* chunk
             addChunk(load16NEON(s0 + offset), load16NEON(s1 + offset), load16NEON(s2 + offset), load16NEON(s3 + offset),
-                     w + 128 &* chunk, w + (128 &* chunk &+ blockBytes), lanes: reader.tailLanes, pair: true)
+                     w + 128 &* chunk, w + (128 &* chunk &+ blockBytes), lanes: reader.tailLanes, pair: pair)
         }
     }
 }
@@ -471,6 +535,114 @@ extension Tile4x16NEONDot {
             if pair { r1.store(c3, d3, rows: rows1, to: out + (3 &* c &+ 8)) }
         }
     }
+}
+
+/// The bytes of one padded input row of `stemRowsNEONDot` (the image row `padLeft` pixels in,
+/// up to the last run's last 16-byte chunk, rounded to 16), or nil where that path does not
+/// apply: at least 64 tiles (its 20 KB of zeroed stack buffers cost little per tile; a stem run in
+/// place, one output row a call, keeps the patch GEMM), whole blocks of eight outputs, no
+/// horizontal dilation, runs of at most 8 quads, and the buffers' sizes.
+func stemRowBytesNEONDot(_ p: Conv2DParams) -> Int? {
+    let cin = p.input.channels, quads = (p.kernelW * cin + 3) / 4, chunkBytes = 16 * ((quads + 3) / 4)
+    let tilesPerRow = (p.output.width + 3) / 4
+    let rowBytes = (max((tilesPerRow * 4 - 1) * p.strideW * cin + chunkBytes, (p.padLeft + p.input.width) * cin) + 15) & ~15
+    guard p.takesStemPath, p.output.height * p.output.width >= 256, p.output.channels % 8 == 0, p.dilationW == 1, chunkBytes <= 32,
+          (p.output.channels / 8) * p.kernelH * 32 * quads <= 8192, p.kernelH * rowBytes <= 8192, 4 * p.kernelH * tilesPerRow <= 512
+    else { return nil }
+    return rowBytes
+}
+
+/// A stem (`Conv2DParams.takesStemPath`) as an indirect GEMM over its kernel rows, where
+/// `stemRowBytesNEONDot` says it applies: each
+/// kernel row of an output pixel is a run of KW·Cin bytes that lie together in an input row (a
+/// 3 × 3 RGB stem: 9 bytes, 3 quads), so a tap is a kernel row. Per output row, the KH input rows it
+/// reads are copied once into stack rows with the zero point in the padding on both sides (and
+/// past them), so every run is read straight, 16 bytes a chunk, with no test at the edges. The
+/// filter is rewritten per block as KH taps of ⌈KW·Cin / 4⌉ quads (zero past each run), and
+/// `igemm4x16NEONDot` (`igemm4x8NEONDot` for an odd last block) runs each row's tiles. Returns
+/// false, having written nothing, where it does not apply. Example: 96 × 96 × 3 → 48 × 48 × 8 at
+/// stride 2: 12 tiles a row, 3 taps of 3 quads each.
+func stemRowsNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
+                     requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) -> Bool {
+    guard let rowBytes = stemRowBytesNEONDot(p) else { return false }
+    let cin = p.input.channels, runBytes = p.kernelW * cin, quads = (runBytes + 3) / 4
+    let blocks = p.output.channels / 8, tapBytes = 32 * quads, blockBytes = p.kernelH * tapBytes
+    let tilesPerRow = (p.output.width + 3) / 4
+    let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
+    let zeroPointByte = UInt32(UInt8(bitPattern: zeroPoint))
+    let reader = ChunkReaderNEONDot(fullChunks: quads / 4, tailLanes: quads % 4, inputEnd: input,
+                                    paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
+    let geometry = TileGeometryNEONDot(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
+    var weightStore = InlineArray<8192, Int8>(repeating: 0)
+    var rowStore = InlineArray<8192, Int8>(repeating: 0)
+    var pointerStore = InlineArray<512, UnsafePointer<Int8>>(repeating: input)
+    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
+    withUnsafeMutableBytes(of: &rowStore) { rowBuffer in
+    withUnsafeMutableBytes(of: &pointerStore) { pointerBytes in
+        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let rows = rowBuffer.baseAddress!.assumingMemoryBound(to: Int8.self)
+        let pointers = pointerBytes.baseAddress!.assumingMemoryBound(to: UnsafePointer<Int8>.self)
+        let taps = p.kernelH * p.kernelW
+        for b in 0..<blocks {  // block b, row ky, quad q: lane j's byte e is position 4q + e = kx·Cin + c of the run
+            for ky in 0..<p.kernelH {
+                for r in 0..<runBytes {
+                    let to = weights + b * blockBytes + ky * tapBytes + (r / 4) * 32 + r % 4, t = ky * p.kernelW + r / cin
+                    for j in 0..<8 { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + r % cin] }
+                }
+            }
+        }
+        // Tile k's tap ky reads row ky's runs at pixels 4k … (the last repeated past the row).
+        let step = p.strideW * cin
+        var k = 0
+        for t in 0..<tilesPerRow {
+            let last = min(4, p.output.width - 4 * t) - 1
+            for ky in 0..<p.kernelH {
+                let row = UnsafePointer(rows + ky * rowBytes) + 4 * t * step
+                (pointers[k], pointers[k + 1]) = (row, row + min(1, last) * step)
+                (pointers[k + 2], pointers[k + 3]) = (row + min(2, last) * step, row + min(3, last) * step)
+                k += 4
+            }
+        }
+        for oy in 0..<p.output.height {
+            for ky in 0..<p.kernelH {  // input row iy, padded with the zero point
+                let row = rows + ky * rowBytes, iy = oy * p.strideH - p.padTop + ky * p.dilationH
+                for i in stride(from: 0, to: rowBytes, by: 16) {
+                    UnsafeMutableRawPointer(row + i).storeBytes(of: reader.paddingQuad, as: int8x16_t.self)
+                }
+                if iy >= 0 && iy < p.input.height {
+                    UnsafeMutableRawPointer(row + p.padLeft * cin).copyMemory(from: input + iy * p.input.width * cin,
+                                                                              byteCount: p.input.width * cin)
+                }
+            }
+            let tiles = oy * tilesPerRow..<(oy + 1) * tilesPerRow
+            var b = 0
+            while b < blocks {
+                let w0 = UnsafePointer(weights + b * blockBytes)
+                let (l0, h0) = blockStartNEONDot(w0, quadCount: p.kernelH * quads, paddingQuad: reader.paddingQuad, bias: bias,
+                                                 channel: 8 * b, rows: 8)
+                let r0 = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                         min: p.activationMin, max: p.activationMax)
+                if b + 2 <= blocks {
+                    let (l1, h1) = blockStartNEONDot(w0 + blockBytes, quadCount: p.kernelH * quads, paddingQuad: reader.paddingQuad,
+                                                     bias: bias, channel: 8 * b + 8, rows: 8)
+                    let r1 = Requantize8NEON(requantization, channel: 8 * b + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+                    igemm4x16NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
+                                     blockBytes: blockBytes, tapBytes: tapBytes, reader: reader, starts: (l0, h0, l1, h1), r0, r1,
+                                     to: output + 8 * b, pixelStride: p.output.channels)
+                    b += 2
+                } else {
+                    igemm4x8NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
+                                    tapBytes: tapBytes, reader: reader, starts: (l0, h0), r0, to: output + 8 * b,
+                                    pixelStride: p.output.channels)
+                    b += 1
+                }
+            }
+        }
+    }
+    }
+    }
+    return true
 }
 
 /// The packed convolution of a stem (`Conv2DParams.takesStemPath`: one group of 1–3 channels)

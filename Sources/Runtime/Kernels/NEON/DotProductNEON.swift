@@ -69,6 +69,15 @@ public func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, cha
     let clamped = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi))
     return SIMD4<Int8>(truncatingIfNeeded: clamped)
 }
+/// Whether a loop's requantizations skip the shift tests, fixed when the loop is compiled: an
+/// out-of-line kernel generic over the rule is specialized twice, and its caller picks the copy
+/// once from `Requantize8NEON.shiftsOnlyRight` (a Bool argument would be tested per pixel).
+public protocol ShiftRuleNEON { static var rightOnly: Bool { get } }
+/// Every channel shifts right: one SSRA and SRSHL per lane (`Requantize8NEON.offset16`).
+public enum RightShiftsOnly: ShiftRuleNEON { @inlinable public static var rightOnly: Bool { true } }
+/// Any shift: the general path.
+public enum AnyShifts: ShiftRuleNEON { @inlinable public static var rightOnly: Bool { false } }
+
 /// The requantization of eight output channels `c ..< c + 8` prepared once per block, for
 /// kernels that requantize many pixels of the same channels (the packed convolutions): per pixel
 /// two SQRDMULH, the rounding right shift, the zero point, two saturating narrows and the clamp,
