@@ -19,10 +19,10 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
             let requantize = Requantize8NEON(requantization, channel: firstChannel, rows: 8, outputZeroPoint: p.outputZeroPoint,
                                              min: p.activationMin, max: p.activationMax)
             if requantize.shiftsOnlyRight {
-                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, rightOnly: true,
+                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, RightShiftsOnly.self,
                                      output: output, channel: firstChannel)
             } else {
-                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, rightOnly: false,
+                depthwise3x3RowsNEON(p, input: input, filter: filter, bias: bias, requantize: requantize, AnyShifts.self,
                                      output: output, channel: firstChannel)
             }
             firstChannel += 8
@@ -87,11 +87,12 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 /// dilation, slide through the window in registers, as the AVX-512 kernel's columns do; other
 /// strides and dilations load the window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
 /// pairs against the nine weight vectors, widened once per call, and the block's requantization
-/// prepared once by the caller (`Requantize8NEON`; `rightOnly` where its shifts all go right).
-/// Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
-@inline(__always)
-func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
-                          requantize: Requantize8NEON, rightOnly: Bool, output: UnsafeMutablePointer<Int8>, channel c: Int) {
+/// prepared once by the caller (`Requantize8NEON`), compiled once per `ShiftRuleNEON` so that no
+/// pixel tests the shifts. Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
+@inline(never)
+func depthwise3x3RowsNEON<Rule: ShiftRuleNEON>(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: UnsafePointer<Int8>,
+                                               bias: UnsafePointer<Int32>?, requantize: Requantize8NEON, _: Rule.Type,
+                                               output: UnsafeMutablePointer<Int8>, channel c: Int) {
     typealias Column = (int16x8_t, int16x8_t, int16x8_t)  // kernel rows 0, 1, 2
     let channels = p.output.channels
     let zeroPoint = vdup_n_s8(Int8(truncatingIfNeeded: p.inputZeroPoint)), zero = vdupq_n_s16(0)
@@ -135,7 +136,7 @@ func depthwise3x3RowsNEON(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter:
         }
         @inline(__always) func store(_ ox: Int, _ left: Column, _ middle: Column, _ right: Column) {
             let (low, high) = accumulate(accumulate(accumulate((startLow, startHigh), left, w0), middle, w1), right, w2)
-            requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c), rightOnly: rightOnly)
+            requantize.store(low, high, rows: 8, to: output + ((oy &* p.output.width &+ ox) &* channels &+ c), rightOnly: Rule.rightOnly)
         }
         // Unrolled so that the columns change roles instead of registers (three pixels a step at
         // stride 1, two at stride 2).
