@@ -28,8 +28,6 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
     let reader = QuadReaderNEON(quads: layout.quads, fullQuads: cinPerGroup / 4, groupChannels: cinPerGroup,
                                 inputEnd: input + p.input.height * p.input.width * p.input.channels,
                                 paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
-    let c = p.output.channels
-
     for group in 0..<p.groups {
         for block in 0..<layout.blocksPerGroup {
             let w = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes
@@ -38,33 +36,51 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
                                                        bias: bias, channel: o, rows: rows)
             let requantize = Requantize8NEON(requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
                                              min: p.activationMin, max: p.activationMax)
+            if requantize.shiftsOnlyRight {
+                packedBlockNEON(p, input: input, weights: w, group: group, channel: o, rows: rows, starts: (startLow, startHigh),
+                                requantize, reader: reader, output: output, RightShiftsOnly.self)
+            } else {
+                packedBlockNEON(p, input: input, weights: w, group: group, channel: o, rows: rows, starts: (startLow, startHigh),
+                                requantize, reader: reader, output: output, AnyShifts.self)
+            }
+        }
+    }
+}
 
-            if p.isPointwise {  // the image as one run of pixels
-                let count = p.output.height &* p.output.width
-                for first in stride(from: 0, to: count, by: 4) {
-                    let pixels = min(4, count &- first)
-                    let (s0, s1, s2, s3) = p.runSources(input, first: first, pixels: pixels, channelOffset: group &* cinPerGroup)
-                    var tile = Tile4x8NEON()
-                    tile.addTap(s0, s1, s2, s3, w, reader)
-                    tile.store(requantize, startLow, startHigh, rows: rows, to: output + (first &* c &+ o), pixelStride: c, pixels: pixels)
+/// One block of eight output channels `o ..< o + rows` of `conv2d_s8_packed_neon` over the whole
+/// image, four pixels a tile, compiled once per `ShiftRuleNEON` so that no pixel tests the shifts.
+@inline(never)
+func packedBlockNEON<Rule: ShiftRuleNEON>(_ p: Conv2DParams, input: UnsafePointer<Int8>, weights w: UnsafePointer<Int8>, group: Int,
+                                          channel o: Int, rows: Int, starts: (int32x4_t, int32x4_t), _ requantize: Requantize8NEON,
+                                          reader: QuadReaderNEON, output: UnsafeMutablePointer<Int8>, _: Rule.Type) {
+    let cinPerGroup = p.input.channels / p.groups, c = p.output.channels
+    let tapBytes = ConvQuads8Layout(p).tapBytes
+    let (startLow, startHigh) = starts
+    if p.isPointwise {  // the image as one run of pixels
+        let count = p.output.height &* p.output.width
+        for first in stride(from: 0, to: count, by: 4) {
+            let pixels = min(4, count &- first)
+            let (s0, s1, s2, s3) = p.runSources(input, first: first, pixels: pixels, channelOffset: group &* cinPerGroup)
+            var tile = Tile4x8NEON()
+            tile.addTap(s0, s1, s2, s3, w, reader)
+            tile.store(requantize, startLow, startHigh, rows: rows, to: output + (first &* c &+ o), pixelStride: c, pixels: pixels,
+                       rightOnly: Rule.rightOnly)
+        }
+        return
+    }
+    for oy in 0..<p.output.height {
+        for ox in stride(from: 0, to: p.output.width, by: 4) {
+            let pixels = min(4, p.output.width &- ox)
+            var tile = Tile4x8NEON()
+            for ky in 0..<p.kernelH {
+                for kx in 0..<p.kernelW {
+                    let (s0, s1, s2, s3) = p.tapSources(input, oy: oy, ox: ox, pixels: pixels, ky: ky, kx: kx,
+                                                        channelOffset: group &* cinPerGroup)
+                    tile.addTap(s0, s1, s2, s3, w + (ky &* p.kernelW &+ kx) &* tapBytes, reader)
                 }
-                continue
             }
-            for oy in 0..<p.output.height {
-                for ox in stride(from: 0, to: p.output.width, by: 4) {
-                    let pixels = min(4, p.output.width &- ox)
-                    var tile = Tile4x8NEON()
-                    for ky in 0..<p.kernelH {
-                        for kx in 0..<p.kernelW {
-                            let (s0, s1, s2, s3) = p.tapSources(input, oy: oy, ox: ox, pixels: pixels, ky: ky, kx: kx,
-                                                                channelOffset: group &* cinPerGroup)
-                            tile.addTap(s0, s1, s2, s3, w + (ky &* p.kernelW &+ kx) &* layout.tapBytes, reader)
-                        }
-                    }
-                    tile.store(requantize, startLow, startHigh, rows: rows, to: output + ((oy &* p.output.width &+ ox) &* c &+ o),
-                               pixelStride: c, pixels: pixels)
-                }
-            }
+            tile.store(requantize, startLow, startHigh, rows: rows, to: output + ((oy &* p.output.width &+ ox) &* c &+ o),
+                       pixelStride: c, pixels: pixels, rightOnly: Rule.rightOnly)
         }
     }
 }
@@ -141,14 +157,19 @@ extension Tile4x8NEON {
     /// requantized to `out`, pixel k at `k · pixelStride`.
     @_transparent
     func store(_ r: Requantize8NEON, _ startLow: int32x4_t, _ startHigh: int32x4_t, rows: Int, to out: UnsafeMutablePointer<Int8>,
-               pixelStride c: Int, pixels: Int) {
-        r.store(vaddq_s32(vpaddq_s32(a0, b0), startLow), vaddq_s32(vpaddq_s32(c0, d0), startHigh), rows: rows, to: out)
-        if pixels > 1 { r.store(vaddq_s32(vpaddq_s32(a1, b1), startLow), vaddq_s32(vpaddq_s32(c1, d1), startHigh), rows: rows, to: out + c) }
+               pixelStride c: Int, pixels: Int, rightOnly: Bool = false) {
+        r.store(vaddq_s32(vpaddq_s32(a0, b0), startLow), vaddq_s32(vpaddq_s32(c0, d0), startHigh), rows: rows, to: out, rightOnly: rightOnly)
+        if pixels > 1 {
+            r.store(vaddq_s32(vpaddq_s32(a1, b1), startLow), vaddq_s32(vpaddq_s32(c1, d1), startHigh), rows: rows, to: out + c,
+                    rightOnly: rightOnly)
+        }
         if pixels > 2 {
-            r.store(vaddq_s32(vpaddq_s32(a2, b2), startLow), vaddq_s32(vpaddq_s32(c2, d2), startHigh), rows: rows, to: out + 2 &* c)
+            r.store(vaddq_s32(vpaddq_s32(a2, b2), startLow), vaddq_s32(vpaddq_s32(c2, d2), startHigh), rows: rows, to: out + 2 &* c,
+                    rightOnly: rightOnly)
         }
         if pixels > 3 {
-            r.store(vaddq_s32(vpaddq_s32(a3, b3), startLow), vaddq_s32(vpaddq_s32(c3, d3), startHigh), rows: rows, to: out + 3 &* c)
+            r.store(vaddq_s32(vpaddq_s32(a3, b3), startLow), vaddq_s32(vpaddq_s32(c3, d3), startHigh), rows: rows, to: out + 3 &* c,
+                    rightOnly: rightOnly)
         }
     }
 }
