@@ -29,11 +29,11 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
         return conv2dPackedStemNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     let layout = ConvQuads8Layout(p), blocks = layout.blocksPerGroup
-    let indirect = IndirectTilesNEONDot(p)
+    let indirect = IndirectTiles(p, readBytes: 16 * ((layout.quads + 3) / 4))
     for group in 0..<p.groups {
         var block = 0
         while block + 2 <= blocks {
-            if !(indirect.fits && indirect.takes(p, group: group, block: block)) {
+            if !(indirect.fits && takesPairNEONDot(p, block: block)) {
                 packedColumnNEONDot(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output,
                                     group: group, block: block, pair: true)
             }
@@ -45,163 +45,58 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
         }
     }
     if indirect.fits {
-        indirect.run(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+        indirectPairsNEONDot(p, indirect, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
 }
 
-/// The indirect path of the packed SDOT convolution (XNNPACK's IGEMM): for a run of output tiles
-/// (four pixels of a row, or of the whole image for a pointwise convolution) the pointers to
-/// every tap's four input pixels are gathered once, then every pair of whole blocks of eight
-/// channels (`takes`) runs `igemm4x16NEONDot` over them; the other
-/// blocks take the tile code of `packedColumnNEONDot`. A tap in the padding points at bytes equal
-/// to the input zero point, and a pixel whose 16-byte chunks would read past the end of the input
-/// at a copy of the input's last pixels followed by zeros, so the microkernel never tests
-/// anything per tap. Example: a 3 × 3 convolution of a 7 × 7 image: 14 tiles × 9 taps × 4
-/// pointers gathered once, used by all 8 pairs of a 4-group, 128-channel layer.
-struct IndirectTilesNEONDot {
-    /// The stack buffers: bytes (the zero-point padding, then the input's copied tail) and pointers.
-    static let byteCount = 4096, pointerCount = 512
-    let taps: Int, chunkBytes: Int, tailPixels: Int, fits: Bool
-
-    init(_ p: Conv2DParams) {
-        let layout = ConvQuads8Layout(p), cinPerGroup = p.input.channels / p.groups
-        taps = p.kernelH * p.kernelW
-        chunkBytes = 16 * ((layout.quads + 3) / 4)
-        let channels = p.input.channels
-        // The last pixels, from which the last group's chunks (`chunkBytes − cinPerGroup` past its
-        // channels) may pass the end of the input.
-        tailPixels = channels > 0 && chunkBytes > cinPerGroup
-            ? min((channels - cinPerGroup + chunkBytes + channels - 1) / channels, p.input.height * p.input.width) : 0
-        fits = channels > 0 && taps <= 64 && 2 * (channels + chunkBytes) + tailPixels * channels <= Self.byteCount
-    }
-
-    /// Whether blocks `block` and `block + 1` of `group` run here: both whole.
-    func takes(_ p: Conv2DParams, group: Int, block: Int) -> Bool { p.output.channels / p.groups - block * 8 >= 16 }
-
-    /// Where a 1 × 1, stride-1 convolution's output pixel 0 reads, when output pixel `i` reads
-    /// input pixel `start + i` (the image as one run: `isPointwise`, or one row of it run in place,
-    /// whose `padTop` is minus the row); nil otherwise.
-    static func runStart(_ p: Conv2DParams) -> Int? {
-        guard p.kernelH == 1, p.kernelW == 1, p.strideH == 1, p.strideW == 1, p.padLeft == 0, p.input.width == p.output.width,
-              p.padTop <= 0, p.output.height - p.padTop <= p.input.height else { return nil }
-        return -p.padTop * p.input.width
-    }
-
-    func run(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
-             requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
-        let layout = ConvQuads8Layout(p), blocks = layout.blocksPerGroup
-        let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
-        let channels = p.input.channels, c = p.output.channels
-        let runStart = Self.runStart(p), pointwise = runStart != nil
-        let pixelCount = p.output.height * p.output.width, inputPixels = p.input.height * p.input.width
-        let tileCount = pointwise ? (pixelCount + 3) / 4 : p.output.height * ((p.output.width + 3) / 4)
-        let inputBytes = inputPixels * channels
-        let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
-        let reader = ChunkReaderNEONDot(fullChunks: cinPerGroup / 16, tailLanes: layout.quads - 4 * (cinPerGroup / 16),
-                                        inputEnd: input + inputBytes,
-                                        paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
-        let geometry = TileGeometryNEONDot(pointwise: pointwise, width: p.output.width, pixelCount: pixelCount)
-        // Every whole pair of blocks, prepared: weights, first channel,
-        // group offset, starting sums, requantizers.
-        @inline(__always) func forEachPair(_ body: (UnsafePointer<Int8>, Int, Int, (int32x4_t, int32x4_t, int32x4_t, int32x4_t),
-                                                     Requantize8NEON, Requantize8NEON) -> Void) {
-            for group in 0..<p.groups {
-                var block = 0
-                while block + 2 <= blocks {
-                    if takes(p, group: group, block: block) {
-                        let w0 = packed + (group * blocks + block) * layout.blockBytes, w1 = w0 + layout.blockBytes
-                        let o0 = group * coutPerGroup + block * 8
-                        let (l0, h0) = blockStartNEONDot(w0, quadCount: layout.taps * layout.quads, paddingQuad: reader.paddingQuad,
-                                                         bias: bias, channel: o0, rows: 8)
-                        let (l1, h1) = blockStartNEONDot(w1, quadCount: layout.taps * layout.quads, paddingQuad: reader.paddingQuad,
-                                                         bias: bias, channel: o0 + 8, rows: 8)
-                        let r0 = Requantize8NEON(requantization, channel: o0, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                                 min: p.activationMin, max: p.activationMax)
-                        let r1 = Requantize8NEON(requantization, channel: o0 + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                                 min: p.activationMin, max: p.activationMax)
-                        body(w0, o0, group * cinPerGroup, (l0, h0, l1, h1), r0, r1)
-                    }
-                    block += 2
-                }
-            }
-        }
-        // A pointwise run reads its pixels straight from the input, up to the last `tailPixels`.
-        var directTiles = 0
-        if let runStart {
-            let safePixels = inputPixels - tailPixels - runStart  // output pixels before the tail
-            directTiles = safePixels >= pixelCount ? tileCount : safePixels >= 4 ? (safePixels - 4) / 4 + 1 : 0
-            if directTiles > 0 {
-                let run = input + runStart * channels
-                forEachPair { w0, o0, g, starts, r0, r1 in
-                    igemm4x16NEONDot(run, tiles: 0..<directTiles, geometry, channelOffset: g, weights: w0, blockBytes: layout.blockBytes,
-                                     reader: reader, starts: starts, r0, r1, to: output + o0, pixelStride: c, runStride: channels)
-                }
-            }
-        }
-        if directTiles == tileCount { return }
-        let tilesPerRun = Self.pointerCount / (4 * taps)
-        let tailStart = input + (inputBytes - tailPixels * channels)
-        var byteStore = InlineArray<4096, Int8>(repeating: 0)
-        var pointerStore = InlineArray<512, UnsafePointer<Int8>>(repeating: input)
-        withUnsafeMutableBytes(of: &byteStore) { bytes in
-        withUnsafeMutableBytes(of: &pointerStore) { pointerBytes in
-            let padding = bytes.baseAddress!.assumingMemoryBound(to: Int8.self), tail = padding + (channels + chunkBytes)
-            padding.update(repeating: Int8(truncatingIfNeeded: p.inputZeroPoint), count: channels + chunkBytes)
-            tail.update(from: tailStart, count: tailPixels * channels)
-            let pointers = pointerBytes.baseAddress!.assumingMemoryBound(to: UnsafePointer<Int8>.self)
-            @inline(__always) func source(_ s: UnsafePointer<Int8>?) -> UnsafePointer<Int8> {
-                guard let s else { return UnsafePointer(padding) }
-                return s >= tailStart ? UnsafePointer(tail) + (s - tailStart) : s
-            }
-            var firstTile = directTiles
-            while firstTile < tileCount {
-                let endTile = min(tileCount, firstTile + tilesPerRun)
-                var k = 0
-                for t in firstTile..<endTile {
-                    let (first, pixels) = geometry.pixels(ofTile: t)
-                    if let runStart {
-                        let s0 = input + (runStart &+ first) &* channels, last = pixels &- 1
-                        (pointers[k], pointers[k &+ 1]) = (source(s0), source(s0 + min(1, last) &* channels))
-                        (pointers[k &+ 2], pointers[k &+ 3]) = (source(s0 + min(2, last) &* channels), source(s0 + min(3, last) &* channels))
-                        k &+= 4
-                        continue
-                    }
-                    let oy = first / p.output.width, ox = first &- oy &* p.output.width
-                    for ky in 0..<p.kernelH {
-                        for kx in 0..<p.kernelW {
-                            let (s0, s1, s2, s3) = p.tapSources(input, oy: oy, ox: ox, pixels: pixels, ky: ky, kx: kx, channelOffset: 0)
-                            (pointers[k], pointers[k &+ 1], pointers[k &+ 2], pointers[k &+ 3]) = (source(s0), source(s1), source(s2), source(s3))
-                            k &+= 4
-                        }
+/// The indirect path of the packed SDOT convolution: every pair of whole blocks of eight channels
+/// (`takesPair`) runs `igemm4x16NEONDot` over the tap pointers of `IndirectTiles` (16-byte chunks
+/// read from each pixel's group channels); the other blocks take the tile code of
+/// `packedColumnNEONDot`.
+func indirectPairsNEONDot(_ p: Conv2DParams, _ indirect: IndirectTiles, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                          bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let layout = ConvQuads8Layout(p), blocks = layout.blocksPerGroup
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let channels = p.input.channels, c = p.output.channels
+    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
+    let reader = ChunkReaderNEONDot(fullChunks: cinPerGroup / 16, tailLanes: layout.quads - 4 * (cinPerGroup / 16),
+                                    inputEnd: input + p.input.height * p.input.width * channels,
+                                    paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
+    let run = input + (indirect.runStart ?? 0) * channels
+    indirect.forEachRun(p, input: input) { tiles, pointers in
+        for group in 0..<p.groups {
+            var block = 0
+            while block + 2 <= blocks {
+                if takesPairNEONDot(p, block: block) {
+                    let w0 = packed + (group * blocks + block) * layout.blockBytes, w1 = w0 + layout.blockBytes
+                    let o0 = group * coutPerGroup + block * 8
+                    let (l0, h0) = blockStartNEONDot(w0, quadCount: layout.taps * layout.quads, paddingQuad: reader.paddingQuad,
+                                                     bias: bias, channel: o0, rows: 8)
+                    let (l1, h1) = blockStartNEONDot(w1, quadCount: layout.taps * layout.quads, paddingQuad: reader.paddingQuad,
+                                                     bias: bias, channel: o0 + 8, rows: 8)
+                    let r0 = Requantize8NEON(requantization, channel: o0, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+                    let r1 = Requantize8NEON(requantization, channel: o0 + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+                    if let pointers {
+                        igemm4x16NEONDot(pointers, tiles: tiles, indirect.geometry, taps: indirect.taps, channelOffset: group * cinPerGroup,
+                                         weights: w0, blockBytes: layout.blockBytes, tapBytes: layout.tapBytes, reader: reader,
+                                         starts: (l0, h0, l1, h1), r0, r1, to: output + o0, pixelStride: c)
+                    } else {
+                        igemm4x16NEONDot(run, tiles: tiles, indirect.geometry, channelOffset: group * cinPerGroup, weights: w0,
+                                         blockBytes: layout.blockBytes, reader: reader, starts: (l0, h0, l1, h1), r0, r1,
+                                         to: output + o0, pixelStride: c, runStride: channels)
                     }
                 }
-                forEachPair { w0, o0, g, starts, r0, r1 in
-                    igemm4x16NEONDot(pointers, tiles: firstTile..<endTile, geometry, taps: taps, channelOffset: g, weights: w0,
-                                     blockBytes: layout.blockBytes, tapBytes: layout.tapBytes, reader: reader, starts: starts, r0, r1,
-                                     to: output + o0, pixelStride: c)
-                }
-                firstTile = endTile
+                block += 2
             }
-        }
         }
     }
 }
 
-/// Where the tiles of `IndirectTilesNEONDot` lie: four pixels of a row (`width` wide), or of the
-/// whole image taken as one run for a pointwise convolution.
-struct TileGeometryNEONDot {
-    let pointwise: Bool, width: Int, pixelCount: Int
-
-    /// The output pixel index of tile `t`'s first pixel and its pixel count (1–4). Example: width
-    /// 7: tile 3 is row 1's pixels 4–6, (11, 3).
-    @inline(__always)
-    func pixels(ofTile t: Int) -> (Int, Int) {
-        if pointwise { return (t &* 4, min(4, pixelCount &- t &* 4)) }
-        let perRow = (width &+ 3) >> 2
-        let oy = t / perRow, ox = (t &- oy &* perRow) &* 4
-        return (oy &* width &+ ox, min(4, width &- ox))
-    }
-}
+/// Whether blocks `block` and `block + 1` of each group take the indirect path: both whole.
+@inline(__always)
+func takesPairNEONDot(_ p: Conv2DParams, block: Int) -> Bool { p.output.channels / p.groups - block * 8 >= 16 }
 
 /// Tiles `tiles` of four output pixels by sixteen channels (two whole blocks of eight) over `taps`
 /// taps each: from the pointer of the run's first tile, per tile and tap the four pixels' first
@@ -215,7 +110,7 @@ struct TileGeometryNEONDot {
 ///
 /// The pointer-table form: per tile and tap four pixels' first bytes from `pointers` on.
 @inline(__always)
-func igemm4x16NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
+func igemm4x16NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometry, taps: Int,
                       channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
                       starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
                       to out: UnsafeMutablePointer<Int8>, pixelStride c: Int) {
@@ -230,7 +125,7 @@ func igemm4x16NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Ran
 
 @inline(never)
 func igemmTiles4x16NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>,
-                                                _ geometry: TileGeometryNEONDot, taps: Int, channelOffset g: Int,
+                                                _ geometry: TileGeometry, taps: Int, channelOffset g: Int,
                                                 weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
                                                 starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON,
                                                 _ r1: Requantize8NEON, to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, _: Rule.Type) {
@@ -242,7 +137,7 @@ func igemmTiles4x16NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<Unsafe
 /// `igemm4x16NEONDot` for one block of eight channels (`starts.0`, `starts.1`, `r0`): a stem of 8,
 /// 24, … outputs.
 @inline(__always)
-func igemm4x8NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
+func igemm4x8NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometry, taps: Int,
                      channelOffset g: Int, weights: UnsafePointer<Int8>, tapBytes: Int, reader: ChunkReaderNEONDot,
                      starts: (int32x4_t, int32x4_t), _ r0: Requantize8NEON, to out: UnsafeMutablePointer<Int8>, pixelStride c: Int) {
     if r0.shiftsOnlyRight {
@@ -256,7 +151,7 @@ func igemm4x8NEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Rang
 
 @inline(never)
 func igemmTiles4x8NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>,
-                                               _ geometry: TileGeometryNEONDot, taps: Int, channelOffset g: Int,
+                                               _ geometry: TileGeometry, taps: Int, channelOffset g: Int,
                                                weights: UnsafePointer<Int8>, tapBytes: Int, reader: ChunkReaderNEONDot,
                                                starts: (int32x4_t, int32x4_t), _ r0: Requantize8NEON, to out: UnsafeMutablePointer<Int8>,
                                                pixelStride c: Int, _: Rule.Type) {
@@ -266,7 +161,7 @@ func igemmTiles4x8NEONDot<Rule: ShiftRuleNEON>(_ pointers: UnsafePointer<UnsafeP
 }
 
 @_transparent
-func igemmTilesNEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, taps: Int,
+func igemmTilesNEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Range<Int>, _ geometry: TileGeometry, taps: Int,
                        channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int, tapBytes: Int, reader: ChunkReaderNEONDot,
                        starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
                        to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, pair: Bool, rightOnly: Bool) {
@@ -288,7 +183,7 @@ func igemmTilesNEONDot(_ pointers: UnsafePointer<UnsafePointer<Int8>>, tiles: Ra
 /// The pointwise form: tile `t`'s pixels are `run`'s pixels `4t …` (`runStride` bytes apart; the
 /// last repeated past the tile's), one tap.
 @inline(__always)
-func igemm4x16NEONDot(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot, channelOffset g: Int,
+func igemm4x16NEONDot(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometry, channelOffset g: Int,
                       weights: UnsafePointer<Int8>, blockBytes: Int, reader: ChunkReaderNEONDot,
                       starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t), _ r0: Requantize8NEON, _ r1: Requantize8NEON,
                       to out: UnsafeMutablePointer<Int8>, pixelStride c: Int, runStride: Int) {
@@ -302,7 +197,7 @@ func igemm4x16NEONDot(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry:
 }
 
 @inline(never)
-func igemmRun4x16NEONDot<Rule: ShiftRuleNEON>(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometryNEONDot,
+func igemmRun4x16NEONDot<Rule: ShiftRuleNEON>(_ run: UnsafePointer<Int8>, tiles: Range<Int>, _ geometry: TileGeometry,
                                               channelOffset g: Int, weights: UnsafePointer<Int8>, blockBytes: Int,
                                               reader: ChunkReaderNEONDot, starts: (int32x4_t, int32x4_t, int32x4_t, int32x4_t),
                                               _ r0: Requantize8NEON, _ r1: Requantize8NEON, to out: UnsafeMutablePointer<Int8>,
@@ -572,7 +467,7 @@ func stemRowsNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packe
     let zeroPointByte = UInt32(UInt8(bitPattern: zeroPoint))
     let reader = ChunkReaderNEONDot(fullChunks: quads / 4, tailLanes: quads % 4, inputEnd: input,
                                     paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
-    let geometry = TileGeometryNEONDot(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
+    let geometry = TileGeometry(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
     var weightStore = InlineArray<8192, Int8>(repeating: 0)
     var rowStore = InlineArray<8192, Int8>(repeating: 0)
     var pointerStore = InlineArray<512, UnsafePointer<Int8>>(repeating: input)
