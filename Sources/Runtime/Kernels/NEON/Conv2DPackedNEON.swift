@@ -24,6 +24,10 @@ public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>,
     }
     let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
     let layout = ConvQuads8Layout(p)
+    let indirect = IndirectTiles(p, readBytes: 4 * layout.quads)
+    if indirect.fits {
+        return indirectBlocksNEON(p, indirect, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+    }
     let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
     let reader = QuadReaderNEON(quads: layout.quads, fullQuads: cinPerGroup / 4, groupChannels: cinPerGroup,
                                 inputEnd: input + p.input.height * p.input.width * p.input.channels,
@@ -82,6 +86,77 @@ func packedBlockNEON<Rule: ShiftRuleNEON>(_ p: Conv2DParams, input: UnsafePointe
             tile.store(requantize, startLow, startHigh, rows: rows, to: output + ((oy &* p.output.width &+ ox) &* c &+ o),
                        pixelStride: c, pixels: pixels, rightOnly: Rule.rightOnly)
         }
+    }
+}
+
+/// The indirect path of `conv2d_s8_packed_neon`: every block of eight channels runs
+/// `igemm4x8NEON` over the tap pointers of `IndirectTiles` (quads read from each pixel's group
+/// channels, four bytes each).
+func indirectBlocksNEON(_ p: Conv2DParams, _ indirect: IndirectTiles, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                        bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let layout = ConvQuads8Layout(p)
+    let cinPerGroup = p.input.channels / p.groups, coutPerGroup = p.output.channels / p.groups
+    let run = input + (indirect.runStart ?? 0) * p.input.channels
+    indirect.forEachRun(p, input: input) { tiles, pointers in
+        for group in 0..<p.groups {
+            for block in 0..<layout.blocksPerGroup {
+                let w = packed + (group * layout.blocksPerGroup + block) * layout.blockBytes
+                let o = group * coutPerGroup + block * 8, rows = min(8, coutPerGroup - block * 8)
+                let starts = blockStartNEON(w, quadCount: layout.taps * layout.quads, inputZeroPoint: p.inputZeroPoint, bias: bias,
+                                            channel: o, rows: rows)
+                let requantize = Requantize8NEON(requantization, channel: o, rows: rows, outputZeroPoint: p.outputZeroPoint,
+                                                 min: p.activationMin, max: p.activationMax)
+                let source = IndirectSourceNEON(pointers: pointers, run: run, runStride: p.input.channels, taps: indirect.taps,
+                                                channelOffset: group * cinPerGroup)
+                if requantize.shiftsOnlyRight {
+                    igemm4x8NEON(source, tiles: tiles, indirect.geometry, weights: w, tapBytes: layout.tapBytes, quads: layout.quads,
+                                 starts: starts, requantize, rows: rows, to: output + o, pixelStride: p.output.channels, RightShiftsOnly.self)
+                } else {
+                    igemm4x8NEON(source, tiles: tiles, indirect.geometry, weights: w, tapBytes: layout.tapBytes, quads: layout.quads,
+                                 starts: starts, requantize, rows: rows, to: output + o, pixelStride: p.output.channels, AnyShifts.self)
+                }
+            }
+        }
+    }
+}
+
+/// Where `igemm4x8NEON` reads its tiles' pixels: the tap pointers from `pointers` on (tile by
+/// tile, tap by tap, four pixels), or with no table a pointwise run, tile `t` reading pixels
+/// `4t …` of `run`, `runStride` bytes apart; `channelOffset` on to the group's channels.
+struct IndirectSourceNEON {
+    let pointers: UnsafePointer<UnsafePointer<Int8>>?
+    let run: UnsafePointer<Int8>, runStride: Int, taps: Int, channelOffset: Int
+}
+
+/// Tiles `tiles` of four output pixels by one block of eight channels (`rows` of them stored)
+/// over `source`'s taps: per tap the pixels' quads broadcast (LD1R) and multiplied two at a time
+/// as `Tile4x8NEON.add` does, the sums started at `starts` and requantized through `requantize`.
+/// Out of line and compiled once per `ShiftRuleNEON`, so the tile loop tests nothing per pixel.
+/// Example: 3 × 3 taps of 32 channels: 9 × 4 quad pairs a tile.
+@inline(never)
+func igemm4x8NEON<Rule: ShiftRuleNEON>(_ source: IndirectSourceNEON, tiles: Range<Int>, _ geometry: TileGeometry,
+                                       weights: UnsafePointer<Int8>, tapBytes: Int, quads: Int, starts: (int32x4_t, int32x4_t),
+                                       _ requantize: Requantize8NEON, rows: Int, to out: UnsafeMutablePointer<Int8>, pixelStride c: Int,
+                                       _: Rule.Type) {
+    let g = source.channelOffset
+    var at = source.pointers
+    for t in tiles {
+        let (first, pixels) = geometry.pixels(ofTile: t)
+        var tile = Tile4x8NEON()
+        if let table = at {
+            var w = weights
+            for k in 0..<source.taps {
+                tile.addQuads(table[4 &* k] + g, table[4 &* k &+ 1] + g, table[4 &* k &+ 2] + g, table[4 &* k &+ 3] + g, w, quads: quads)
+                w += tapBytes
+            }
+            at = table + 4 &* source.taps
+        } else {
+            let last = pixels &- 1, s0 = source.run + (first &* source.runStride &+ g)
+            tile.addQuads(s0, s0 + min(1, last) &* source.runStride, s0 + min(2, last) &* source.runStride,
+                          s0 + min(3, last) &* source.runStride, weights, quads: quads)
+        }
+        tile.store(requantize, starts.0, starts.1, rows: rows, to: out + first &* c, pixelStride: c, pixels: pixels,
+                   rightOnly: Rule.rightOnly)
     }
 }
 
@@ -151,6 +226,21 @@ extension Tile4x8NEON {
             j &+= 2
         }
         if j < r.quads { add(r.quad(s0, j), r.quad(s1, j), r.quad(s2, j), r.quad(s3, j), t + 32 &* j) }
+    }
+
+    /// One tap's `quads` quads of the four pixels at `s0`–`s3` (all inside memory) against the
+    /// tap's weights at `t`, two quads a step.
+    @_transparent
+    mutating func addQuads(_ s0: UnsafePointer<Int8>, _ s1: UnsafePointer<Int8>, _ s2: UnsafePointer<Int8>, _ s3: UnsafePointer<Int8>,
+                           _ t: UnsafePointer<Int8>, quads: Int) {
+        var j = 0
+        while j &+ 2 <= quads {
+            add(dupQuadNEON(s0 + 4 &* j), dupQuadNEON(s1 + 4 &* j), dupQuadNEON(s2 + 4 &* j), dupQuadNEON(s3 + 4 &* j), t + 32 &* j,
+                dupQuadNEON(s0 + (4 &* j &+ 4)), dupQuadNEON(s1 + (4 &* j &+ 4)), dupQuadNEON(s2 + (4 &* j &+ 4)),
+                dupQuadNEON(s3 + (4 &* j &+ 4)), t + (32 &* j &+ 32))
+            j &+= 2
+        }
+        if j < quads { add(dupQuadNEON(s0 + 4 &* j), dupQuadNEON(s1 + 4 &* j), dupQuadNEON(s2 + 4 &* j), dupQuadNEON(s3 + 4 &* j), t + 32 &* j) }
     }
 
     /// The first `pixels` pixels' sums (pairs reduced by ADDP, `startLow`/`startHigh` added)
