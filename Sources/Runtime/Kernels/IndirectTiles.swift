@@ -1,3 +1,4 @@
+#if arch(arm64)  // used by the NEON packed kernels (elsewhere its stack buffers would pull in the stack protector's guard)
 /// The tap pointers of an indirect GEMM convolution (XNNPACK's IGEMM), for the packed kernels'
 /// microkernels: output tiles of four pixels (of a row, or of the whole image for a pointwise
 /// run), and per tile and tap the four input pixels' first bytes, gathered once per run of tiles
@@ -123,3 +124,4 @@ public struct TileGeometry {
         return (oy &* width &+ ox, min(4, width &- ox))
     }
 }
+#endif
