@@ -432,110 +432,39 @@ extension Tile4x16NEONDot {
     }
 }
 
-/// The bytes of one padded input row of `stemRowsNEONDot` (the image row `padLeft` pixels in,
-/// up to the last run's last 16-byte chunk, rounded to 16), or nil where that path does not
-/// apply: at least 64 tiles (its 20 KB of zeroed stack buffers cost little per tile; a stem run in
-/// place, one output row a call, keeps the patch GEMM), whole blocks of eight outputs, no
-/// horizontal dilation, runs of at most 8 quads, and the buffers' sizes.
-func stemRowBytesNEONDot(_ p: Conv2DParams) -> Int? {
-    let cin = p.input.channels, quads = (p.kernelW * cin + 3) / 4, chunkBytes = 16 * ((quads + 3) / 4)
-    let tilesPerRow = (p.output.width + 3) / 4
-    let rowBytes = (max((tilesPerRow * 4 - 1) * p.strideW * cin + chunkBytes, (p.padLeft + p.input.width) * cin) + 15) & ~15
-    guard p.takesStemPath, p.output.height * p.output.width >= 256, p.output.channels % 8 == 0, p.dilationW == 1, chunkBytes <= 32,
-          (p.output.channels / 8) * p.kernelH * 32 * quads <= 8192, p.kernelH * rowBytes <= 8192, 4 * p.kernelH * tilesPerRow <= 512
-    else { return nil }
-    return rowBytes
-}
-
-/// A stem (`Conv2DParams.takesStemPath`) as an indirect GEMM over its kernel rows, where
-/// `stemRowBytesNEONDot` says it applies: each
-/// kernel row of an output pixel is a run of KW·Cin bytes that lie together in an input row (a
-/// 3 × 3 RGB stem: 9 bytes, 3 quads), so a tap is a kernel row. Per output row, the KH input rows it
-/// reads are copied once into stack rows with the zero point in the padding on both sides (and
-/// past them), so every run is read straight, 16 bytes a chunk, with no test at the edges. The
-/// filter is rewritten per block as KH taps of ⌈KW·Cin / 4⌉ quads (zero past each run), and
-/// `igemm4x16NEONDot` (`igemm4x8NEONDot` for an odd last block) runs each row's tiles. Returns
-/// false, having written nothing, where it does not apply. Example: 96 × 96 × 3 → 48 × 48 × 8 at
-/// stride 2: 12 tiles a row, 3 taps of 3 quads each.
+/// A stem through `StemRows` (where it applies: false otherwise, nothing written): per output row,
+/// pairs of blocks through `igemm4x16NEONDot`, an odd last block through `igemm4x8NEONDot`.
 func stemRowsNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>, bias: UnsafePointer<Int32>?,
                      requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) -> Bool {
-    guard let rowBytes = stemRowBytesNEONDot(p) else { return false }
-    let cin = p.input.channels, runBytes = p.kernelW * cin, quads = (runBytes + 3) / 4
-    let blocks = p.output.channels / 8, tapBytes = 32 * quads, blockBytes = p.kernelH * tapBytes
-    let tilesPerRow = (p.output.width + 3) / 4
-    let zeroPoint = Int8(truncatingIfNeeded: p.inputZeroPoint)
-    let zeroPointByte = UInt32(UInt8(bitPattern: zeroPoint))
-    let reader = ChunkReaderNEONDot(fullChunks: quads / 4, tailLanes: quads % 4, inputEnd: input,
+    guard let stem = StemRows(p) else { return false }
+    let blocks = p.output.channels / 8, c = p.output.channels
+    let zeroPointByte = UInt32(UInt8(truncatingIfNeeded: p.inputZeroPoint))
+    let reader = ChunkReaderNEONDot(fullChunks: stem.quads / 4, tailLanes: stem.quads % 4, inputEnd: input,
                                     paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
     let geometry = TileGeometry(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
-    var weightStore = InlineArray<8192, Int8>(repeating: 0)
-    var rowStore = InlineArray<8192, Int8>(repeating: 0)
-    var pointerStore = InlineArray<512, UnsafePointer<Int8>>(repeating: input)
-    withUnsafeMutableBytes(of: &weightStore) { weightBytes in
-    withUnsafeMutableBytes(of: &rowStore) { rowBuffer in
-    withUnsafeMutableBytes(of: &pointerStore) { pointerBytes in
-        let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
-        let rows = rowBuffer.baseAddress!.assumingMemoryBound(to: Int8.self)
-        let pointers = pointerBytes.baseAddress!.assumingMemoryBound(to: UnsafePointer<Int8>.self)
-        let taps = p.kernelH * p.kernelW
-        for b in 0..<blocks {  // block b, row ky, quad q: lane j's byte e is position 4q + e = kx·Cin + c of the run
-            for ky in 0..<p.kernelH {
-                for r in 0..<runBytes {
-                    let to = weights + b * blockBytes + ky * tapBytes + (r / 4) * 32 + r % 4, t = ky * p.kernelW + r / cin
-                    for j in 0..<8 { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + r % cin] }
-                }
-            }
-        }
-        // Tile k's tap ky reads row ky's runs at pixels 4k … (the last repeated past the row).
-        let step = p.strideW * cin
-        var k = 0
-        for t in 0..<tilesPerRow {
-            let last = min(4, p.output.width - 4 * t) - 1
-            for ky in 0..<p.kernelH {
-                let row = UnsafePointer(rows + ky * rowBytes) + 4 * t * step
-                (pointers[k], pointers[k + 1]) = (row, row + min(1, last) * step)
-                (pointers[k + 2], pointers[k + 3]) = (row + min(2, last) * step, row + min(3, last) * step)
-                k += 4
-            }
-        }
-        for oy in 0..<p.output.height {
-            for ky in 0..<p.kernelH {  // input row iy, padded with the zero point
-                let row = rows + ky * rowBytes, iy = oy * p.strideH - p.padTop + ky * p.dilationH
-                for i in stride(from: 0, to: rowBytes, by: 16) {
-                    UnsafeMutableRawPointer(row + i).storeBytes(of: reader.paddingQuad, as: int8x16_t.self)
-                }
-                if iy >= 0 && iy < p.input.height {
-                    UnsafeMutableRawPointer(row + p.padLeft * cin).copyMemory(from: input + iy * p.input.width * cin,
-                                                                              byteCount: p.input.width * cin)
-                }
-            }
-            let tiles = oy * tilesPerRow..<(oy + 1) * tilesPerRow
-            var b = 0
-            while b < blocks {
-                let w0 = UnsafePointer(weights + b * blockBytes)
-                let (l0, h0) = blockStartNEONDot(w0, quadCount: p.kernelH * quads, paddingQuad: reader.paddingQuad, bias: bias,
-                                                 channel: 8 * b, rows: 8)
-                let r0 = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
+    stem.forEachRow(p, input: input, filter: packed) { weights, tiles, pointers in
+        var b = 0
+        while b < blocks {
+            let w0 = weights + b * stem.blockBytes
+            let (l0, h0) = blockStartNEONDot(w0, quadCount: p.kernelH * stem.quads, paddingQuad: reader.paddingQuad, bias: bias,
+                                             channel: 8 * b, rows: 8)
+            let r0 = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                     min: p.activationMin, max: p.activationMax)
+            if b + 2 <= blocks {
+                let (l1, h1) = blockStartNEONDot(w0 + stem.blockBytes, quadCount: p.kernelH * stem.quads, paddingQuad: reader.paddingQuad,
+                                                 bias: bias, channel: 8 * b + 8, rows: 8)
+                let r1 = Requantize8NEON(requantization, channel: 8 * b + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
                                          min: p.activationMin, max: p.activationMax)
-                if b + 2 <= blocks {
-                    let (l1, h1) = blockStartNEONDot(w0 + blockBytes, quadCount: p.kernelH * quads, paddingQuad: reader.paddingQuad,
-                                                     bias: bias, channel: 8 * b + 8, rows: 8)
-                    let r1 = Requantize8NEON(requantization, channel: 8 * b + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                             min: p.activationMin, max: p.activationMax)
-                    igemm4x16NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
-                                     blockBytes: blockBytes, tapBytes: tapBytes, reader: reader, starts: (l0, h0, l1, h1), r0, r1,
-                                     to: output + 8 * b, pixelStride: p.output.channels)
-                    b += 2
-                } else {
-                    igemm4x8NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
-                                    tapBytes: tapBytes, reader: reader, starts: (l0, h0), r0, to: output + 8 * b,
-                                    pixelStride: p.output.channels)
-                    b += 1
-                }
+                igemm4x16NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
+                                 blockBytes: stem.blockBytes, tapBytes: stem.tapBytes, reader: reader, starts: (l0, h0, l1, h1), r0, r1,
+                                 to: output + 8 * b, pixelStride: c)
+                b += 2
+            } else {
+                igemm4x8NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0, tapBytes: stem.tapBytes,
+                                reader: reader, starts: (l0, h0), r0, to: output + 8 * b, pixelStride: c)
+                b += 1
             }
         }
-    }
-    }
     }
     return true
 }

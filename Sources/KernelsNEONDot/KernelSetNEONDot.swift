@@ -8,7 +8,7 @@ extension KernelSet {
         var set = KernelSet.neon
         set.name = "neondot"
         set.conv2dPackedSuffix = "neondot"
-        set.conv2dPackedTile = { stemRowBytesNEONDot($0) != nil ? "rows4x16c4" : $0.takesStemPath ? "patch4x16c4" : "4x16c4" }
+        set.conv2dPackedTile = { StemRows($0) != nil ? "rows4x16c4" : $0.takesStemPath ? "patch4x16c4" : "4x16c4" }
         set.conv2dPacked = { conv2d_s8_packed_neondot($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         return set
     }

@@ -19,6 +19,9 @@ import _Builtin_intrinsics.arm.neon
 public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                   output: UnsafeMutablePointer<Int8>) {
+    if let stem = StemRows(p) {
+        return stemRowsNEON(p, stem, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
+    }
     if p.takesStemPath {
         return conv2dPackedStemNEON(p, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
@@ -115,6 +118,29 @@ func indirectBlocksNEON(_ p: Conv2DParams, _ indirect: IndirectTiles, input: Uns
                     igemm4x8NEON(source, tiles: tiles, indirect.geometry, weights: w, tapBytes: layout.tapBytes, quads: layout.quads,
                                  starts: starts, requantize, rows: rows, to: output + o, pixelStride: p.output.channels, AnyShifts.self)
                 }
+            }
+        }
+    }
+}
+
+/// A stem through `StemRows`: per output row, each block of eight channels through `igemm4x8NEON`.
+func stemRowsNEON(_ p: Conv2DParams, _ stem: StemRows, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
+                  bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
+    let geometry = TileGeometry(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
+    stem.forEachRow(p, input: input, filter: packed) { weights, tiles, pointers in
+        for b in 0..<p.output.channels / 8 {
+            let w = weights + b * stem.blockBytes
+            let starts = blockStartNEON(w, quadCount: p.kernelH * stem.quads, inputZeroPoint: p.inputZeroPoint, bias: bias,
+                                        channel: 8 * b, rows: 8)
+            let requantize = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
+                                             min: p.activationMin, max: p.activationMax)
+            let source = IndirectSourceNEON(pointers: pointers, run: input, runStride: 0, taps: p.kernelH, channelOffset: 0)
+            if requantize.shiftsOnlyRight {
+                igemm4x8NEON(source, tiles: tiles, geometry, weights: w, tapBytes: stem.tapBytes, quads: stem.quads, starts: starts,
+                             requantize, rows: 8, to: output + 8 * b, pixelStride: p.output.channels, RightShiftsOnly.self)
+            } else {
+                igemm4x8NEON(source, tiles: tiles, geometry, weights: w, tapBytes: stem.tapBytes, quads: stem.quads, starts: starts,
+                             requantize, rows: 8, to: output + 8 * b, pixelStride: p.output.channels, AnyShifts.self)
             }
         }
     }
