@@ -189,4 +189,33 @@ import Testing
             }
         }
     }
+
+    /// Rows longer than 256 take `exp` from a table (`softmaxRowTabulated`): the same bytes as the
+    /// row computed value by value, over random rows, scales and betas. Odd entries off by one
+    /// (`table[k] = exp(−k − k % 2)`) fail 40 of 40 rows (every entry off by one scales every
+    /// exponential alike, which softmax does not see).
+    @Test func tabulatedSoftmaxRowsEqualTheDirectOnes() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            let depth = Int.random(in: 257...1200, using: &rng)
+            let p = softmaxParams(beta: Float.random(in: 0.5...2, using: &rng), inputScale: Float.random(in: 0.05...0.3, using: &rng),
+                                  rows: 1, depth: depth)
+            // A few values near the largest carry the mass (so that outputs are not all −128), the
+            // rest lie anywhere below them.
+            let top = Int8.random(in: 0...127, using: &rng)
+            let logits = (0..<depth).map { _ in
+                Int.random(in: 0..<depth, using: &rng) < 12 ? top - Int8.random(in: 0...24, using: &rng) : Int8.random(in: -128...(top - 25), using: &rng)
+            }
+            var tabulated = [Int8](repeating: 0, count: depth), direct = [Int8](repeating: 0, count: depth)
+            softmax_s8(p, input: logits, output: &tabulated)
+            logits.withUnsafeBufferPointer { x in
+                direct.withUnsafeMutableBufferPointer { y in
+                    let largest = Int32(logits.max()!)
+                    softmaxRow(p, x.baseAddress!, y.baseAddress!, largest: largest) { softmaxExponential(p, $0) }
+                }
+            }
+            #expect(tabulated == direct)
+            #expect(direct.contains { $0 > -128 })
+        }
+    }
 }

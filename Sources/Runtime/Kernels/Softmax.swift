@@ -25,34 +25,59 @@ let softmaxSumIntegerBits: Int32 = 12
 /// Reference int8 softmax over the last axis (TFLite's `reference_ops::Softmax`): for each row,
 /// every `d = x − max ≥ diffMin` is scaled to Q5.26, `exp(d)` is evaluated in Q0.31 fixed point,
 /// the exponentials are summed in Q12.19, and each output is `exp(d) / Σ exp` in units of 1/256,
-/// minus 128, saturated. Values below `diffMin` give −128 (probability 0).
+/// minus 128, saturated. Values below `diffMin` give −128 (probability 0). A row longer than 256
+/// values takes `exp(d)` from a table of the 256 differences an int8 row can have (the same values,
+/// each computed once instead of twice per element).
 /// Example: a row of equal values gives 256/N − 128 each: N = 4 → −64.
 public func softmax_s8(_ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
     for r in 0..<p.rows {
         let x = input + r * p.depth, y = output + r * p.depth
         var largest: Int32 = -128
         for c in 0..<p.depth { largest = max(largest, Int32(x[c])) }
-        @inline(__always) func exponential(_ diff: Int32) -> Int32 {
-            let scaled = saturatingRoundingDoublingHighMul(diff &* (1 << p.inputLeftShift), p.inputMultiplier)
-            return expOnNegativeValues(scaled, integerBits: softmaxDiffIntegerBits)
+        if p.depth > 256 {
+            softmaxRowTabulated(p, x, y, largest: largest)
+            continue
         }
-        var sum: Int32 = 0
-        for c in 0..<p.depth {
-            let diff = Int32(x[c]) - largest
-            if diff >= p.diffMin { sum &+= roundingDivideByPOT(exponential(diff), softmaxSumIntegerBits) }
-        }
-        let (reciprocal, bitsOverUnit) = reciprocalQ31(sum, integerBits: softmaxSumIntegerBits)
-        for c in 0..<p.depth {
-            let diff = Int32(x[c]) - largest
-            if diff >= p.diffMin {
-                let ratio = roundingDivideByPOT(saturatingRoundingDoublingHighMul(reciprocal, exponential(diff)),
-                                                bitsOverUnit + 31 - 8)
-                y[c] = clampToInt8(ratio - 128, -128, 127)
-            } else {
-                y[c] = -128
-            }
+        softmaxRow(p, x, y, largest: largest) { softmaxExponential(p, $0) }
+    }
+}
+
+/// `exp(diff)` in Q0.31 for `diff = x − max ≤ 0`, scaled to Q5.26 by the input multiplier.
+@inline(__always)
+func softmaxExponential(_ p: SoftmaxParams, _ diff: Int32) -> Int32 {
+    let scaled = saturatingRoundingDoublingHighMul(diff &* (1 << p.inputLeftShift), p.inputMultiplier)
+    return expOnNegativeValues(scaled, integerBits: softmaxDiffIntegerBits)
+}
+
+/// One row of `softmax_s8` whose largest value is `largest`, `exponential(d)` giving `exp(d)`.
+@inline(__always)
+func softmaxRow(_ p: SoftmaxParams, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>, largest: Int32,
+                _ exponential: (Int32) -> Int32) {
+    var sum: Int32 = 0
+    for c in 0..<p.depth {
+        let diff = Int32(x[c]) - largest
+        if diff >= p.diffMin { sum &+= roundingDivideByPOT(exponential(diff), softmaxSumIntegerBits) }
+    }
+    let (reciprocal, bitsOverUnit) = reciprocalQ31(sum, integerBits: softmaxSumIntegerBits)
+    for c in 0..<p.depth {
+        let diff = Int32(x[c]) - largest
+        if diff >= p.diffMin {
+            let ratio = roundingDivideByPOT(saturatingRoundingDoublingHighMul(reciprocal, exponential(diff)),
+                                            bitsOverUnit + 31 - 8)
+            y[c] = clampToInt8(ratio - 128, -128, 127)
+        } else {
+            y[c] = -128
         }
     }
+}
+
+/// `softmaxRow` with `exp(−k)` for k = 0 … 255 computed once (out of line: its 1 KiB table is on
+/// the stack only while it runs).
+@inline(never)
+func softmaxRowTabulated(_ p: SoftmaxParams, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>, largest: Int32) {
+    var table = InlineArray<256, Int32>(repeating: 0)
+    for k in 0..<256 where -Int32(k) >= p.diffMin { table[k] = softmaxExponential(p, -Int32(k)) }
+    softmaxRow(p, x, y, largest: largest) { table[Int(-$0)] }
 }
 
 /// `exp(a)` for `a ≤ 0` given in fixed point with `integerBits` integer bits, returned in Q0.31
