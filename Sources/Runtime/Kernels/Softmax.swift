@@ -26,7 +26,7 @@ let softmaxSumIntegerBits: Int32 = 12
 /// every `d = x − max ≥ diffMin` is scaled to Q5.26, `exp(d)` is evaluated in Q0.31 fixed point,
 /// the exponentials are summed in Q12.19, and each output is `exp(d) / Σ exp` in units of 1/256,
 /// minus 128, saturated. Values below `diffMin` give −128 (probability 0). A row longer than 256
-/// values takes `exp(d)` from a table of the 256 differences an int8 row can have (the same values,
+/// values takes `exp(d)` (on the host and AArch64) from a table of the 256 differences an int8 row can have (the same values,
 /// each computed once instead of twice per element).
 /// Example: a row of equal values gives 256/N − 128 each: N = 4 → −64.
 public func softmax_s8(_ p: SoftmaxParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>) {
@@ -34,10 +34,12 @@ public func softmax_s8(_ p: SoftmaxParams, input: UnsafePointer<Int8>, output: U
         let x = input + r * p.depth, y = output + r * p.depth
         var largest: Int32 = -128
         for c in 0..<p.depth { largest = max(largest, Int32(x[c])) }
+        #if !hasFeature(Embedded) || arch(arm64)  // the x86-64 and Cortex-M images have no stack-protector guard for the table
         if p.depth > 256 {
             softmaxRowTabulated(p, x, y, largest: largest)
             continue
         }
+        #endif
         softmaxRow(p, x, y, largest: largest) { softmaxExponential(p, $0) }
     }
 }
@@ -71,6 +73,7 @@ func softmaxRow(_ p: SoftmaxParams, _ x: UnsafePointer<Int8>, _ y: UnsafeMutable
     }
 }
 
+#if !hasFeature(Embedded) || arch(arm64)
 /// `softmaxRow` with `exp(−k)` for k = 0 … 255 computed once (out of line: its 1 KiB table is on
 /// the stack only while it runs).
 @inline(never)
@@ -79,6 +82,7 @@ func softmaxRowTabulated(_ p: SoftmaxParams, _ x: UnsafePointer<Int8>, _ y: Unsa
     for k in 0..<256 where -Int32(k) >= p.diffMin { table[k] = softmaxExponential(p, -Int32(k)) }
     softmaxRow(p, x, y, largest: largest) { table[Int(-$0)] }
 }
+#endif
 
 /// `exp(a)` for `a ≤ 0` given in fixed point with `integerBits` integer bits, returned in Q0.31
 /// (gemmlowp's `exp_on_negative_values`): `a` is split into a multiple of 1/4 and a remainder in
