@@ -21,7 +21,7 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     switch kind {
     case 0: name = "conv2d_s8_neon"
     case 1: name = "dwconv2d_s8_neon"
-    case 2: name = "fully_connected_s8_neon"
+    case 2: name = minnow_cpu_has_dotprod() != 0 ? "fully_connected_s8_neondot" : "fully_connected_s8_neon"
     case 3: name = "add_s8_neon"
     case 4: name = "max_pool2d_s8_neon"
     case 5: name = "avg_pool2d_s8_neon"
@@ -42,7 +42,8 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
 }
 
 /// Whether kernel `kind` (as in `minnowKernelName`) has an optimized twin on this target: all of
-/// them with NEON (the packed conv with SDOT where the CPU has it); conv, depthwise and dense with DSP.
+/// them with NEON (the packed conv and dense with SDOT where the CPU has it); conv, depthwise and
+/// dense with DSP.
 func hasTwin(_ kind: Int) -> Bool {
 #if arch(arm64)
     return true
