@@ -67,7 +67,7 @@ public struct KernelSet {
         set.mean = { mean_s8_neon($0, input: $1, output: $2) }
         set.conv2dPacked = { conv2d_s8_packed_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
         set.conv2dPackedSuffix = "neon"
-        set.conv2dPackedTile = { StemRows($0) != nil ? "rows4x8c4" : $0.takesStemPath ? "patch4x8c4" : "4x8c4" }
+        set.conv2dPackedTile = { stemRowsNEON($0) != nil ? "rows4x8c4" : $0.takesStemPath ? "patch4x8c4" : "4x8c4" }
         return set
     }
 #endif

@@ -19,7 +19,7 @@ import _Builtin_intrinsics.arm.neon
 public func conv2d_s8_packed_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
                                   output: UnsafeMutablePointer<Int8>) {
-    if let stem = StemRows(p) {
+    if let stem = stemRowsNEON(p) {
         return stemRowsNEON(p, stem, input: input, filter: packed, bias: bias, requantization: requantization, output: output)
     }
     if p.takesStemPath {
@@ -121,6 +121,14 @@ func indirectBlocksNEON(_ p: Conv2DParams, _ indirect: IndirectTiles, input: Uns
             }
         }
     }
+}
+
+/// The row GEMM of a stem where it applies and multiplies no more quads than the patch GEMM
+/// (without SDOT every quad costs a broadcast and two multiplies a pixel: a 1-channel 3 × 3 stem
+/// is 3 quads either way, a 3 × 3 RGB one 9 by rows against 7 by patch, which then stays).
+func stemRowsNEON(_ p: Conv2DParams) -> StemRows? {
+    guard let stem = StemRows(p), p.kernelH * stem.quads <= (p.kernelH * p.kernelW * p.input.channels + 3) / 4 else { return nil }
+    return stem
 }
 
 /// A stem through `StemRows`: per output row, each block of eight channels through `igemm4x8NEON`.
