@@ -83,9 +83,10 @@ public func dwconv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 
 /// The 3 × 3 depthwise convolution (multiplier 1, any stride and dilation) of channels
 /// `c ..< c + 8`: each input column's three rows are widened less the zero point once (SSUBL; the
-/// zero point in the padding, so they are zero there) and, at horizontal stride 1 or 2 without
-/// dilation, slide through the window in registers, as the AVX-512 kernel's columns do; other
-/// strides and dilations load the window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
+/// zero point in the padding, so they are zero there) and, at horizontal stride 1 (any dilation:
+/// the pixels of each phase of the dilation in turn) or 2 without dilation, slide through the
+/// window in registers, as the AVX-512 kernel's columns do; other strides and dilations load the
+/// window's three columns per pixel. Per pixel nine SMLAL/SMLAL2
 /// pairs against the nine weight vectors, widened once per call, and the block's requantization
 /// prepared once by the caller (`Requantize8NEON`), compiled once per `ShiftRuleNEON` so that no
 /// pixel tests the shifts. Example: 7 × 7 × 128 at dilation 2: 16 blocks of 49 pixels.
@@ -141,23 +142,29 @@ func depthwise3x3RowsNEON<Rule: ShiftRuleNEON>(_ p: Conv2DParams, input: UnsafeP
         // Unrolled so that the columns change roles instead of registers (three pixels a step at
         // stride 1, two at stride 2).
         var ox = 0
-        if slides && p.strideW == 1 {
-            var left = column(0 &- p.padLeft), middle = column(1 &- p.padLeft)
-            while ox + 3 <= p.output.width {
-                let known = rowsInside && ox &+ 2 >= p.padLeft && ox &+ 4 &- p.padLeft < p.input.width
-                let a = column(ox &+ 2 &- p.padLeft, known: known), b = column(ox &+ 3 &- p.padLeft, known: known)
-                let c = column(ox &+ 4 &- p.padLeft, known: known)
-                store(ox, left, middle, a)
-                store(ox &+ 1, middle, a, b)
-                store(ox &+ 2, a, b, c)
-                (left, middle) = (b, c)
-                ox += 3
-            }
-            while ox < p.output.width {
-                let right = column(ox &+ 2 &- p.padLeft)
-                store(ox, left, middle, right)
-                (left, middle) = (middle, right)
-                ox += 1
+        if p.strideW == 1 {
+            // Output pixels r, r + d, r + 2d, … (d the dilation; every pixel for d = 1) read
+            // columns d apart, so each step's window shares two columns with the last one.
+            let d = p.dilationW
+            for r in 0..<min(d, p.output.width) {
+                var ox = r
+                var left = column(ox &- p.padLeft), middle = column(ox &+ d &- p.padLeft)
+                while ox &+ 2 &* d < p.output.width {
+                    let known = rowsInside && ox &+ 2 &* d >= p.padLeft && ox &+ 4 &* d &- p.padLeft < p.input.width
+                    let a = column(ox &+ 2 &* d &- p.padLeft, known: known), b = column(ox &+ 3 &* d &- p.padLeft, known: known)
+                    let c = column(ox &+ 4 &* d &- p.padLeft, known: known)
+                    store(ox, left, middle, a)
+                    store(ox &+ d, middle, a, b)
+                    store(ox &+ 2 &* d, a, b, c)
+                    (left, middle) = (b, c)
+                    ox &+= 3 &* d
+                }
+                while ox < p.output.width {
+                    let right = column(ox &+ 2 &* d &- p.padLeft)
+                    store(ox, left, middle, right)
+                    (left, middle) = (middle, right)
+                    ox &+= d
+                }
             }
         } else if slides {  // stride 2: the right column is the next window's left one
             var left = column(0 &- p.padLeft)
