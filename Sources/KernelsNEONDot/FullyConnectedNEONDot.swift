@@ -39,18 +39,8 @@ public func fully_connected_s8_neondot(_ p: FullyConnectedParams, input: UnsafeP
             weights &+= w
             i &+= 1
         }
-        var acc = products &- p.inputZeroPoint &* weights
-        if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
-        if rows == 4 {
-            let y = requantize4NEON(acc, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
-                                    min: p.activationMin, max: p.activationMax)
-            UnsafeMutableRawPointer(output + o).storeBytes(of: y, as: SIMD4<Int8>.self)
-        } else {
-            for r in 0..<rows {
-                output[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) &+ p.outputZeroPoint,
-                                            p.activationMin, p.activationMax)
-            }
-        }
+        storeRows4NEON(products &- p.inputZeroPoint &* weights, rows: rows, channel: o, bias: bias, requantization,
+                       outputZeroPoint: p.outputZeroPoint, min: p.activationMin, max: p.activationMax, to: output)
         o += rows
     }
 }

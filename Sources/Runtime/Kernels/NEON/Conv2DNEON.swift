@@ -35,18 +35,8 @@ public func conv2d_s8_neon(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter
                                      w + min(3, rows - 1) * rowStride, count: cinPerGroup, offset: offset, zeroPoint: p.inputZeroPoint)
                         }
                     }
-                    var acc = sums.total
-                    if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
-                    if rows == 4 {
-                        let y = requantize4NEON(acc, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
-                                                min: p.activationMin, max: p.activationMax)
-                        UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD4<Int8>.self)
-                    } else {
-                        for r in 0..<rows {
-                            out[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) &+ p.outputZeroPoint,
-                                                     p.activationMin, p.activationMax)
-                        }
-                    }
+                    storeRows4NEON(sums.total, rows: rows, channel: o, bias: bias, requantization, outputZeroPoint: p.outputZeroPoint,
+                                   min: p.activationMin, max: p.activationMax, to: out)
                     o += rows
                 }
             }

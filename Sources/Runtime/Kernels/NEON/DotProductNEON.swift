@@ -69,6 +69,21 @@ public func requantize4NEON(_ acc: SIMD4<Int32>, _ q: ChannelRequantization, cha
     let clamped = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi))
     return SIMD4<Int8>(truncatingIfNeeded: clamped)
 }
+/// The sums of output channels `o ..< o + rows` (1–4), bias added here, requantized, offset,
+/// clamped and stored to `out + o`: four together (`requantize4NEON`), fewer one by one.
+@inlinable @inline(__always)
+public func storeRows4NEON(_ sums: SIMD4<Int32>, rows: Int, channel o: Int, bias: UnsafePointer<Int32>?, _ q: ChannelRequantization,
+                           outputZeroPoint: Int32, min lo: Int32, max hi: Int32, to out: UnsafeMutablePointer<Int8>) {
+    var acc = sums
+    if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
+    if rows == 4 {
+        let y = requantize4NEON(acc, q, channel: o, outputZeroPoint: outputZeroPoint, min: lo, max: hi)
+        UnsafeMutableRawPointer(out + o).storeBytes(of: y, as: SIMD4<Int8>.self)
+    } else {
+        for r in 0..<rows { out[o + r] = clampToInt8(q.apply(acc[r], channel: o + r) &+ outputZeroPoint, lo, hi) }
+    }
+}
+
 /// Whether a loop's requantizations skip the shift tests, fixed when the loop is compiled: an
 /// out-of-line kernel generic over the rule is specialized twice, and its caller picks the copy
 /// once from `Requantize8NEON.shiftsOnlyRight` (a Bool argument would be tested per pixel).

@@ -14,18 +14,8 @@ public func fully_connected_s8_neon(_ p: FullyConnectedParams, input: UnsafePoin
         var sums = RowSums4NEON()
         sums.add(input, w, w + min(1, rows - 1) * p.inputs, w + min(2, rows - 1) * p.inputs, w + min(3, rows - 1) * p.inputs,
                  count: p.inputs, offset: offset, zeroPoint: p.inputZeroPoint)
-        var acc = sums.total
-        if let bias { for r in 0..<rows { acc[r] &+= bias[o + r] } }
-        if rows == 4 {
-            let y = requantize4NEON(acc, requantization, channel: o, outputZeroPoint: p.outputZeroPoint,
-                                    min: p.activationMin, max: p.activationMax)
-            UnsafeMutableRawPointer(output + o).storeBytes(of: y, as: SIMD4<Int8>.self)
-        } else {
-            for r in 0..<rows {
-                output[o + r] = clampToInt8(requantization.apply(acc[r], channel: o + r) &+ p.outputZeroPoint,
-                                            p.activationMin, p.activationMax)
-            }
-        }
+        storeRows4NEON(sums.total, rows: rows, channel: o, bias: bias, requantization, outputZeroPoint: p.outputZeroPoint,
+                       min: p.activationMin, max: p.activationMax, to: output)
         o += rows
     }
 }
