@@ -50,7 +50,7 @@ public func conv2d_s8_packed_neondot(_ p: Conv2DParams, input: UnsafePointer<Int
 }
 
 /// The indirect path of the packed SDOT convolution: every pair of whole blocks of eight channels
-/// (`takesPair`) runs `igemm4x16NEONDot` over the tap pointers of `IndirectTiles` (16-byte chunks
+/// (`takesPairNEONDot`) runs `igemm4x16NEONDot` over the tap pointers of `IndirectTiles` (16-byte chunks
 /// read from each pixel's group channels); the other blocks take the tile code of
 /// `packedColumnNEONDot`.
 func indirectPairsNEONDot(_ p: Conv2DParams, _ indirect: IndirectTiles, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
