@@ -442,26 +442,19 @@ func stemRowsNEONDot(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packe
     let reader = ChunkReaderNEONDot(fullChunks: stem.quads / 4, tailLanes: stem.quads % 4, inputEnd: input,
                                     paddingQuad: vreinterpretq_s8_u32(vdupq_n_u32(zeroPointByte &* 0x0101_0101)))
     let geometry = TileGeometry(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
-    stem.forEachRow(p, input: input, filter: packed) { weights, tiles, pointers in
+    stem.forEachRow(p, input: input, filter: packed, bias: bias, requantization: requantization) { weights, tiles, pointers, s, r in
         var b = 0
         while b < blocks {
             let w0 = weights + b * stem.blockBytes
-            let (l0, h0) = blockStartNEONDot(w0, quadCount: p.kernelH * stem.quads, paddingQuad: reader.paddingQuad, bias: bias,
-                                             channel: 8 * b, rows: 8)
-            let r0 = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                     min: p.activationMin, max: p.activationMax)
             if b + 2 <= blocks {
-                let (l1, h1) = blockStartNEONDot(w0 + stem.blockBytes, quadCount: p.kernelH * stem.quads, paddingQuad: reader.paddingQuad,
-                                                 bias: bias, channel: 8 * b + 8, rows: 8)
-                let r1 = Requantize8NEON(requantization, channel: 8 * b + 8, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                         min: p.activationMin, max: p.activationMax)
                 igemm4x16NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0,
-                                 blockBytes: stem.blockBytes, tapBytes: stem.tapBytes, reader: reader, starts: (l0, h0, l1, h1), r0, r1,
-                                 to: output + 8 * b, pixelStride: c)
+                                 blockBytes: stem.blockBytes, tapBytes: stem.tapBytes, reader: reader,
+                                 starts: (s[2 * b], s[2 * b + 1], s[2 * b + 2], s[2 * b + 3]), r[b], r[b + 1], to: output + 8 * b,
+                                 pixelStride: c)
                 b += 2
             } else {
                 igemm4x8NEONDot(pointers, tiles: tiles, geometry, taps: p.kernelH, channelOffset: 0, weights: w0, tapBytes: stem.tapBytes,
-                                reader: reader, starts: (l0, h0), r0, to: output + 8 * b, pixelStride: c)
+                                reader: reader, starts: (s[2 * b], s[2 * b + 1]), r[b], to: output + 8 * b, pixelStride: c)
                 b += 1
             }
         }

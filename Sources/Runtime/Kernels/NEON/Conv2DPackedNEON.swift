@@ -135,13 +135,9 @@ func stemRowsNEON(_ p: Conv2DParams) -> StemRows? {
 func stemRowsNEON(_ p: Conv2DParams, _ stem: StemRows, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
                   bias: UnsafePointer<Int32>?, requantization: ChannelRequantization, output: UnsafeMutablePointer<Int8>) {
     let geometry = TileGeometry(pointwise: false, width: p.output.width, pixelCount: p.output.height * p.output.width)
-    stem.forEachRow(p, input: input, filter: packed) { weights, tiles, pointers in
+    stem.forEachRow(p, input: input, filter: packed, bias: bias, requantization: requantization) { weights, tiles, pointers, s, r in
         for b in 0..<p.output.channels / 8 {
-            let w = weights + b * stem.blockBytes
-            let starts = blockStartNEON(w, quadCount: p.kernelH * stem.quads, inputZeroPoint: p.inputZeroPoint, bias: bias,
-                                        channel: 8 * b, rows: 8)
-            let requantize = Requantize8NEON(requantization, channel: 8 * b, rows: 8, outputZeroPoint: p.outputZeroPoint,
-                                             min: p.activationMin, max: p.activationMax)
+            let w = weights + b * stem.blockBytes, starts = (s[2 * b], s[2 * b + 1]), requantize = r[b]
             let source = IndirectSourceNEON(pointers: pointers, run: input, runStride: 0, taps: p.kernelH, channelOffset: 0)
             if requantize.shiftsOnlyRight {
                 igemm4x8NEON(source, tiles: tiles, geometry, weights: w, tapBytes: stem.tapBytes, quads: stem.quads, starts: starts,
@@ -198,7 +194,7 @@ func igemm4x8NEON<Rule: ShiftRuleNEON>(_ source: IndirectSourceNEON, tiles: Rang
 /// `o ..< o + rows` (0–3, 4–7): `bias − zp·Σw`, each channel's four bytes of a quad summed by two
 /// pairwise widening adds (SADDLP, SADALP). Example: weights 1, 2, 3, 4 of one quad, zp −3, bias
 /// 5: 5 − (−3)·10 = 35.
-@inline(__always)
+@inlinable @inline(__always)
 func blockStartNEON(_ w: UnsafePointer<Int8>, quadCount: Int, inputZeroPoint: Int32, bias: UnsafePointer<Int32>?,
                     channel o: Int, rows: Int) -> (int32x4_t, int32x4_t) {
     var sumLow = vdupq_n_s32(0), sumHigh = vdupq_n_s32(0)

@@ -1,4 +1,6 @@
 #if arch(arm64)
+import _Builtin_intrinsics.arm.neon
+
 /// A stem (`Conv2DParams.takesStemPath`: one group of 1–3 input channels) as an indirect GEMM over
 /// its kernel rows, for the packed NEON kernels' microkernels: each kernel row of an output pixel
 /// is a run of KW·Cin bytes that lie together in an input row (a 3 × 3 RGB stem: 9 bytes, 3
@@ -27,22 +29,32 @@ public struct StemRows {
         else { return nil }
     }
 
-    /// Calls `body(weights, tiles, pointers)` once per output row: the rewritten filter (block `b`
-    /// `b · blockBytes` on), the row's tiles (`TileGeometry` numbering, four pixels of a row) and
-    /// their pointers (tile by tile, kernel row by kernel row, four pixels' runs).
+    /// Calls `body(weights, tiles, pointers, starts, requantizers)` once per output row: the
+    /// rewritten filter (block `b` `b · blockBytes` on), the row's tiles (`TileGeometry` numbering,
+    /// four pixels of a row), their pointers (tile by tile, kernel row by kernel row, four pixels'
+    /// runs), and per block, prepared once for all rows, its starting sums `bias − zp·Σw`
+    /// (`starts[2b]`, `starts[2b + 1]`) and its requantization (`requantizers[b]`).
     @inlinable @inline(__always)
     public func forEachRow(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter packed: UnsafePointer<Int8>,
-                           _ body: (UnsafePointer<Int8>, Range<Int>, UnsafePointer<UnsafePointer<Int8>>) -> Void) {
+                           bias: UnsafePointer<Int32>?, requantization: ChannelRequantization,
+                           _ body: (UnsafePointer<Int8>, Range<Int>, UnsafePointer<UnsafePointer<Int8>>, UnsafePointer<int32x4_t>,
+                                    UnsafePointer<Requantize8NEON>) -> Void) {
         let cin = p.input.channels, runBytes = p.kernelW * cin, taps = p.kernelH * p.kernelW
         var weightStore = InlineArray<8192, Int8>(repeating: 0)
         var rowStore = InlineArray<8192, Int8>(repeating: 0)
         var pointerStore = InlineArray<512, UnsafePointer<Int8>>(repeating: input)
+        var startStore = InlineArray<16, int32x4_t>(repeating: vdupq_n_s32(0))
+        var requantizerStore = Requantize8NEON.blocks(of: p, requantization)
         withUnsafeMutableBytes(of: &weightStore) { weightBytes in
         withUnsafeMutableBytes(of: &rowStore) { rowBuffer in
         withUnsafeMutableBytes(of: &pointerStore) { pointerBytes in
+        withUnsafeMutableBytes(of: &startStore) { startBytes in
+        withUnsafeMutableBytes(of: &requantizerStore) { requantizerBytes in
             let weights = weightBytes.baseAddress!.assumingMemoryBound(to: Int8.self)
             let rows = rowBuffer.baseAddress!.assumingMemoryBound(to: Int8.self)
             let pointers = pointerBytes.baseAddress!.assumingMemoryBound(to: UnsafePointer<Int8>.self)
+            let starts = startBytes.baseAddress!.assumingMemoryBound(to: int32x4_t.self)
+            let requantizers = UnsafePointer(requantizerBytes.baseAddress!.assumingMemoryBound(to: Requantize8NEON.self))
             for b in 0..<p.output.channels / 8 {  // block b, row ky, quad q: lane j's byte e is run position 4q + e = kx·Cin + c
                 for ky in 0..<p.kernelH {
                     for r in 0..<runBytes {
@@ -50,6 +62,10 @@ public struct StemRows {
                         for j in 0..<8 { to[4 * j] = packed[(b * taps + t) * 32 + 4 * j + r % cin] }
                     }
                 }
+            }
+            for b in 0..<p.output.channels / 8 {
+                (starts[2 * b], starts[2 * b + 1]) = blockStartNEON(weights + b * blockBytes, quadCount: p.kernelH * quads,
+                                                                    inputZeroPoint: p.inputZeroPoint, bias: bias, channel: 8 * b, rows: 8)
             }
             // Tile t's kernel row ky reads row ky's runs at pixels 4t … (the last repeated past the row).
             let step = p.strideW * cin
@@ -74,8 +90,11 @@ public struct StemRows {
                                                                                   byteCount: p.input.width * cin)
                     }
                 }
-                body(UnsafePointer(weights), oy * tilesPerRow..<(oy + 1) * tilesPerRow, UnsafePointer(pointers))
+                body(UnsafePointer(weights), oy * tilesPerRow..<(oy + 1) * tilesPerRow, UnsafePointer(pointers), UnsafePointer(starts),
+                     requantizers)
             }
+        }
+        }
         }
         }
         }
