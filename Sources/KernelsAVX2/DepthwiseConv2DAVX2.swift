@@ -2,9 +2,8 @@
 import _Builtin_intrinsics.intel
 import Runtime
 
-/// `dwconv2d_s8` with AVX2: the same contract and bytes. Reads `p.scratch`
-/// (laid out as `DepthwiseConv2DOp.scratchBytes` says); without it every
-/// channel takes the eight-lane path.
+/// `dwconv2d_s8` with AVX2: the same contract and bytes; no scratch (its per-call tables live on
+/// its stack).
 ///
 /// With depth multiplier 1 or a multiple of 16, channels go sixteen at a time (`depthwise16AVX2`): taps in pairs, the
 /// two taps' inputs and weights interleaved as int16 pairs so that one vpmaddwd adds both taps'
@@ -28,8 +27,8 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
-    var firstChannel = (multiplier == 1 || multiplier % 16 == 0) && p.scratch != nil ? depthwise16AVX2(p, input: input, filter: filter, bias: bias,
-                                                          requantization: requantization, output: output) : 0
+    var firstChannel = (multiplier == 1 || multiplier % 16 == 0) && p.kernelH * p.kernelW <= depthwise16MaxTaps
+        ? depthwise16AVX2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output) : 0
     while multiplier == 1 && firstChannel + 8 <= channels && p.kernelH * p.kernelW <= depthwise8MaxTaps {
         depthwise8AVX2(p, input: input, filter: filter, bias: bias, requantization: requantization, output: output, channel: firstChannel)
         firstChannel += 8
@@ -118,10 +117,10 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
     let blocks = channels / 16
     guard blocks > 0 else { return 0 }
     // Each tap's row and column offset, and its input offset from the window's first pixel, computed once (no division in the
-    // pixel loop), and each pair of taps' interleaved weights, in the caller's scratch. A phantom last tap (odd tap counts)
-    // reads the first pixel against zero weights.
-    let scratch = p.scratch!
-    let weights = (scratch + (32 - Int(bitPattern: scratch) % 32) % 32).bindMemory(to: __m256i.self, capacity: 2 * tapPairs)
+    // pixel loop), and each pair of taps' interleaved weights, on the stack (at most 7,232 bytes: `depthwise16MaxTaps`). A
+    // phantom last tap (odd tap counts) reads the first pixel against zero weights.
+    return withUnsafeTemporaryAllocation(byteCount: 64 * tapPairs + 24 * (taps + 1), alignment: 32) { table in
+    let weights = table.baseAddress!.bindMemory(to: __m256i.self, capacity: 2 * tapPairs)
     let tapOffsets = UnsafeMutableRawPointer(weights + 2 * tapPairs).bindMemory(to: Int.self, capacity: 3 * (taps + 1))
     for t in 0...taps {
         let tap = t < taps ? t : 0
@@ -191,7 +190,11 @@ func depthwise16AVX2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filter: Unsa
         }
     }
     return blocks * 16
+    }
 }
+
+/// The most taps `depthwise16AVX2` takes (its interleaved weights and tap offsets live on the stack).
+let depthwise16MaxTaps = 128
 
 /// The most taps `depthwise8AVX2` takes (its interleaved weights and tap offsets live on the stack).
 let depthwise8MaxTaps = 128

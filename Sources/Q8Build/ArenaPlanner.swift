@@ -24,16 +24,17 @@ public struct ArenaPlan: Hashable, Sendable {
     public var strategy: String
 }
 
-/// A buffer that may overlap another one alive at the same time: `later` may start no sooner
-/// than `gap` bytes after `earlier` (`offset(later) − offset(earlier) ≥ gap`) and overlap it, as a
-/// convolution run row by row writes its output (`earlier`) over its dying input (`later`).
+/// A buffer that may overlap another one alive at the same time: `upper` may start no sooner
+/// than `gap` bytes after `lower` (`offset(upper) − offset(lower) ≥ gap`) and overlap it, as a
+/// convolution run row by row writes its output over its dying input (from below, first row to
+/// last, or from above, last row to first: `Conv2DOp.rowByRowGap`).
 public struct ArenaOverlap: Hashable, Sendable {
-    public var earlier: Int
-    public var later: Int
+    public var lower: Int
+    public var upper: Int
     public var gap: Int
 
-    public init(earlier: Int, later: Int, gap: Int) {
-        (self.earlier, self.later, self.gap) = (earlier, later, gap)
+    public init(lower: Int, upper: Int, gap: Int) {
+        (self.lower, self.upper, self.gap) = (lower, upper, gap)
     }
 }
 
@@ -41,59 +42,84 @@ public struct ArenaOverlap: Hashable, Sendable {
 /// takes overlaps one at a time where they lower the peak.
 ///
 /// Each order places buffers one by one at the lowest `alignment`-aligned offset where it
-/// overlaps no already-placed buffer alive at the same time, except as the overlaps taken allow
-/// (a pair at no less than its gap, or apart). Ordering by size (largest first) is TensorFlow
+/// overlaps no already-placed buffer alive at the same time; the buffers joined by the overlaps
+/// taken go as one unit, at their gaps. Ordering by size (largest first) is TensorFlow
 /// Lite Micro's greedy-by-size planner, so the result is never worse than it; the other orders
 /// (by first use, by lifetime length, by size × lifetime) win on some graphs. Overlaps are taken
 /// greedily: among those of the ops where the buffers reaching the peak are alive, the one whose
-/// plan has the lowest peak, until none lowers it (taking every overlap at once would stack a
-/// chain of them: each input `gap` above its output, the whole chain in one growing span).
+/// plan has the lowest peak (ties: the fewest ops reaching it, so two ops at one peak are lowered
+/// one after the other), until none lowers them (taking every
+/// overlap at once would stack a chain of them in one growing span). Where an op offers two
+/// overlaps (a convolution's output below or above its input), a plan takes at most one.
 /// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 224 bytes (two
 /// of them aligned to 112): the first and third share offset 0. Two 100-byte buffers alive
 /// during ops [0, 1] and [1, 2], the second allowed over the first at a gap of 32, need 144: the
 /// second at 0, the first at 32 (224 apart).
 public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], alignment: Int = 16) -> ArenaPlan {
     func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    let lastOp = buffers.map(\.lastUse).max() ?? 0
+    func heights(_ p: ArenaPlan) -> [Int] { peakScore(p, buffers, alignment: alignment) }
     var plan = firstFit(buffers, overlaps: [], aligned: aligned)
     var remaining = overlaps, taken: [ArenaOverlap] = []
     while !remaining.isEmpty {
         let atPeak = buffers.indices.filter { plan.offsets[$0] + aligned(buffers[$0].size) == plan.peak }
         let candidates = remaining.indices.filter { k in
-            let op = buffers[remaining[k].earlier].firstUse
+            let op = max(buffers[remaining[k].lower].firstUse, buffers[remaining[k].upper].firstUse)  // where one dies, the other is born
             return atPeak.contains { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse }
         }
-        var better: (plan: ArenaPlan, k: Int)?
+        var better: (plan: ArenaPlan, score: [Int], k: Int)?
         for k in candidates {
             let p = firstFit(buffers, overlaps: taken + [remaining[k]], aligned: aligned)
-            if p.peak < (better?.plan.peak ?? plan.peak) { better = (p, k) }
+            if p.offsets.isEmpty { continue }  // refused: the unit's own members would collide
+            let score = heights(p)
+            if score.lexicographicallyPrecedes(better?.score ?? heights(plan)) { better = (p, score, k) }
         }
         guard let better else { break }
         plan = better.plan
         taken.append(remaining.remove(at: better.k))
     }
     // The largest live set at any op, where buffers joined by live overlaps count as the span they
-    // need at least: one pair `min(a + b, max(a, gap + b))` (apart, or overlapping at its gap), a
-    // longer chain (overlaps sharing a buffer, which no program's ops make) its largest buffer.
-    let lastOp = buffers.map(\.lastUse).max() ?? 0
+    // need at least: two buffers the least over their overlaps of `min(a + b, max(a, gap + b))`
+    // (apart, or the upper one of size b at its gap above the lower of size a), more (a chain,
+    // which no program's ops make live at once) their largest buffer.
     plan.lowerBound = (0...max(lastOp, 0)).map { op in
         let live = buffers.indices.filter { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse }
-        let pairs = overlaps.filter { live.contains($0.earlier) && live.contains($0.later) }
+        let pairs = overlaps.filter { live.contains($0.lower) && live.contains($0.upper) }
         var total = live.reduce(0) { $0 + aligned(buffers[$1].size) }
         var group = Array(buffers.indices)
         func root(_ b: Int) -> Int { group[b] == b ? b : root(group[b]) }
-        for o in pairs { group[root(o.later)] = root(o.earlier) }
-        for r in Set(pairs.map { root($0.earlier) }) {
-            let joined = pairs.filter { root($0.earlier) == r }
-            let sizes = Set(joined.flatMap { [$0.earlier, $0.later] }).map { aligned(buffers[$0].size) }
-            let (a, b, gap) = (aligned(buffers[joined[0].earlier].size), aligned(buffers[joined[0].later].size), joined[0].gap)
-            total -= sizes.reduce(0, +) - (joined.count == 1 ? min(a + b, max(a, gap + b)) : sizes.max()!)
+        for o in pairs { group[root(o.upper)] = root(o.lower) }
+        for r in Set(pairs.map { root($0.lower) }) {
+            let joined = pairs.filter { root($0.lower) == r }
+            let sizes = Set(joined.flatMap { [$0.lower, $0.upper] }).map { aligned(buffers[$0].size) }
+            let span = sizes.count == 2
+                ? joined.map { o in min(sizes.reduce(0, +), max(aligned(buffers[o.lower].size), o.gap + aligned(buffers[o.upper].size))) }.min()!
+                : sizes.max()!
+            total -= sizes.reduce(0, +) - span
         }
         return total
     }.max() ?? 0
     return plan
 }
 
-/// The smallest first-fit placement over the orders, with `overlaps` allowed.
+/// A plan's peak, then how many ops reach it (the highest end of a buffer alive there), to
+/// compare plans lexicographically: an overlap or row stream that lowers one of two ops at the
+/// peak is taken (the other is then the next one's to lower), one that lowers no op at the peak
+/// is not (an op run in place or streamed runs on one thread).
+func peakScore(_ p: ArenaPlan, _ buffers: [ArenaBuffer], alignment: Int) -> [Int] {
+    func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    let lastOp = buffers.map(\.lastUse).max() ?? 0
+    let atPeak = (0...max(lastOp, 0)).filter { op in
+        buffers.indices.contains { buffers[$0].firstUse <= op && op <= buffers[$0].lastUse && p.offsets[$0] + aligned(buffers[$0].size) == p.peak }
+    }
+    return [p.peak, atPeak.count]
+}
+
+/// The smallest first-fit placement over the orders, with `overlaps` taken: the buffers an
+/// overlap joins (a pair, or a chain through shared buffers) are placed as one unit, each
+/// `upper` exactly `gap` above its `lower`, at the lowest offset where every member lies apart
+/// from the placed buffers alive with it. A unit whose own members would collide is refused (no
+/// offsets).
 func firstFit(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap], aligned: (Int) -> Int) -> ArenaPlan {
     let orders: [(String, (Int, Int) -> Bool)] = [
         ("size", { buffers[$0].size != buffers[$1].size ? buffers[$0].size > buffers[$1].size : buffers[$0].firstUse < buffers[$1].firstUse }),
@@ -108,40 +134,55 @@ func firstFit(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap], aligned: (Int)
             return a != b ? a > b : $0 < $1
         }),
     ]
-    // For each buffer, the partners it may overlap, their gap, and whether this one is the earlier.
-    var partners = [[(other: Int, gap: Int, earlier: Bool)]](repeating: [], count: buffers.count)
+    // Units: each buffer's members and their offsets relative to the unit's lowest one.
+    var unitOf = Array(buffers.indices), relative = [Int](repeating: 0, count: buffers.count)
+    var members = buffers.indices.map { [$0] }
     for o in overlaps {
-        partners[o.earlier].append((o.later, o.gap, true))
-        partners[o.later].append((o.earlier, o.gap, false))
+        let (a, b) = (unitOf[o.lower], unitOf[o.upper])
+        guard a != b else { return ArenaPlan(offsets: [], peak: .max, lowerBound: 0, strategy: "refused") }
+        let shift = relative[o.lower] + o.gap - relative[o.upper]  // move unit b so that upper = lower + gap
+        for m in members[b] { relative[m] += shift; unitOf[m] = a }
+        members[a] += members[b]
+        members[b] = []
+        let low = members[a].map { relative[$0] }.min()!
+        for m in members[a] { relative[m] -= low }
+    }
+    let partners = Set(overlaps.flatMap { [[$0.lower, $0.upper], [$0.upper, $0.lower]] })
+    for unit in members where unit.count > 1 {
+        for a in unit {
+            for b in unit where a < b && buffers[a].overlapsInTime(buffers[b]) && !partners.contains([a, b]) {
+                let apart = relative[a] + aligned(buffers[a].size) <= relative[b] || relative[b] + aligned(buffers[b].size) <= relative[a]
+                if !apart { return ArenaPlan(offsets: [], peak: .max, lowerBound: 0, strategy: "refused") }
+            }
+        }
     }
     var best: ArenaPlan?
-    // With overlaps, each order also a second time keeping room below a buffer whose overlapping
-    // output is not placed yet (so that the output can still go `gap` below it).
-    for (name, before) in orders + (overlaps.isEmpty ? [] : orders.map { ("\($0.0), room below", $0.1) }) {
-        let keepsRoom = name.hasSuffix("room below")
+    for (name, before) in orders {
         var offsets = [Int](repeating: 0, count: buffers.count)
         var placed = [Bool](repeating: false, count: buffers.count), placedList: [Int] = []
-        for i in buffers.indices.sorted(by: before) {
-            let size = aligned(buffers[i].size)
-            let alive = placedList.filter { buffers[$0].overlapsInTime(buffers[i]) }
-            /// Whether `i` may start at `at`: apart from every placed buffer alive with it, or over
-            /// a partner at no less than their gap.
-            func fits(_ at: Int) -> Bool {
-                alive.allSatisfy { j in
-                    let apart = at + size <= offsets[j] || offsets[j] + aligned(buffers[j].size) <= at
-                    return apart || partners[i].contains { $0.other == j && ($0.earlier ? offsets[j] - at : at - offsets[j]) >= $0.gap }
+        for first in buffers.indices.sorted(by: before) where !placed[first] {
+            let unit = members[unitOf[first]]
+            let alive = unit.map { m in placedList.filter { buffers[$0].overlapsInTime(buffers[m]) } }
+            /// Whether the unit may start at `base`: every member apart from every placed buffer alive with it.
+            func fits(_ base: Int) -> Bool {
+                zip(unit, alive).allSatisfy { m, alive in
+                    let at = base + relative[m], size = aligned(buffers[m].size)
+                    return alive.allSatisfy { j in at + size <= offsets[j] || offsets[j] + aligned(buffers[j].size) <= at }
                 }
             }
-            // The lowest fitting offset is 0, a placed buffer's end, or a partner's offset less (plus) the gap.
-            var candidates = [0] + alive.map { offsets[$0] + aligned(buffers[$0].size) }
-            for (j, gap, earlier) in partners[i] where placed[j] && (!earlier || offsets[j] >= gap) {
-                candidates.append(earlier ? offsets[j] - gap : offsets[j] + gap)
+            // The lowest fitting base is 0 or puts some member just above a placed buffer alive with it.
+            var candidates = [0]
+            for (m, alive) in zip(unit, alive) {
+                for j in alive where offsets[j] + aligned(buffers[j].size) >= relative[m] {
+                    candidates.append(offsets[j] + aligned(buffers[j].size) - relative[m])
+                }
             }
-            let room = keepsRoom ? partners[i].filter { !$0.earlier && !placed[$0.other] }.map(\.gap).max() ?? 0 : 0
-            if room > 0 { candidates = candidates.map { $0 + room } }
-            offsets[i] = candidates.sorted().first(where: fits) ?? 0
-            placed[i] = true
-            placedList.append(i)
+            let base = candidates.sorted().first(where: fits) ?? 0
+            for m in unit {
+                offsets[m] = base + relative[m]
+                placed[m] = true
+                placedList.append(m)
+            }
         }
         let peak = buffers.indices.map { offsets[$0] + aligned(buffers[$0].size) }.max() ?? 0
         if best == nil || peak < best!.peak { best = ArenaPlan(offsets: offsets, peak: peak, lowerBound: 0, strategy: name) }

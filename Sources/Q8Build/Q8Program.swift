@@ -114,14 +114,21 @@ public struct Q8Program: Q8OpWriter, Sendable {
     /// add, mul, lookup, reshape) writes over its first input when that input dies there and has
     /// the output's size, so input and output share a buffer; a convolution or depthwise
     /// convolution (`.rowByRow`) whose input dies there may write its output over the input from
-    /// `Conv2DOp.rowByRowGap` bytes before it (an `ArenaOverlap` the planner may take).
+    /// `Conv2DOp.rowByRowGap` bytes below or above it (two `ArenaOverlap`s the planner may take one of).
     /// Returns each arena tensor's buffer index, the buffers with their lifetimes, and the overlaps.
-    public func arenaBuffers() -> (bufferOf: [Int: Int], buffers: [ArenaBuffer], overlaps: [ArenaOverlap]) {
+    /// With `streams` (producer op indices, `RowStream`): each stream's tensor holds only the rows
+    /// its consumer's window reads and lives only at the consumer's op, where the producer's input
+    /// and scratch must also still be; neither op of a stream overlaps its output with its input.
+    public func arenaBuffers(streams: Set<Int> = []) -> (bufferOf: [Int: Int], buffers: [ArenaBuffer], overlaps: [ArenaOverlap]) {
         var lastRead = [Int: Int](), written = [Int: Int]()
         for (i, op) in ops.enumerated() {
             for case let t? in op.inputs { lastRead[t] = i }
             written[op.output] = written[op.output] ?? i
             if let s = op.scratch { written[s] = i; lastRead[s] = i }
+        }
+        for i in streams {
+            written[ops[i].output] = i + 1
+            for t in [ops[i].inputs[0], ops[i].scratch] { if let t { lastRead[t] = max(lastRead[t] ?? 0, i + 1) } }
         }
         for t in inputs { written[t] = 0 }
         for t in outputs { lastRead[t] = ops.count }
@@ -139,28 +146,82 @@ public struct Q8Program: Q8OpWriter, Sendable {
         for t in tensors.indices where tensors[t].constant == nil {
             let r = root(t)
             let first = written[t] ?? 0, last = max(lastRead[t] ?? first, first)
+            let size = streamBytes(t, streams: streams) ?? tensors[t].byteSize
             if let b = bufferOfRoot[r] {
-                buffers[b].size = max(buffers[b].size, tensors[t].byteSize)
+                buffers[b].size = max(buffers[b].size, size)
                 buffers[b].firstUse = min(buffers[b].firstUse, first)
                 buffers[b].lastUse = max(buffers[b].lastUse, last)
                 bufferOf[t] = b
             } else {
                 bufferOfRoot[r] = buffers.count
                 bufferOf[t] = buffers.count
-                buffers.append(ArenaBuffer(size: tensors[t].byteSize, firstUse: first, lastUse: last))
+                buffers.append(ArenaBuffer(size: size, firstUse: first, lastUse: last))
             }
         }
         var overlaps: [ArenaOverlap] = []
-        for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow && inPlaceConvolutions {
-            guard let x = op.inputs[0], tensors[x].constant == nil, !inputs.contains(x), !outputs.contains(x),
+        for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow && inPlaceConvolutions && !streams.contains(i) && !streams.contains(i - 1) {
+            guard let x = op.inputs[0], tensors[x].constant == nil, !outputs.contains(x),
                   let bx = bufferOf[x], let by = bufferOf[op.output], bx != by, buffers[bx].lastUse == i, buffers[by].firstUse == i,
                   tensors[x].shape.count == 3, tensors[op.output].shape.count == 3 else { continue }
             func image(_ t: Int) -> ImageShape { ImageShape(height: tensors[t].shape[0], width: tensors[t].shape[1], channels: tensors[t].shape[2]) }
-            let gap = Conv2DOp.rowByRowGap(input: image(x), output: image(op.output), strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
-                                           padTop: Int(op.parameters[Conv2DOp.Word.padTop]))
-            overlaps.append(ArenaOverlap(earlier: by, later: bx, gap: gap))
+            func gap(_ order: RowOrder) -> Int {
+                Conv2DOp.rowByRowGap(order, input: image(x), output: image(op.output), kernelH: Int(op.parameters[Conv2DOp.Word.kernelH]),
+                                     strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
+                                     dilationH: Int(op.parameters[Conv2DOp.Word.dilationH]), padTop: Int(op.parameters[Conv2DOp.Word.padTop]))
+            }
+            overlaps.append(ArenaOverlap(lower: by, upper: bx, gap: gap(.firstToLast)))
+            overlaps.append(ArenaOverlap(lower: bx, upper: by, gap: gap(.lastToFirst)))
         }
         return (bufferOf, buffers, overlaps)
+    }
+
+    /// The row streams the planner may make (`RowStream`): producer op indices i where op i is a
+    /// convolution or depthwise convolution whose output only op i + 1, another one, reads (as
+    /// slot 0), no model output, taller than the consumer's window.
+    public func streamCandidates() -> [Int] {
+        ops.indices.dropLast().filter { i in
+            let (p, c) = (ops[i], ops[i + 1]), t = p.output
+            let windowed: Set<Q8OpCode> = [.conv2d, .depthwiseConv2d]
+            return windowed.contains(p.code) && windowed.contains(c.code) && c.inputs[0] == t && !outputs.contains(t)
+                && ops.enumerated().allSatisfy { k, op in k == i + 1 ? !op.inputs.dropFirst().contains(t) : !op.inputs.contains(t) }
+                && streamRows(consumer: i + 1) < tensors[t].shape[0]
+        }
+    }
+
+    /// The rows a stream into op `consumer` holds: its window's height, at most the image's.
+    func streamRows(consumer: Int) -> Int {
+        let c = ops[consumer], height = tensors[c.inputs[0]!].shape[0]
+        return min(height, Int(c.parameters[Conv2DOp.Word.kernelH] - 1) * Int(c.parameters[Conv2DOp.Word.dilationH]) + 1)
+    }
+
+    /// The arena bytes of tensor `t` when it is a stream among `streams`, else nil.
+    func streamBytes(_ t: Int, streams: Set<Int>) -> Int? {
+        guard let i = streams.first(where: { ops[$0].output == t }) else { return nil }
+        let shape = tensors[t].shape
+        return streamRows(consumer: i + 1) * shape[1] * shape[2]
+    }
+
+    /// The streams to make and the plan with them: greedily, the candidate whose plan has the
+    /// lowest `peakScore`, while that lowers it (a stream runs its two ops on one thread, so none
+    /// is made that does not lower the peak). A stream's producer is no other stream's consumer.
+    func plannedArena() -> (streams: Set<Int>, bufferOf: [Int: Int], plan: ArenaPlan) {
+        func planned(_ streams: Set<Int>) -> (bufferOf: [Int: Int], plan: ArenaPlan, score: [Int]) {
+            let (bufferOf, buffers, overlaps) = arenaBuffers(streams: streams)
+            let plan = planArena(buffers, overlaps: overlaps)
+            return (bufferOf, plan, peakScore(plan, buffers, alignment: 16))
+        }
+        var streams: Set<Int> = [], best = planned([])
+        let candidates = inPlaceConvolutions ? streamCandidates() : []
+        while true {
+            var better: (streams: Set<Int>, planned: (bufferOf: [Int: Int], plan: ArenaPlan, score: [Int]))?
+            for i in candidates where !streams.contains(i) && !streams.contains(i - 1) && !streams.contains(i + 1) {
+                let tried = planned(streams.union([i]))
+                if tried.score.lexicographicallyPrecedes(better?.planned.score ?? best.score) { better = (streams.union([i]), tried) }
+            }
+            guard let better else { break }
+            (streams, best) = (better.streams, better.planned)
+        }
+        return (streams, best.bufferOf, best.plan)
     }
 
     // MARK: Encoding
@@ -169,14 +230,14 @@ public struct Q8Program: Q8OpWriter, Sendable {
     /// `shareArena: false` gives every arena tensor a region of its own (no reuse, no in-place
     /// ops): a larger arena, for checking that a planned model computes the same bytes.
     public func encode(shareArena: Bool = true) -> (bytes: [UInt8], plan: ArenaPlan) {
-        var (bufferOf, buffers, overlaps) = arenaBuffers()
-        if !shareArena {
+        var (streams, bufferOf, plan) = (Set<Int>(), [Int: Int](), ArenaPlan(offsets: [], peak: 0, lowerBound: 0, strategy: ""))
+        if shareArena {
+            (streams, bufferOf, plan) = plannedArena()
+        } else {
             let arenaTensors = tensors.indices.filter { tensors[$0].constant == nil }
-            buffers = arenaTensors.map { ArenaBuffer(size: tensors[$0].byteSize, firstUse: 0, lastUse: ops.count) }
             bufferOf = Dictionary(uniqueKeysWithValues: arenaTensors.enumerated().map { ($1, $0) })
-            overlaps = []
+            plan = planArena(arenaTensors.map { ArenaBuffer(size: tensors[$0].byteSize, firstUse: 0, lastUse: ops.count) })
         }
-        let plan = planArena(buffers, overlaps: overlaps)
         var data: [UInt8] = []
         var tensorOffsets = [Int](repeating: 0, count: tensors.count)
         for (i, t) in tensors.enumerated() {
@@ -191,11 +252,12 @@ public struct Q8Program: Q8OpWriter, Sendable {
         var tens = Words()
         tens.u32(tensors.count)
         for (i, t) in tensors.enumerated() {
+            let streamed = streamBytes(i, streams: streams)
             tens.bytes += [t.type.rawValue, t.constant == nil ? Q8Storage.arena.rawValue : Q8Storage.constant.rawValue,
-                           UInt8(t.shape.count), t.layout.rawValue]
+                           UInt8(t.shape.count), streamed != nil ? Q8WeightLayout.rowStream.rawValue : t.layout.rawValue]
             for d in 0..<4 { tens.u32(d < t.shape.count ? t.shape[d] : 0) }
             tens.u32(tensorOffsets[i])
-            tens.u32(t.byteSize)
+            tens.u32(streamed ?? t.byteSize)
             tens.u32(Int(t.quantization?.scale.bitPattern ?? 0))
             tens.i32(Int32(t.quantization?.zeroPoint ?? 0))
         }

@@ -107,11 +107,6 @@ struct AVX2DifferentialTests {
                 (p.input.channels, p.output.channels, p.groups, p.strideW) = (channels, channels, channels, 1)
                 p.output.width = max(1, p.input.width + 2 * p.padLeft - p.dilationW * (p.kernelW - 1))
             }
-            let scratchBytes = depthwise ? DepthwiseConv2DOp.scratchBytes(taps: p.kernelH * p.kernelW, inputChannels: p.input.channels,
-                                                                          outputChannels: p.output.channels) : 0
-            let scratch = GuardedScratch(bytes: scratchBytes)
-            defer { scratch.check() }
-            p.scratch = scratch.start
             let input = r.int8s(p.input.height * p.input.width * p.input.channels, -128, 127)
             let filterCount = depthwise ? p.kernelH * p.kernelW * p.output.channels
                                         : p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)

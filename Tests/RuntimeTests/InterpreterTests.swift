@@ -193,12 +193,12 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
         // input) and overlap it: 0 and 32, 144 bytes instead of 224; the lower bound counts the pair as 144.
         let buffers = [ArenaBuffer(size: 100, firstUse: 0, lastUse: 1), ArenaBuffer(size: 100, firstUse: 1, lastUse: 2)]
         #expect(planArena(buffers).peak == 224)
-        let plan = planArena(buffers, overlaps: [ArenaOverlap(earlier: 1, later: 0, gap: 32)])
+        let plan = planArena(buffers, overlaps: [ArenaOverlap(lower: 1, upper: 0, gap: 32)])
         #expect(plan.peak == 144 && plan.offsets == [32, 0] && plan.lowerBound == 144)
     }
 
     /// Random buffers and overlaps between buffers born and dying at the same op: every pair alive
-    /// together lies apart or as an overlap allows (the later at least its gap above the earlier),
+    /// together lies apart or as an overlap allows (the upper at least its gap above the lower),
     /// and the peak is never above the plan without overlaps.
     @Test func randomPlansWithOverlapsAreValid() {
         var rng = SeededRandom(seed: 6)
@@ -210,7 +210,7 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
             var overlaps: [ArenaOverlap] = []
             for e in buffers.indices {
                 for l in buffers.indices where l != e && buffers[l].lastUse == buffers[e].firstUse && Int.random(in: 0...2, using: &rng) == 0 {
-                    overlaps.append(ArenaOverlap(earlier: e, later: l, gap: 16 * Int.random(in: 0...20, using: &rng)))
+                    overlaps.append(ArenaOverlap(lower: e, upper: l, gap: 16 * Int.random(in: 0...20, using: &rng)))
                 }
             }
             let plan = planArena(buffers, overlaps: overlaps)
@@ -219,8 +219,8 @@ func runQ8(_ bytes: [UInt8], input: [Int8]) throws -> [Int8] {
                 #expect(plan.offsets[i] % 16 == 0 && plan.offsets[i] + buffers[i].size <= plan.peak)
                 for j in buffers.indices where j != i && buffers[i].overlapsInTime(buffers[j]) {
                     let apart = plan.offsets[i] + buffers[i].size <= plan.offsets[j] || plan.offsets[j] + buffers[j].size <= plan.offsets[i]
-                    let allowed = overlaps.contains { $0.earlier == i && $0.later == j && plan.offsets[j] - plan.offsets[i] >= $0.gap }
-                    #expect(apart || allowed || overlaps.contains { $0.earlier == j && $0.later == i && plan.offsets[i] - plan.offsets[j] >= $0.gap },
+                    let allowed = overlaps.contains { $0.lower == i && $0.upper == j && plan.offsets[j] - plan.offsets[i] >= $0.gap }
+                    #expect(apart || allowed || overlaps.contains { $0.lower == j && $0.upper == i && plan.offsets[i] - plan.offsets[j] >= $0.gap },
                             "buffers \(i) and \(j) overlap while both alive")
                 }
             }

@@ -19,7 +19,7 @@ public struct Conv2DParams {
     public var activationMin: Int32
     public var activationMax: Int32
     /// Scratch memory from the arena, as large as the op's contract says (`Conv2DOp.scratchBytes`,
-    /// `DepthwiseConv2DOp.scratchBytes`, the transposed convolution's accumulators), or nil.
+    /// the transposed convolution's accumulators), or nil.
     public var scratch: UnsafeMutableRawPointer? = nil
 
     public init(input: ImageShape, output: ImageShape, kernelH: Int, kernelW: Int, strideH: Int, strideW: Int,

@@ -68,6 +68,10 @@ public enum Q8WeightLayout: UInt8, Sendable {
     /// dot-product instruction (vpdpbusd, sdot) takes. Example: 1 group, 3 × 3 kernel, 32 → 64
     /// channels: 8 blocks · 9 taps · 8 quads · 32 bytes = 18,432 bytes.
     case convQuads8 = 2
+    /// Not a weight layout: an int8 activation `[H, W, C]` whose arena bytes hold only
+    /// `byteSize / (W·C)` of its rows at a time, a row stream from the convolution that writes it
+    /// to the convolution right after, which computes the rows as it reads them (`RowStream`).
+    case rowStream = 3
 }
 
 /// The geometry of one convolution's `convQuads8` filter (`Q8WeightLayout.convQuads8`), the one

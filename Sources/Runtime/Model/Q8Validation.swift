@@ -22,8 +22,10 @@ extension Q8Model {
         let rank = Int(bytes[at + 2])
         guard (1...4).contains(rank) else { throw Q8Error(.tensor(i), "tensor rank is not 1 to 4") }
         guard let layout = Q8WeightLayout(rawValue: bytes[at + 3]) else { throw Q8Error(.tensor(i), "unknown weight layout") }
-        guard layout == .plain || (type == .int8 && storage == .constant) else {
-            throw Q8Error(.tensor(i), "only int8 constants have a packed weight layout")
+        switch layout {
+        case .plain: break
+        case .convQuads8: guard type == .int8, storage == .constant else { throw Q8Error(.tensor(i), "only int8 constants have a packed weight layout") }
+        case .rowStream: guard type == .int8, storage == .arena, rank == 3 else { throw Q8Error(.tensor(i), "only [H, W, C] int8 activations are row streams") }
         }
         var count = 1
         for d in 0..<rank {
@@ -34,7 +36,12 @@ extension Q8Model {
             guard !overflow, count <= 1 << 28 else { throw Q8Error(.tensor(i), "tensor has more than 2^28 elements") }
         }
         let t = tensor(i)
-        guard t.byteSize == count * type.size else { throw Q8Error(.tensor(i), "tensor byte size does not match its shape") }
+        if layout == .rowStream {
+            let row = t.dims.1 * t.dims.2
+            guard t.byteSize % row == 0, t.byteSize >= row, t.byteSize <= count else { throw Q8Error(.tensor(i), "row stream does not hold 1 to H whole rows") }
+        } else {
+            guard t.byteSize == count * type.size else { throw Q8Error(.tensor(i), "tensor byte size does not match its shape") }
+        }
         guard t.offset % 16 == 0 else { throw Q8Error(.tensor(i), "tensor offset is not 16-byte aligned") }
         let limit = storage == .arena ? activationBytes : sections.dataSize
         guard t.offset <= limit, t.byteSize <= limit - t.offset else {
@@ -60,7 +67,9 @@ extension Q8Model {
             let id = k < inputs ? inputTensor(k) : outputTensor(k - inputs)
             guard id < tensorCount else { throw Q8Error(.section(Q8Format.Section.io.rawValue), "model input or output is not a tensor") }
             let t = tensor(id)
-            guard t.type == .int8, t.storage == .arena else { throw Q8Error(.tensor(id), "model inputs and outputs must be int8 arena tensors") }
+            guard t.type == .int8, t.storage == .arena, t.layout == Q8WeightLayout.plain.rawValue else {
+                throw Q8Error(.tensor(id), "model inputs and outputs must be int8 arena tensors, not row streams")
+            }
         }
     }
 
@@ -109,6 +118,7 @@ extension Q8Model {
             guard id < tensorCount else { throw fail("op input is not a tensor") }
         }
         try code.validate(OpView(self, i))
+        try RowStream.validate(OpView(self, i))
     }
 
     /// The activations' arena is exactly the end of the highest arena tensor, rounded up to 16

@@ -27,23 +27,36 @@ public enum Conv2DOp {
         public static let count = 11
     }
 
-    /// The output may overlap x from `rowByRowGap` bytes before it; the op then runs row by row.
+    /// The output may overlap x at `rowByRowGap` or more bytes below or above it; the op then runs row by row.
     public static let inPlace = Q8InPlace.rowByRow
 
-    /// The fewest bytes by which x must start after an overlapping output of a convolution (or
-    /// depthwise convolution, or pool) run one output row at a time: writing output rows 0…y must
-    /// leave every input row that rows y and later read, those from `y·strideH − padTop` down,
-    /// intact: the largest `(y + 1)·rowOut − max(0, y·strideH − padTop)·rowIn`, rounded up to the
-    /// 16-byte tensor alignment (0 if never positive). The shapes are validated (each at most 2^28
-    /// bytes), so no product overflows.
-    /// Example: 14×14×32 → 14×14×64, 1×1: rows of 448 and 896 bytes; at y = 13, 12,544 − 5,824 =
-    /// 6,720: x starts 6,720 bytes into the output, which ends 448 bytes before x does.
-    public static func rowByRowGap(input: ImageShape, output: ImageShape, strideH: Int, padTop: Int) -> Int {
+    /// The fewest bytes by which an output overlapping x must lie from it when a convolution (or
+    /// depthwise convolution) is run one output row at a time, in `order`:
+    /// - `.firstToLast`, the output below x (`x.offset − output.offset ≥ gap`): writing output rows
+    ///   0…y must leave every input row that rows y and later read, those from `y·strideH − padTop`
+    ///   on, intact: the largest `(y + 1)·rowOut − max(0, y·strideH − padTop)·rowIn`;
+    /// - `.lastToFirst`, the output above x (`output.offset − x.offset ≥ gap`): writing output
+    ///   rows y…last must leave every input row that rows y and earlier read, those up to
+    ///   `y·strideH − padTop + (kernelH − 1)·dilationH`, intact: the largest
+    ///   `min(H, lastRead + 1)·rowIn − y·rowOut`;
+    /// rounded up to the 16-byte tensor alignment (0 if never positive). The shapes are validated
+    /// (each at most 2^28 bytes), so no product overflows.
+    /// Example: 14×14×32 → 14×14×64, 1×1: rows of 448 and 896 bytes. First to last, at y = 13,
+    /// 12,544 − 5,824 = 6,720: x starts 6,720 bytes into the output, which ends 448 bytes before
+    /// x does; last to first, at y = 0, 448: the output starts 448 bytes into x. Either way the
+    /// pair spans 12,992 bytes instead of 18,816.
+    public static func rowByRowGap(_ order: RowOrder, input: ImageShape, output: ImageShape, kernelH: Int, strideH: Int,
+                                   dilationH: Int, padTop: Int) -> Int {
         let rowIn = input.width * input.channels, rowOut = output.width * output.channels
         var gap = 0
         for y in 0..<output.height {
-            let firstRowRead = min(max(0, y * strideH - padTop), input.height)
-            gap = max(gap, (y + 1) * rowOut - firstRowRead * rowIn)
+            if order == .lastToFirst {
+                let rowsRead = min(max(0, y * strideH - padTop + (kernelH - 1) * dilationH + 1), input.height)
+                gap = max(gap, rowsRead * rowIn - y * rowOut)
+            } else {
+                let firstRowRead = min(max(0, y * strideH - padTop), input.height)
+                gap = max(gap, (y + 1) * rowOut - firstRowRead * rowIn)
+            }
         }
         return (gap + 15) / 16 * 16
     }
@@ -97,26 +110,26 @@ public enum Conv2DOp {
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        ConvolutionCall(op: Int32(truncatingIfNeeded: v.index), rowByRow: v.overlaps(v.tensor(Input.x), v.output),
-                        operands: ChannelOperands(v, arena: arena),
-                        packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil, scratch: v.scratch(in: arena))
+        ConvolutionCall(v, arena: arena, packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
     }
 
-    /// Runs `part`'s share of the output rows through `kernels` (the packed kernel where the set
-    /// has one and the model carries the packed filter); run in place over its input
-    /// (`ConvolutionCall.rowByRow`), part 0 computes every row, one at a time in order.
+    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, one at a time over
+    /// its input, or none when a row stream's consumer pulls them: `RowStream`).
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
-        let whole = c.params(model, params)
-        @inline(__always) func rows(_ rows: Range<Int>) {
-            let o = c.operands, p = whole.rows(rows, scratch: part.scratch)
-            let output = o.output + rows.lowerBound * whole.output.width * whole.output.channels
-            if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
-                packed(p, o.input, packedFilter, o.bias, o.requantization, output)
-            } else {
-                kernels.conv2d(p, o.input, o.filter, o.bias, o.requantization, output)
-            }
+        c.run(model, kernels, params, part) { p, input, output in compute(c, p, input: input, output: output, kernels) }
+    }
+
+    /// The output rows `p` describes, through `kernels` (the packed kernel where the set has one
+    /// and the model carries the packed filter).
+    @inline(__always)
+    static func compute(_ c: ConvolutionCall, _ p: Conv2DParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                        _ kernels: KernelSet) {
+        let o = c.operands
+        if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
+            packed(p, input, packedFilter, o.bias, o.requantization, output)
+        } else {
+            kernels.conv2d(p, input, o.filter, o.bias, o.requantization, output)
         }
-        part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
     }
 
     /// Multiply-accumulates of a convolution or depthwise convolution: every output times its
@@ -152,15 +165,27 @@ struct ChannelOperands {
 }
 
 /// A prepared convolution, depthwise convolution or transposed convolution: the op (whose shape
-/// and quantization words its `run` decodes each time, which keeps the record small), whether
-/// the output overlaps the input (then it runs row by row), the operands, the packed filter
-/// where there is one, the arena scratch.
+/// and quantization words its `run` decodes each time, which keeps the record small), how its
+/// rows run (`RowOrder`), the operands, the packed filter where there is one, the arena scratch,
+/// and for a row stream's consumer the producer's record (`RowStream`).
 struct ConvolutionCall {
     var op: Int32
-    var rowByRow: Bool
+    var rows: RowOrder
     var operands: ChannelOperands
     var packedFilter: UnsafePointer<Int8>?
     var scratch: UnsafeMutableRawPointer?
+    var producer: UnsafeRawPointer?
+
+    /// Op `v` decoded against `arena` (its record among the arena's last bytes, like the
+    /// producer's, whose address a stream's consumer keeps).
+    init(_ v: OpView, arena: UnsafeMutableRawPointer, packedFilter: UnsafePointer<Int8>?) {
+        op = Int32(truncatingIfNeeded: v.index)
+        rows = v.rowOrder(v.tensor(Conv2DOp.Input.x))
+        operands = ChannelOperands(v, arena: arena)
+        self.packedFilter = packedFilter
+        scratch = v.scratch(in: arena)
+        producer = rows == .pulling ? UnsafeRawPointer(arena + v.model.activationBytes + (v.index - 1) * Q8Format.preparedOpBytes) : nil
+    }
 
     /// The kernel's parameters as `decode` reads them from the op's words, with the arena scratch.
     @inline(__always)
@@ -168,6 +193,23 @@ struct ConvolutionCall {
         var p = decode(OpView(model, Int(op)))
         p.scratch = scratch
         return p
+    }
+
+    /// Runs `part`'s share of the output rows with `compute(p, input, output)`: split among the
+    /// parts, one row at a time in part 0 (over its input, or pulling a row stream), or none (a
+    /// stream's producer: its consumer computes its rows).
+    @inline(__always)
+    func run(_ model: Q8Model, _ kernels: KernelSet, _ decode: (OpView) -> Conv2DParams, _ part: OpPart,
+             _ compute: (Conv2DParams, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void) {
+        let whole = params(model, decode), rowBytes = whole.output.width * whole.output.channels
+        switch rows {
+        case .pulled: return
+        case .pulling: if part.runsWhole { RowStream.pull(self, whole, model, kernels, part.scratch, compute) }
+        default:
+            part.rows(whole.output.height, rows) { rows in
+                compute(whole.rows(rows, scratch: part.scratch), operands.input, operands.output + rows.lowerBound * rowBytes)
+            }
+        }
     }
 }
 

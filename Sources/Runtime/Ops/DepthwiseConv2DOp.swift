@@ -4,9 +4,8 @@
 /// Slots: as `Conv2DOp.Input` without the packed filter; the filter is `[KH, KW, Cout]`.
 /// Words: as `Conv2DOp.Word`, with groups = Cin. Output `[OH, OW, Cout]`, Cout a multiple of Cin
 /// (output channel `o` reads input channel `o / (Cout / Cin)`).
-/// Scratch: `scratchBytes(taps:inputChannels:outputChannels:)`, what the largest kernel set needs
-/// (the AVX2 kernel's tap offsets and widened weights, for its sixteen-channel path); every
-/// twin's own need is at most that (tested).
+/// Scratch: none (a kernel that prepares per-call tables keeps them on its own stack), so the
+/// arena holds only the input and output, which may overlap (`inPlace`).
 ///
 /// Bounds: as `Conv2DOp`; the filter count KH·KW·Cout at most 2^30.
 /// Example: 14×14×8 → 14×14×8, 3×3, stride 1, padding 1: words 3, 3, 1, 1, 1, 1, 1, 1, 8, −128, 127.
@@ -15,16 +14,6 @@ public enum DepthwiseConv2DOp {
     public static let name: StaticString = "depthwise_conv2d"
     public typealias Input = Conv2DOp.Input
     public typealias Word = Conv2DOp.Word
-
-    /// Scratch bytes for a `taps`-tap filter: 32 bytes of alignment, two 32-byte weight vectors
-    /// per pair of taps and three 8-byte offsets per tap plus one (`dwconv2d_s8_avx2`), where its
-    /// sixteen-channel path runs (16 or more channels, depth multiplier 1 or a multiple of 16);
-    /// else none. Example: 3×3 over 32 channels → 32 + 64·5 + 24·10 = 592 bytes.
-    public static func scratchBytes(taps: Int, inputChannels: Int, outputChannels: Int) -> Int {
-        let multiplier = outputChannels / max(inputChannels, 1)
-        guard outputChannels >= 16, multiplier == 1 || multiplier % 16 == 0 else { return 0 }
-        return 32 + 64 * ((taps + 1) / 2) + 24 * (taps + 1)
-    }
 
     static func validate(_ v: OpView) throws(Q8Error) {
         try v.requireInputCount(4, 5)
@@ -43,26 +32,28 @@ public enum DepthwiseConv2DOp {
         try v.requireWindow(input: x.dims.1, output: out.dims.1, kernel: v.int(Word.kernelW), stride: v.int(Word.strideW),
                             dilation: v.int(Word.dilationW), pad: v.int(Word.padLeft))
         try v.requireInPlaceRule(x)
-        try v.requireScratch(bytes: scratchBytes(taps: taps, inputChannels: cin, outputChannels: cout), apartFrom: x)
+        try v.requireScratch(bytes: 0, apartFrom: x)
     }
 
-    /// The output may overlap x from `Conv2DOp.rowByRowGap` bytes before it; the op then runs row by row.
+    /// The output may overlap x at `Conv2DOp.rowByRowGap` or more bytes below or above it; the op then runs row by row.
     public static let inPlace = Q8InPlace.rowByRow
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        Conv2DOp.prepare(v, arena: arena)
+        ConvolutionCall(v, arena: arena, packedFilter: nil)
     }
 
-    /// Runs `part`'s share of the output rows through `kernels`; run in place over its input
-    /// (`ConvolutionCall.rowByRow`), part 0 computes every row, one at a time in order.
+    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, one at a time over
+    /// its input, or none when a row stream's consumer pulls them: `RowStream`).
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
-        let whole = c.params(model, Conv2DOp.params)
-        @inline(__always) func rows(_ rows: Range<Int>) {
-            let o = c.operands
-            kernels.depthwiseConv2d(whole.rows(rows, scratch: part.scratch), o.input, o.filter, o.bias, o.requantization,
-                                    o.output + rows.lowerBound * whole.output.width * whole.output.channels)
-        }
-        part.rows(whole.output.height, rowByRow: c.rowByRow, rows)
+        c.run(model, kernels, Conv2DOp.params, part) { p, input, output in compute(c, p, input: input, output: output, kernels) }
+    }
+
+    /// The output rows `p` describes, through `kernels`.
+    @inline(__always)
+    static func compute(_ c: ConvolutionCall, _ p: Conv2DParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                        _ kernels: KernelSet) {
+        let o = c.operands
+        kernels.depthwiseConv2d(p, input, o.filter, o.bias, o.requantization, output)
     }
 
     /// The kernel `set` runs for this op, with the tile it picks for `shape`.
@@ -80,15 +71,12 @@ extension DepthwiseConv2DOp {
 
 extension Q8OpWriter {
     /// Appends a `depthwise_conv2d` of `x` (`[H, W, Cin]`) with `filter` `[KH, KW, Cout]` (Cout a
-    /// multiple of Cin), per-channel `multipliers`, `shifts` and `bias`, into `output`, with the
-    /// scratch the AVX2 kernel needs for its shape.
+    /// multiple of Cin), per-channel `multipliers`, `shifts` and `bias`, into `output`.
     public mutating func depthwiseConv2d(_ x: Int, filter: Int, multipliers: Int, shifts: Int, bias: Int?, window w: ConvWindow,
                                          clamp: (min: Int32, max: Int32) = (-128, 127), output: Int, name: String = "") {
         let f = shape(of: filter), cin = shape(of: x).last ?? 1
-        let bytes = DepthwiseConv2DOp.scratchBytes(taps: f[0] * f[1], inputChannels: cin, outputChannels: f[2])
         appendRecord(.depthwiseConv2d, inputs: [x, filter, multipliers, shifts, bias], output: output,
-                     words: Conv2DOp.words(kernelH: f[0], kernelW: f[1], w, groups: cin, clamp: clamp),
-                     scratch: bytes > 0 ? scratchBytes(bytes) : nil, name: name)
+                     words: Conv2DOp.words(kernelH: f[0], kernelW: f[1], w, groups: cin, clamp: clamp), scratch: nil, name: name)
     }
 }
 #endif

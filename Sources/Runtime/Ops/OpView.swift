@@ -154,13 +154,26 @@ struct OpView {
                 throw fail("op output partly overlaps its input")
             }
         case .rowByRow:
-            guard overlaps(x, out) else { return }
-            let gap = Conv2DOp.rowByRowGap(input: x.image, output: out.image, strideH: int(Conv2DOp.Word.strideH),
+            let order = rowOrder(x)
+            guard order == .firstToLast || order == .lastToFirst else { return }  // apart, or a row stream (`RowStream.validate`)
+            let gap = Conv2DOp.rowByRowGap(order, input: x.image, output: out.image, kernelH: int(Conv2DOp.Word.kernelH),
+                                           strideH: int(Conv2DOp.Word.strideH), dilationH: int(Conv2DOp.Word.dilationH),
                                            padTop: int(Conv2DOp.Word.padTop))
-            guard x.offset >= out.offset, x.offset - out.offset >= gap else {
-                throw fail("op output overlaps its input with less than the row-by-row gap", value: x.offset - out.offset)
+            let distance = order == .firstToLast ? x.offset - out.offset : out.offset - x.offset
+            guard distance >= gap else {
+                throw fail("op output overlaps its input with less than the row-by-row gap", value: distance)
             }
         }
+    }
+
+    /// How a windowed op's rows run over input `x`: pulled by the next op when the output is a
+    /// row stream, pulling when x is one (`RowStream`); split when the output lies apart from x,
+    /// else one at a time from the first row (output below x) or from the last (output above x).
+    func rowOrder(_ x: Q8Tensor) -> RowOrder {
+        if output.layout == Q8WeightLayout.rowStream.rawValue { return .pulled }
+        if x.layout == Q8WeightLayout.rowStream.rawValue { return .pulling }
+        guard overlaps(x, output) else { return .split }
+        return x.offset >= output.offset ? .firstToLast : .lastToFirst
     }
 
     /// The op's scratch buffer: absent when `bytes` is 0, else an arena tensor of at least
@@ -192,6 +205,9 @@ struct OpView {
 
     /// The bias in `slot`, or nil when absent.
     func optionalInt32Constant(_ slot: Int) -> UnsafePointer<Int32>? { has(slot) ? int32Constant(slot) : nil }
+
+    /// The op's scratch tensor, if it has one (validated).
+    var scratchTensor: Q8Tensor? { op.scratch.map { model.tensor($0) } }
 
     func scratch(in arena: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
         guard let s = op.scratch else { return nil }

@@ -69,15 +69,19 @@ struct OpPart {
     /// Whether this part runs an op that does not split: part 0 runs it whole, the others nothing.
     var runsWhole: Bool { index == 0 }
 
-    /// Calls `body` with this part's output rows of `height`: its share, or for an op run in
-    /// place (`rowByRow`) every row, one at a time in order, in part 0.
+    /// Calls `body` with this part's output rows of `height`: its share (`.split`), or for an op
+    /// run in place every row, one at a time in `order`, in part 0.
     @inline(__always)
-    func rows(_ height: Int, rowByRow: Bool, _ body: (Range<Int>) -> Void) {
-        if rowByRow {
-            if runsWhole { for y in 0..<height { body(y..<(y + 1)) } }
-        } else {
+    func rows(_ height: Int, _ order: RowOrder, _ body: (Range<Int>) -> Void) {
+        switch order {
+        case .split:
             let rows = share(height)
             if !rows.isEmpty { body(rows) }
+        case .firstToLast, .pulling:
+            if runsWhole { for y in 0..<height { body(y..<(y + 1)) } }
+        case .lastToFirst:
+            if runsWhole { for y in (0..<height).reversed() { body(y..<(y + 1)) } }
+        case .pulled: return
         }
     }
 
@@ -128,12 +132,20 @@ public enum Q8InPlace: UInt8, Sendable {
     case overwrites
     /// The output may be slot 0's very bytes, even a model input's: the op then writes nothing.
     case aliases
-    /// A windowed op (convolution, depthwise convolution): the output may start `gap` or more
-    /// bytes before slot 0 and overlap it (`Conv2DOp.rowByRowGap`), when slot 0 dies there and
-    /// is no model input; the op then runs one output row at a time, in order, so every row it
-    /// writes lies below every input row it still has to read, whatever order its kernel keeps
-    /// inside a row.
+    /// A windowed op (convolution, depthwise convolution): the output may overlap slot 0 when
+    /// slot 0 dies there (a model input too: invoking consumes it), starting `gap` or more bytes
+    /// below it or above it (`Conv2DOp.rowByRowGap`); the op then runs one output row at a time,
+    /// first to last or last to first (`RowOrder`), so no row it writes reaches an input row it
+    /// still has to read, whatever order its kernel keeps inside a row.
     case rowByRow
+}
+
+/// How a windowed op's output rows run: split among threads; one at a time from the first (the
+/// output overlapping its input from below) or from the last (from above); not at all, a row
+/// stream's consumer computing them as it needs them (`pulled`); or one at a time, each after
+/// the stream rows it reads (`pulling`, `RowStream`).
+public enum RowOrder: UInt8, Sendable {
+    case split, firstToLast, lastToFirst, pulled, pulling
 }
 
 extension Q8OpCode {

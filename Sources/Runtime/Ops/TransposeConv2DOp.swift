@@ -53,8 +53,7 @@ public enum TransposeConv2DOp {
     }
 
     static func prepare(_ v: OpView, arena: UnsafeMutableRawPointer) -> ConvolutionCall {
-        ConvolutionCall(op: Int32(truncatingIfNeeded: v.index), rowByRow: false, operands: ChannelOperands(v, arena: arena),
-                        packedFilter: nil, scratch: v.scratch(in: arena))
+        ConvolutionCall(v, arena: arena, packedFilter: nil)
     }
 
     /// Multiply-accumulates: every input pixel scatters Cout·KH·KW products per input channel.

@@ -1,0 +1,99 @@
+/// A row stream: a convolution or depthwise convolution (the producer, op i) whose output only
+/// the next op reads, a convolution or depthwise convolution (the consumer, op i + 1) reading it
+/// as slot 0. The output tensor (`Q8WeightLayout.rowStream`) keeps its `[H, W, C]` shape but its
+/// arena bytes hold only k rows: the producer runs nothing at op i (`RowOrder.pulled`); at op
+/// i + 1 the consumer computes its output rows one at a time in order, each after the producer
+/// has computed the rows it reads (`RowOrder.pulling`). Each output row y of the consumer reads
+/// producer rows `first ..< last`, with `first = y·strideH − padTop` and `last = first +
+/// (KH − 1)·dilationH + 1` clamped to the image; the buffer holds them from its start: rows kept
+/// from row y − 1 move down, the missing ones are computed after them, and the consumer's kernel
+/// sees an image of `last − first` rows with its top padding shifted by `first`.
+/// Bytes are those of the two ops run apart (every row is computed by the same kernel from the
+/// same input); only the peak changes: MobileNetV2's 112×112×96 expansion (1,204,224 bytes)
+/// becomes 3 rows (32,256 bytes) under its stride-2 depthwise convolution.
+///
+/// Contract (`validate`): the stream is read only as slot 0 of the op right after its producer,
+/// is no model input or output, holds at least `min(H, (KH − 1)·dilationH + 1)` rows of the
+/// consumer's window; the producer's input is no stream and the consumer's output is none (no
+/// chains); while the consumer runs, the producer's input and scratch stay intact, so they lie
+/// apart from the stream, the consumer's output and the consumer's scratch. Runs on one thread.
+/// Example: 112×112×16 → 1×1 → 112×112×96 → 3×3 depthwise, stride 2, pad 0 → 56×56×96: k = 3;
+/// output row 0 reads rows 0..<3 (all computed), row 1 rows 2..<5 (row 2 moved down, 3 and 4
+/// computed), …
+enum RowStream {
+    /// The rows of the stream `x` a consumer output row reads at most: its window's height.
+    static func rows(consumer v: OpView, x: Q8Tensor) -> Int {
+        min(x.dims.0, v.count(v.int(Conv2DOp.Word.kernelH) - 1, v.int(Conv2DOp.Word.dilationH)) + 1)
+    }
+
+    static func isStream(_ t: Q8Tensor) -> Bool { t.storage == .arena && t.layout == Q8WeightLayout.rowStream.rawValue }
+
+    static func isWindowed(_ code: Q8OpCode) -> Bool { code == .conv2d || code == .depthwiseConv2d }
+
+    /// The stream rules for op `v` (after its own `validate`): as a consumer, as a producer.
+    static func validate(_ v: OpView) throws(Q8Error) {
+        for k in 0..<v.op.inputCount where v.has(k) && isStream(v.tensor(k)) {
+            guard k == 0, isWindowed(v.op.code), v.index >= 1, v.model.op(v.index - 1).output == v.model.input(0, of: v.op) else {
+                throw v.fail("a row stream is read only as slot 0 of the convolution right after its producer")
+            }
+            let producer = OpView(v.model, v.index - 1), x = v.tensor(0), px = producer.tensor(0)
+            guard !isStream(v.output) else { throw v.fail("a row stream's consumer writes no row stream") }
+            guard x.byteSize / (x.dims.1 * x.dims.2) >= rows(consumer: v, x: x) else {
+                throw v.fail("row stream holds fewer rows than the consumer's window", value: x.byteSize / (x.dims.1 * x.dims.2))
+            }
+            guard !v.overlaps(px, x), !v.overlaps(px, v.output) else { throw v.fail("a row stream's producer input overlaps the stream or the output") }
+            if let ps = producer.scratchTensor, v.overlaps(ps, x) || v.overlaps(ps, v.output) || v.scratchTensor.map({ v.overlaps(ps, $0) }) == true {
+                throw v.fail("a row stream's producer scratch overlaps a tensor alive with it")
+            }
+            if let cs = v.scratchTensor, v.overlaps(cs, px) { throw v.fail("a row stream's consumer scratch overlaps the producer's input") }
+        }
+        if isStream(v.output) {
+            guard isWindowed(v.op.code), v.index + 1 < v.model.opCount, !isStream(v.tensor(0)),
+                  v.model.input(0, of: v.model.op(v.index + 1)) == v.op.output else {
+                throw v.fail("a row stream is written only by a convolution the next op reads it from")
+            }
+        }
+    }
+
+    /// Runs the consumer `c` (`whole`: its parameters; `compute`: its kernel over rows) pulling
+    /// the producer's rows into the stream buffer, one output row at a time.
+    static func pull(_ c: ConvolutionCall, _ whole: Conv2DParams, _ model: Q8Model, _ kernels: KernelSet,
+                     _ scratch: UnsafeMutableRawPointer?, _ compute: (Conv2DParams, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void) {
+        let record = c.producer!.assumingMemoryBound(to: PreparedOp.self).pointee
+        let producer: ConvolutionCall, depthwise: Bool
+        switch record {
+        case let .conv2d(p): (producer, depthwise) = (p, false)
+        case let .depthwiseConv2d(p): (producer, depthwise) = (p, true)
+        default: return
+        }
+        let made = producer.params(model, Conv2DOp.params)
+        let buffer = producer.operands.output, height = whole.input.height
+        let rowBytes = whole.input.width * whole.input.channels, outputRow = whole.output.width * whole.output.channels
+        // The window's height, at most what reaches the last row from the top padding (no overflow on 32-bit targets).
+        let taps = whole.kernelH - 1, limit = height + whole.padTop
+        let span = (taps > 0 && whole.dilationH > limit / taps ? limit : taps * whole.dilationH) + 1
+        var held = 0..<0  // producer rows in the buffer, from its start
+        for y in 0..<whole.output.height {
+            let top = y * whole.strideH - whole.padTop
+            let first = min(max(top, 0), height - 1), last = min(max(top + span, first + 1), height)
+            if held.upperBound > first && first > held.lowerBound {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: buffer + (first - held.lowerBound) * rowBytes,
+                                                           byteCount: (held.upperBound - first) * rowBytes)
+            }
+            let from = max(first, held.upperBound)
+            if from < last {
+                let rows = made.rows(from..<last, scratch: scratch), at = buffer + (from - first) * rowBytes
+                if depthwise {
+                    DepthwiseConv2DOp.compute(producer, rows, input: producer.operands.input, output: at, kernels)
+                } else {
+                    Conv2DOp.compute(producer, rows, input: producer.operands.input, output: at, kernels)
+                }
+            }
+            held = first..<last
+            var p = whole.rows(y..<(y + 1), scratch: scratch)
+            p.input.height = last - first
+            p.padTop += first
+            compute(p, UnsafePointer(buffer), c.operands.output + y * outputRow)
+        }
+    }
+}
