@@ -5,20 +5,23 @@
 /// i + 1 the consumer computes its output rows one at a time in order, each after the producer
 /// has computed the rows it reads (`RowOrder.pulling`). Each output row y of the consumer reads
 /// producer rows `first ..< last`, with `first = y·strideH − padTop` and `last = first +
-/// (KH − 1)·dilationH + 1` clamped to the image; the buffer holds them from its start: rows kept
-/// from row y − 1 move down, the missing ones are computed after them, and the consumer's kernel
-/// sees an image of `last − first` rows with its top padding shifted by `first`.
+/// (KH − 1)·dilationH + 1` clamped to the image. The consumer goes as many output rows a step as
+/// the stream's k rows hold (`(k − window)/strideH + 1`); the buffer holds the rows a step reads
+/// from its start: rows kept from the step before move down, the missing ones are computed after
+/// them, and the consumer's kernel sees an image of `last − first` rows with its top padding
+/// shifted by `first`.
 /// Bytes are those of the two ops run apart (every row is computed by the same kernel from the
 /// same input); only the peak changes: MobileNetV2's 112×112×96 expansion (1,204,224 bytes)
 /// becomes 3 rows (32,256 bytes) under its stride-2 depthwise convolution.
 ///
 /// Contract (`validate`): the stream is read only as slot 0 of the op right after its producer,
-/// is no model input or output, holds at least `min(H, (KH − 1)·dilationH + 1)` rows of the
+/// is no model input or output, holds at least the `min(H, (KH − 1)·dilationH + 1)` rows of the
 /// consumer's window; the producer's input is no stream and the consumer's output is none (no
 /// chains); while the consumer runs, the producer's input and scratch stay intact, so they lie
 /// apart from the stream, the consumer's output and the consumer's scratch. Runs on one thread.
-/// Example: 112×112×16 → 1×1 → 112×112×96 → 3×3 depthwise, stride 2, pad 0 → 56×56×96: k = 3;
-/// output row 0 reads rows 0..<3 (all computed), row 1 rows 2..<5 (row 2 moved down, 3 and 4
+/// Example: 112×112×16 → 1×1 → 112×112×96 → 3×3 depthwise, stride 2, pad 0 → 56×56×96, a
+/// stream of k = 9 rows (the planner's four output rows a step: `Q8Program.streamRows`): output
+/// rows 0..<4 read rows 0..<9 (all computed), rows 4..<8 rows 8..<17 (row 8 moved down, 9…16
 /// computed), …
 enum RowStream {
     /// The rows of the stream `x` a consumer output row reads at most: its window's height.
@@ -72,15 +75,20 @@ enum RowStream {
         // The window's height, at most what reaches the last row from the top padding (no overflow on 32-bit targets).
         let taps = whole.kernelH - 1, limit = height + whole.padTop
         let span = (taps > 0 && whole.dilationH > limit / taps ? limit : taps * whole.dilationH) + 1
-        var held = 0..<0  // producer rows in the buffer, from its start
-        for y in 0..<whole.output.height {
-            let top = y * whole.strideH - whole.padTop
-            let first = min(max(top, 0), height - 1), last = min(max(top + span, first + 1), height)
-            if held.upperBound > first && first > held.lowerBound {
-                UnsafeMutableRawPointer(buffer).copyMemory(from: buffer + (first - held.lowerBound) * rowBytes,
-                                                           byteCount: (held.upperBound - first) * rowBytes)
+        // Output rows per step: as many as the stream's rows hold (validated: at least one).
+        let held = OpView(model, Int(c.op)).tensor(Conv2DOp.Input.x).byteSize / rowBytes
+        let step = held >= height ? whole.output.height : (held - span) / whole.strideH + 1
+        var kept = 0..<0  // producer rows in the buffer, from its start
+        var y = 0
+        while y < whole.output.height {
+            let next = min(y + step, whole.output.height)
+            let top = y * whole.strideH - whole.padTop, bottom = (next - 1) * whole.strideH - whole.padTop + span
+            let first = min(max(top, 0), height - 1), last = min(max(bottom, first + 1), height)
+            if kept.upperBound > first && first > kept.lowerBound {
+                UnsafeMutableRawPointer(buffer).copyMemory(from: buffer + (first - kept.lowerBound) * rowBytes,
+                                                           byteCount: (kept.upperBound - first) * rowBytes)
             }
-            let from = max(first, held.upperBound)
+            let from = max(first, kept.upperBound)
             if from < last {
                 let rows = made.rows(from..<last, scratch: scratch), at = buffer + (from - first) * rowBytes
                 if depthwise {
@@ -89,11 +97,12 @@ enum RowStream {
                     Conv2DOp.compute(producer, rows, input: producer.operands.input, output: at, kernels)
                 }
             }
-            held = first..<last
-            var p = whole.rows(y..<(y + 1), scratch: scratch)
+            kept = first..<last
+            var p = whole.rows(y..<next, scratch: scratch)
             p.input.height = last - first
             p.padTop += first
             compute(p, UnsafePointer(buffer), c.operands.output + y * outputRow)
+            y = next
         }
     }
 }
