@@ -114,59 +114,80 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
                         activationMin: lo, activationMax: r.int32(lo, 127))
 }
 
-/// Runs `cases` random cases of each of `candidate`'s kernels that `hasTwin` names against the
-/// reference, in `scratch` (`size` bytes; 256 KiB is enough); returns the failures of conv,
-/// depthwise, fully connected, add, max pool, average pool, mean and packed conv in
-/// `failures[0...7]`, −1 for a kernel the set does not have.
-public func checkKernels(_ candidate: KernelSet, hasTwin: (Int) -> Bool, scratch: UnsafeMutableRawPointer, size: Int, cases: Int,
+/// The kernels `checkKernels` compares with the reference, in the order of its failure counts.
+public enum CheckedKernel: Int {
+    case conv2d, depthwiseConv2d, fullyConnected, add, maxPool2d, averagePool2d, mean, conv2dPacked
+    public static let count = 8
+
+    /// Whether `set`'s slot for this kernel holds a twin of the reference (`Kernel.isTwin`).
+    public func isTwin(in set: KernelSet) -> Bool {
+        switch self {
+        case .conv2d: return set.conv2d.isTwin
+        case .depthwiseConv2d: return set.depthwiseConv2d.isTwin
+        case .fullyConnected: return set.fullyConnected.isTwin
+        case .add: return set.add.isTwin
+        case .maxPool2d: return set.maxPool2d.isTwin
+        case .averagePool2d: return set.averagePool2d.isTwin
+        case .mean: return set.mean.isTwin
+        case .conv2dPacked: return set.conv2dPacked?.isTwin ?? false
+        }
+    }
+}
+
+/// Runs `cases` random cases of each of `candidate`'s twins of a reference kernel against it, in
+/// `scratch` (`size` bytes; 256 KiB is enough); returns each `CheckedKernel`'s failures in
+/// `failures[kind.rawValue]`, −1 for a kernel the set keeps the reference of.
+public func checkKernels(_ candidate: KernelSet, scratch: UnsafeMutableRawPointer, size: Int, cases: Int,
                          seed: UInt32, failures: UnsafeMutablePointer<Int>) {
     var r = CheckRandom(state: seed | 1)
-    for kind in 0..<8 {
-        failures[kind] = hasTwin(kind) ? 0 : -1
-        if !hasTwin(kind) { continue }
+    for index in 0..<CheckedKernel.count {
+        let kernel = CheckedKernel(rawValue: index)!
+        failures[index] = kernel.isTwin(in: candidate) ? 0 : -1
+        if !kernel.isTwin(in: candidate) { continue }
         for _ in 0..<cases {
             var s = CheckScratch(base: scratch, size: size)
-            if kind == 7 {
-                if !checkPackedConv(&s, &r, candidate) { failures[7] += 1 }
-            } else if kind == 6 {
-                if !checkMean(&s, &r, candidate) { failures[6] += 1 }
-            } else if kind < 2 {
-                let p = randomConv(&r, depthwise: kind == 1)
-                let filterCount = kind == 0 ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
+            switch kernel {
+            case .conv2dPacked:
+                if !checkPackedConv(&s, &r, candidate) { failures[index] += 1 }
+            case .mean:
+                if !checkMean(&s, &r, candidate) { failures[index] += 1 }
+            case .conv2d, .depthwiseConv2d:
+                let p = randomConv(&r, depthwise: kernel == .depthwiseConv2d)
+                let filterCount = kernel == .conv2d ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
                                             : p.kernelH * p.kernelW * p.output.channels
                 let n = p.output.height * p.output.width * p.output.channels
                 guard let x = s.take(p.input.height * p.input.width * p.input.channels), let f = s.take(filterCount),
                       let (q, bias) = fillRequantization(&s, p.output.channels, &r), let (a, b) = outputs(&s, n) else {
-                    failures[kind] += 1
+                    failures[index] += 1
                     continue
                 }
                 let input = x.assumingMemoryBound(to: Int8.self), filter = f.assumingMemoryBound(to: Int8.self)
                 fillInt8(input, p.input.height * p.input.width * p.input.channels, &r, lo: -128, hi: 127)
                 fillInt8(filter, filterCount, &r, lo: -127, hi: 127)
-                if kind == 0 {
+                if kernel == .conv2d {
                     conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                    candidate.conv2d(p, input, filter, bias, q, b)
+                    candidate.conv2d.run(p, input, filter, bias, q, b)
                 } else {
                     dwconv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                    candidate.depthwiseConv2d(p, input, filter, bias, q, b)
+                    candidate.depthwiseConv2d.run(p, input, filter, bias, q, b)
                 }
-                if !same(a, b, n) { failures[kind] += 1 }
-            } else if kind == 2 {
+                if !same(a, b, n) { failures[index] += 1 }
+            case .fullyConnected:
                 let lo = r.int32(-128, 0)
                 let p = FullyConnectedParams(inputs: r.int(1, 400), outputs: r.int(1, 40), inputZeroPoint: r.int32(-128, 127),
                                              outputZeroPoint: r.int32(-128, 127), activationMin: lo, activationMax: r.int32(lo, 127))
                 guard let x = s.take(p.inputs), let f = s.take(p.inputs * p.outputs),
                       let (q, bias) = fillRequantization(&s, p.outputs, &r), let (a, b) = outputs(&s, p.outputs) else {
-                    failures[2] += 1
+                    failures[index] += 1
                     continue
                 }
                 let input = x.assumingMemoryBound(to: Int8.self), filter = f.assumingMemoryBound(to: Int8.self)
                 fillInt8(input, p.inputs, &r, lo: -128, hi: 127)
                 fillInt8(filter, p.inputs * p.outputs, &r, lo: -127, hi: 127)
                 fully_connected_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
-                candidate.fullyConnected(p, input, filter, bias, q, b)
-                if !same(a, b, p.outputs) { failures[2] += 1 }
-            } else if kind == 3 {
+                candidate.fullyConnected.run(p, input, filter, bias, q, b)
+                if !same(a, b, p.outputs) { failures[index] += 1 }
+            case .add:
                 let lo = r.int32(-128, 0)
                 let p = AddParams(input1ZeroPoint: r.int32(-128, 127), input2ZeroPoint: r.int32(-128, 127), outputZeroPoint: r.int32(-128, 127),
                                   input1Multiplier: r.int32(1 << 30, Int32.max), input1Shift: r.int32(-6, 0),
@@ -176,16 +197,16 @@ public func checkKernels(_ candidate: KernelSet, hasTwin: (Int) -> Bool, scratch
                 let channels = r.int(1, 70), count = channels * r.int(1, 9)
                 let count2 = r.int(0, 3) == 0 ? channels : count
                 guard let x = s.take(count), let y = s.take(count2), let (a, b) = outputs(&s, count) else {
-                    failures[3] += 1
+                    failures[index] += 1
                     continue
                 }
                 let input1 = x.assumingMemoryBound(to: Int8.self), input2 = y.assumingMemoryBound(to: Int8.self)
                 fillInt8(input1, count, &r, lo: -128, hi: 127)
                 fillInt8(input2, count2, &r, lo: -128, hi: 127)
                 add_s8(p, input1: input1, input2: input2, input2Count: count2, count: count, output: a)
-                candidate.add(p, input1, input2, count2, count, b)
-                if !same(a, b, count) { failures[3] += 1 }
-            } else {
+                candidate.add.run(p, input1, input2, count2, count, b)
+                if !same(a, b, count) { failures[index] += 1 }
+            case .maxPool2d, .averagePool2d:
                 let kh = r.int(1, 4), kw = r.int(1, 4), sh = r.int(1, 3), sw = r.int(1, 3), h = r.int(1, 12), w = r.int(1, 12)
                 let padTop = r.int(0, kh - 1), padLeft = r.int(0, kw - 1), c = r.int(1, 70), lo = r.int32(-128, 0)
                 let oh = max(1, (h + 2 * padTop - kh) / sh + 1), ow = max(1, (w + 2 * padLeft - kw) / sw + 1)
@@ -194,19 +215,19 @@ public func checkKernels(_ candidate: KernelSet, hasTwin: (Int) -> Bool, scratch
                                      activationMin: lo, activationMax: r.int32(lo, 127))
                 let n = oh * ow * c
                 guard let x = s.take(h * w * c), let (a, b) = outputs(&s, n) else {
-                    failures[kind] += 1
+                    failures[index] += 1
                     continue
                 }
                 let input = x.assumingMemoryBound(to: Int8.self)
                 fillInt8(input, h * w * c, &r, lo: -128, hi: 127)
-                if kind == 4 {
+                if kernel == .maxPool2d {
                     max_pool2d_s8(p, input: input, output: a)
-                    candidate.maxPool2d(p, input, b)
+                    candidate.maxPool2d.run(p, input, b)
                 } else {
                     avg_pool2d_s8(p, input: input, output: a)
-                    candidate.averagePool2d(p, input, b)
+                    candidate.averagePool2d.run(p, input, b)
                 }
-                if !same(a, b, n) { failures[kind] += 1 }
+                if !same(a, b, n) { failures[index] += 1 }
             }
         }
     }
@@ -261,10 +282,10 @@ func checkPackedConv(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidat
     conv2d_s8(p, input: input, filter: filter, bias: bias, requantization: q, output: a)
     if byRows {
         for y in 0..<p.output.height {
-            candidate.conv2dPacked?(p.rows(y..<y + 1, scratch: nil), input, packed, bias, q, b + y * p.output.width * p.output.channels)
+            candidate.conv2dPacked?.run(p.rows(y..<y + 1, scratch: nil), input, packed, bias, q, b + y * p.output.width * p.output.channels)
         }
     } else {
-        candidate.conv2dPacked?(p, input, packed, bias, q, b)
+        candidate.conv2dPacked?.run(p, input, packed, bias, q, b)
     }
     return same(a, b, n)
 }
@@ -280,6 +301,6 @@ func checkMean(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: Ker
     let input = x.assumingMemoryBound(to: Int8.self)
     fillInt8(input, count, &r, lo: -128, hi: 127)
     mean_s8(p, input: input, output: a)
-    candidate.mean(p, input, b)
+    candidate.mean.run(p, input, b)
     return same(a, b, shape.channels)
 }

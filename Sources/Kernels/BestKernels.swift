@@ -10,18 +10,27 @@ import KernelsNEONDot
 #endif
 
 extension KernelSet {
-    /// The fastest kernels this CPU can run: AVX-VNNI or AVX2 where CPUID reports them; NEON on
-    /// AArch64, with SDOT where the CPU has it; else the reference. Compiled without -mavx2 or
-    /// +dotprod, so choosing is safe on any CPU.
+    /// The fastest kernels this CPU can run (`bestX86Name` on x86-64; NEON on AArch64, with SDOT
+    /// where the CPU has it; else the reference). Compiled without -mavx2 or +dotprod, so
+    /// choosing is safe on any CPU.
     public static var best: KernelSet {
 #if arch(x86_64)
-        if minnow_cpu_has_avxvnni() != 0 { return .avxvnni }
-        if minnow_cpu_has_avx512vnni() != 0 { return .avx512vnni }
-        if minnow_cpu_has_avx2() != 0 { return .avx2 }
+        let name = bestX86Name(avx2: minnow_cpu_has_avx2() != 0, avxvnni: minnow_cpu_has_avxvnni() != 0,
+                               avx512vnni: minnow_cpu_has_avx512vnni() != 0)
+        return named(name) ?? .reference
 #elseif arch(arm64)
         return minnow_cpu_has_dotprod() != 0 ? .neonDot : .neon
-#endif
+#else
         return .reference
+#endif
+    }
+
+    /// The x86-64 set to run given what CPUID reports: AVX-512 VNNI first (its 4 × 32 packed
+    /// tiles, sixteen-lane requantization and 512-bit depthwise kernels; Intel Sapphire Rapids and
+    /// later have AVX-VNNI too), then AVX-VNNI, then AVX2, else the reference.
+    public static func bestX86Name(avx2: Bool, avxvnni: Bool, avx512vnni: Bool) -> String {
+        guard avx2 else { return "reference" }
+        return avx512vnni ? "avx512vnni" : avxvnni ? "avxvnni" : "avx2"
     }
 }
 

@@ -89,7 +89,7 @@ public func dwconv2d_s8_avx2(_ p: Conv2DParams, input: UnsafePointer<Int8>, filt
 public func dwconv2dTileAVX2(_ p: Conv2DParams) -> StaticString {
     let multiplier = p.output.channels / p.input.channels
     if p.takesOneChannelPatchPath { return "patch4x16c4" }
-    if (multiplier == 1 || multiplier % 16 == 0) && p.output.channels >= 16 { return "16c" }
+    if (multiplier == 1 || multiplier % 16 == 0) && p.output.channels >= 16 && p.kernelH * p.kernelW <= depthwise16MaxTaps { return "16c" }
     if multiplier == 1 && p.output.channels >= 8 && p.kernelH * p.kernelW <= depthwise8MaxTaps { return "8c" }
     return "8lane"
 }

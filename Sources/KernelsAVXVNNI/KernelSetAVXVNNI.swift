@@ -8,11 +8,10 @@ extension KernelSet {
     public static var avxvnni: KernelSet {
         var set = KernelSet.avx2
         set.name = "avxvnni"
-        set.conv2dPackedSuffix = "avxvnni"
-        set.conv2dPacked = { conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
-        set.conv2dPackedTile = { conv2dPackedTileVNNI($0) }
-        set.depthwiseConv2dSuffix = "avxvnni"
-        set.depthwiseConv2d = { dwconv2d_s8_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
+        set.conv2dPacked = Kernel({ conv2d_s8_packed_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                                  suffix: "avxvnni", tile: { conv2dPackedTileVNNI($0) })
+        set.depthwiseConv2d = Kernel({ dwconv2d_s8_avxvnni($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                                     suffix: "avxvnni", tile: set.depthwiseConv2d.tile)
         return set
     }
 }

@@ -17,38 +17,22 @@ public struct KernelSet {
     public typealias Pool = (_ p: Pool2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Mean = (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
 
-    /// The set's name: "reference", "dsp", "neon", "avx2", "avxvnni".
+    /// The set's name: "reference", "dsp", "neon", "neondot", "avx2", "avxvnni", "avx512vnni".
     public var name: StaticString
-    /// The kernels' ISA suffix: "" (reference), "dsp", "neon", "avx2".
-    public var suffix: StaticString
-    /// The ISA suffix of `conv2dPacked`, which may differ from the others' ("avxvnni").
-    public var conv2dPackedSuffix: StaticString = ""
-    /// The ISA suffix of `depthwiseConv2d` where it differs from the others' ("avxvnni"); "" if not.
-    public var depthwiseConv2dSuffix: StaticString = ""
-    /// The tile `conv2dPacked` picks for a shape ("4x32c4"), where it has several; part of its name.
-    public var conv2dPackedTile: ((Conv2DParams) -> StaticString)? = nil
-    /// The tile `depthwiseConv2d` picks for a shape, where it has several; part of its name.
-    public var depthwiseConv2dTile: ((Conv2DParams) -> StaticString)? = nil
-    /// The ISA suffix of `fullyConnected` where it differs from the others' ("avx512vnni"); "" if not.
-    public var fullyConnectedSuffix: StaticString = ""
-    /// The ISA suffix of `add` where it differs from the others' ("avx512"); "" if not.
-    public var addSuffix: StaticString = ""
-    public var conv2d: Convolution
-    public var depthwiseConv2d: Convolution
-    public var fullyConnected: Dense
+    public var conv2d: Kernel<Convolution>
+    public var depthwiseConv2d: Kernel<Convolution>
+    public var fullyConnected: Kernel<Dense>
     /// Convolution over a `convQuads8` filter (a conv op's optional input 5), where a set has one.
-    public var conv2dPacked: Convolution?
-    public var add: Add = { add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
-    public var maxPool2d: Pool = { max_pool2d_s8($0, input: $1, output: $2) }
-    public var averagePool2d: Pool = { avg_pool2d_s8($0, input: $1, output: $2) }
-    public var mean: Mean = { mean_s8($0, input: $1, output: $2) }
+    public var conv2dPacked: Kernel<Convolution>?
+    public var add = Kernel<Add>({ add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "")
+    public var maxPool2d = Kernel<Pool>({ max_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
+    public var averagePool2d = Kernel<Pool>({ avg_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
+    public var mean = Kernel<Mean>({ mean_s8($0, input: $1, output: $2) }, suffix: "")
 
     /// A set with the given heavy kernels and the reference add, pools and mean (replace them
-    /// field by field).
-    public init(name: StaticString, suffix: StaticString, conv2d: @escaping Convolution, depthwiseConv2d: @escaping Convolution,
-                fullyConnected: @escaping Dense) {
+    /// slot by slot).
+    public init(name: StaticString, conv2d: Kernel<Convolution>, depthwiseConv2d: Kernel<Convolution>, fullyConnected: Kernel<Dense>) {
         self.name = name
-        self.suffix = suffix
         self.conv2d = conv2d
         self.depthwiseConv2d = depthwiseConv2d
         self.fullyConnected = fullyConnected
@@ -57,34 +41,57 @@ public struct KernelSet {
 #if arch(arm64)
     /// The AArch64 NEON kernels (every AArch64 CPU has NEON).
     public static var neon: KernelSet {
-        var set = KernelSet(name: "neon", suffix: "neon",
-                            conv2d: { conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                            depthwiseConv2d: { dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                            fullyConnected: { fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
-        set.add = { add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }
-        set.maxPool2d = { max_pool2d_s8_neon($0, input: $1, output: $2) }
-        set.averagePool2d = { avg_pool2d_s8_neon($0, input: $1, output: $2) }
-        set.mean = { mean_s8_neon($0, input: $1, output: $2) }
-        set.conv2dPacked = { conv2d_s8_packed_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }
-        set.conv2dPackedSuffix = "neon"
-        set.conv2dPackedTile = { stemRowsNEON($0) != nil ? "rows4x8c4" : $0.takesStemPath ? "patch4x8c4" : "4x8c4" }
+        var set = KernelSet(name: "neon",
+                            conv2d: Kernel({ conv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: "neon"),
+                            depthwiseConv2d: Kernel({ dwconv2d_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                                                    suffix: "neon"),
+                            fullyConnected: Kernel({ fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                                                   suffix: "neon"))
+        set.add = Kernel({ add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "neon")
+        set.maxPool2d = Kernel({ max_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
+        set.averagePool2d = Kernel({ avg_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
+        set.mean = Kernel({ mean_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
+        set.conv2dPacked = Kernel({ conv2d_s8_packed_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: "neon",
+                                  tile: { stemRowsNEON($0) != nil ? "rows4x8c4" : $0.takesStemPath ? "patch4x8c4" : "4x8c4" })
         return set
     }
 #endif
 
 #if MINNOW_DSP
     public static var reference: KernelSet {
-        KernelSet(name: "dsp", suffix: "dsp",
-                  conv2d: { conv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  depthwiseConv2d: { dwconv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  fullyConnected: { fully_connected_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+        KernelSet(name: "dsp",
+                  conv2d: Kernel({ conv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: "dsp"),
+                  depthwiseConv2d: Kernel({ dwconv2d_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: "dsp"),
+                  fullyConnected: Kernel({ fully_connected_s8_dsp($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
+                                         suffix: "dsp"))
     }
 #else
     public static var reference: KernelSet {
-        KernelSet(name: "reference", suffix: "",
-                  conv2d: { conv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  depthwiseConv2d: { dwconv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
-                  fullyConnected: { fully_connected_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) })
+        KernelSet(name: "reference",
+                  conv2d: Kernel({ conv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: ""),
+                  depthwiseConv2d: Kernel({ dwconv2d_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: ""),
+                  fullyConnected: Kernel({ fully_connected_s8($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) }, suffix: ""))
     }
 #endif
+}
+
+/// One slot of a kernel set: the function, the ISA suffix of its name ("" for a reference
+/// kernel) and, for a kernel with several tiles, the tile it takes for a shape. One value per
+/// slot (XNNPACK's config records), so what runs and what `bench` and `inspect` name come from
+/// the same place, and a set that keeps a reference kernel names it as one. Example: the AVX2
+/// set's `conv2dPacked` is `conv2d_s8_packed_avx2` with suffix "avx2" and tile "4x8c4" (or
+/// "patch4x16c4" for a stem); its `mean` before it had one of its own was `mean_s8`, suffix "".
+public struct Kernel<Function> {
+    public var run: Function
+    public var suffix: StaticString
+    public var tile: ((Conv2DParams) -> StaticString)?
+
+    public init(_ run: Function, suffix: StaticString, tile: ((Conv2DParams) -> StaticString)? = nil) {
+        self.run = run
+        self.suffix = suffix
+        self.tile = tile
+    }
+
+    /// Whether the slot holds a twin of the reference kernel (what the kernel checks compare).
+    public var isTwin: Bool { suffix.utf8CodeUnitCount > 0 }
 }

@@ -59,12 +59,12 @@ public enum AddOp {
     /// rows of b, so b's index stays `i mod C`.
     static func run(_ c: BinaryCall<AddParams>, _ kernels: KernelSet, _ part: OpPart) {
         part.elements(c.count, input2Count: c.input2Count) { start, n, input2Start, input2Count in
-            kernels.add(c.params, c.input1 + start, c.input2 + input2Start, input2Count, n, c.output + start)
+            kernels.add.run(c.params, c.input1 + start, c.input2 + input2Start, input2Count, n, c.output + start)
         }
     }
 
     public static func kernelName(_ set: KernelSet) -> KernelName {
-        KernelName("add_s8", set.addSuffix.utf8CodeUnitCount > 0 ? set.addSuffix : set.suffix)
+        KernelName("add_s8", set.add.suffix)
     }
 }
 

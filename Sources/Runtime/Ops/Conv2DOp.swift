@@ -126,9 +126,9 @@ public enum Conv2DOp {
                         _ kernels: KernelSet) {
         let o = c.operands
         if let packedFilter = c.packedFilter, let packed = kernels.conv2dPacked {
-            packed(p, input, packedFilter, o.bias, o.requantization, output)
+            packed.run(p, input, packedFilter, o.bias, o.requantization, output)
         } else {
-            kernels.conv2d(p, input, o.filter, o.bias, o.requantization, output)
+            kernels.conv2d.run(p, input, o.filter, o.bias, o.requantization, output)
         }
     }
 
@@ -139,8 +139,8 @@ public enum Conv2DOp {
     /// The kernel `set` runs for this op: `conv2d_s8[_suffix]`, or the packed kernel's name with
     /// the tile it picks for `shape`.
     public static func kernelName(_ set: KernelSet, packed: Bool, shape: Conv2DParams) -> KernelName {
-        guard packed && set.conv2dPackedSuffix.utf8CodeUnitCount > 0 else { return KernelName("conv2d_s8", set.suffix) }
-        return KernelName("conv2d_s8_packed", tile: set.conv2dPackedTile?(shape) ?? "", set.conv2dPackedSuffix)
+        guard packed, let kernel = set.conv2dPacked else { return KernelName("conv2d_s8", tile: set.conv2d.tile?(shape) ?? "", set.conv2d.suffix) }
+        return KernelName("conv2d_s8_packed", tile: kernel.tile?(shape) ?? "", kernel.suffix)
     }
 }
 

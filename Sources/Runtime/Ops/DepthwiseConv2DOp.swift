@@ -53,13 +53,12 @@ public enum DepthwiseConv2DOp {
     static func compute(_ c: ConvolutionCall, _ p: Conv2DParams, input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
                         _ kernels: KernelSet) {
         let o = c.operands
-        kernels.depthwiseConv2d(p, input, o.filter, o.bias, o.requantization, output)
+        kernels.depthwiseConv2d.run(p, input, o.filter, o.bias, o.requantization, output)
     }
 
     /// The kernel `set` runs for this op, with the tile it picks for `shape`.
     public static func kernelName(_ set: KernelSet, shape: Conv2DParams) -> KernelName {
-        KernelName("dwconv2d_s8", tile: set.depthwiseConv2dTile?(shape) ?? "",
-                   set.depthwiseConv2dSuffix.utf8CodeUnitCount > 0 ? set.depthwiseConv2dSuffix : set.suffix)
+        KernelName("dwconv2d_s8", tile: set.depthwiseConv2d.tile?(shape) ?? "", set.depthwiseConv2d.suffix)
     }
 }
 

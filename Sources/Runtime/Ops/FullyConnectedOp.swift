@@ -59,7 +59,7 @@ public enum FullyConnectedOp {
         }
         let o = c.operands
         for r in 0..<c.rows {
-            kernels.fullyConnected(c.params, o.input + r * c.params.inputs, o.filter, o.bias, o.requantization,
+            kernels.fullyConnected.run(c.params, o.input + r * c.params.inputs, o.filter, o.bias, o.requantization,
                                    o.output + r * c.params.outputs)
         }
     }
@@ -68,7 +68,7 @@ public enum FullyConnectedOp {
     static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.tensor(Input.filter).dims.1) }
 
     public static func kernelName(_ set: KernelSet) -> KernelName {
-        KernelName("fully_connected_s8", set.fullyConnectedSuffix.utf8CodeUnitCount > 0 ? set.fullyConnectedSuffix : set.suffix)
+        KernelName("fully_connected_s8", set.fullyConnected.suffix)
     }
 }
 

@@ -35,13 +35,13 @@ public enum MeanOp {
 
     /// Runs through `kernels`, whole in part 0.
     static func run(_ c: MeanCall, _ kernels: KernelSet, _ part: OpPart) {
-        if part.runsWhole { kernels.mean(c.params, c.input, c.output) }
+        if part.runsWhole { kernels.mean.run(c.params, c.input, c.output) }
     }
 
     /// One addition per input value.
     static func macs(_ v: OpView) -> Int { v.tensor(Input.x).count }
 
-    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("mean_s8", set.suffix) }
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("mean_s8", set.mean.suffix) }
 }
 
 /// A prepared mean.

@@ -64,7 +64,7 @@ public enum Pool2DOp {
     static func macs(_ v: OpView) -> Int { v.count(v.output.count, v.count(v.int(Word.kernelH), v.int(Word.kernelW))) }
 
     public static func kernelName(_ set: KernelSet, average: Bool) -> KernelName {
-        KernelName(average ? "avg_pool2d_s8" : "max_pool2d_s8", set.suffix)
+        KernelName(average ? "avg_pool2d_s8" : "max_pool2d_s8", average ? set.averagePool2d.suffix : set.maxPool2d.suffix)
     }
 }
 
