@@ -204,7 +204,7 @@ struct ConvolutionCall {
         let whole = params(model, decode), rowBytes = whole.output.width * whole.output.channels
         switch rows {
         case .pulled: return
-        case .pulling: if part.runsWhole { RowStream.pull(self, whole, model, kernels, part.scratch, compute) }
+        case .pulling: if part.runsWhole { RowStream.pull(self, whole, model, kernels, part.scratch) }
         default:
             part.rows(whole.output.height, rows) { rows in
                 compute(whole.rows(rows, scratch: part.scratch), operands.input, operands.output + rows.lowerBound * rowBytes)

@@ -58,10 +58,20 @@ enum RowStream {
         }
     }
 
-    /// Runs the consumer `c` (`whole`: its parameters; `compute`: its kernel over rows) pulling
-    /// the producer's rows into the stream buffer, one output row at a time.
+    /// Runs the consumer `c` (`whole`: its parameters) pulling the producer's rows into the
+    /// stream buffer, a step of output rows at a time.
+    @inline(never)  // one copy: a closure argument made the compiler specialize it per op (4.7 KB on the Cortex-M4)
     static func pull(_ c: ConvolutionCall, _ whole: Conv2DParams, _ model: Q8Model, _ kernels: KernelSet,
-                     _ scratch: UnsafeMutableRawPointer?, _ compute: (Conv2DParams, UnsafePointer<Int8>, UnsafeMutablePointer<Int8>) -> Void) {
+                     _ scratch: UnsafeMutableRawPointer?) {
+        let consumerIsDepthwise = OpView(model, Int(c.op)).op.code == .depthwiseConv2d
+        /// The consumer's output rows `p` describes, from `input`.
+        func compute(_ p: Conv2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) {
+            if consumerIsDepthwise {
+                DepthwiseConv2DOp.compute(c, p, input: input, output: output, kernels)
+            } else {
+                Conv2DOp.compute(c, p, input: input, output: output, kernels)
+            }
+        }
         let record = c.producer!.assumingMemoryBound(to: PreparedOp.self).pointee
         let producer: ConvolutionCall, depthwise: Bool
         switch record {
