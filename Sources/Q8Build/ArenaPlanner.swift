@@ -50,12 +50,15 @@ public struct ArenaOverlap: Hashable, Sendable {
 /// plan has the lowest peak (ties: the fewest ops reaching it, so two ops at one peak are lowered
 /// one after the other), until none lowers them (taking every
 /// overlap at once would stack a chain of them in one growing span). Where an op offers two
-/// overlaps (a convolution's output below or above its input), a plan takes at most one.
+/// overlaps (a convolution's output below or above its input), a plan takes at most one. Then
+/// each overlap taken is widened to the largest of its `widenings` (gaps of the same pair that
+/// allow more rows per kernel call) that keeps the peak.
 /// Example: three 100-byte buffers alive during ops [0, 1], [1, 2], [2, 3] need 224 bytes (two
 /// of them aligned to 112): the first and third share offset 0. Two 100-byte buffers alive
 /// during ops [0, 1] and [1, 2], the second allowed over the first at a gap of 32, need 144: the
 /// second at 0, the first at 32 (224 apart).
-public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], alignment: Int = 16) -> ArenaPlan {
+public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], widenings: [ArenaOverlap: [Int]] = [:],
+                      alignment: Int = 16) -> ArenaPlan {
     func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
     let lastOp = buffers.map(\.lastUse).max() ?? 0
     func heights(_ p: ArenaPlan) -> [Int] { peakScore(p, buffers, alignment: alignment) }
@@ -77,6 +80,19 @@ public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], a
         guard let better else { break }
         plan = better.plan
         taken.append(remaining.remove(at: better.k))
+    }
+    // Each overlap taken at the widest of its `widenings` (larger gaps: an op run in place then
+    // runs more rows per kernel call) that keeps the peak.
+    for k in taken.indices {
+        for gap in (widenings[taken[k]] ?? []).reversed() where gap > taken[k].gap {
+            var wider = taken
+            wider[k].gap = gap
+            let p = firstFit(buffers, overlaps: wider, aligned: aligned)
+            if !p.offsets.isEmpty && p.peak <= plan.peak {
+                (plan, taken) = (p, wider)
+                break
+            }
+        }
     }
     // The largest live set at any op, where buffers joined by live overlaps count as the span they
     // need at least: two buffers the least over their overlaps of `min(a + b, max(a, gap + b))`

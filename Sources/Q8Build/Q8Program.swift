@@ -119,7 +119,8 @@ public struct Q8Program: Q8OpWriter, Sendable {
     /// With `streams` (producer op indices, `RowStream`): each stream's tensor holds only the rows
     /// its consumer's window reads and lives only at the consumer's op, where the producer's input
     /// and scratch must also still be; neither op of a stream overlaps its output with its input.
-    public func arenaBuffers(streams: Set<Int> = []) -> (bufferOf: [Int: Int], buffers: [ArenaBuffer], overlaps: [ArenaOverlap]) {
+    public func arenaBuffers(streams: Set<Int> = []) -> (bufferOf: [Int: Int], buffers: [ArenaBuffer], overlaps: [ArenaOverlap],
+                                                         widenings: [ArenaOverlap: [Int]]) {
         var lastRead = [Int: Int](), written = [Int: Int]()
         for (i, op) in ops.enumerated() {
             for case let t? in op.inputs { lastRead[t] = i }
@@ -158,21 +159,28 @@ public struct Q8Program: Q8OpWriter, Sendable {
                 buffers.append(ArenaBuffer(size: size, firstUse: first, lastUse: last))
             }
         }
-        var overlaps: [ArenaOverlap] = []
+        var overlaps: [ArenaOverlap] = [], widenings: [ArenaOverlap: [Int]] = [:]
         for (i, op) in ops.enumerated() where op.code.inPlace == .rowByRow && inPlaceConvolutions && !streams.contains(i) && !streams.contains(i - 1) {
             guard let x = op.inputs[0], tensors[x].constant == nil, !outputs.contains(x),
                   let bx = bufferOf[x], let by = bufferOf[op.output], bx != by, buffers[bx].lastUse == i, buffers[by].firstUse == i,
                   tensors[x].shape.count == 3, tensors[op.output].shape.count == 3 else { continue }
             func image(_ t: Int) -> ImageShape { ImageShape(height: tensors[t].shape[0], width: tensors[t].shape[1], channels: tensors[t].shape[2]) }
-            func gap(_ order: RowOrder) -> Int {
-                Conv2DOp.rowByRowGap(order, input: image(x), output: image(op.output), kernelH: Int(op.parameters[Conv2DOp.Word.kernelH]),
-                                     strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
+            func gap(_ order: RowOrder, rows: Int) -> Int {
+                Conv2DOp.rowByRowGap(order, rows: rows, input: image(x), output: image(op.output),
+                                     kernelH: Int(op.parameters[Conv2DOp.Word.kernelH]), strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
                                      dilationH: Int(op.parameters[Conv2DOp.Word.dilationH]), padTop: Int(op.parameters[Conv2DOp.Word.padTop]))
             }
-            overlaps.append(ArenaOverlap(lower: by, upper: bx, gap: gap(.firstToLast)))
-            overlaps.append(ArenaOverlap(lower: bx, upper: by, gap: gap(.lastToFirst)))
+            overlaps.append(ArenaOverlap(lower: by, upper: bx, gap: gap(.firstToLast, rows: 1)))
+            overlaps.append(ArenaOverlap(lower: bx, upper: by, gap: gap(.lastToFirst, rows: 1)))
+            // The same overlaps for 2, 4, … rows a call (the planner widens a taken overlap to the
+            // most rows that keep its peak: fewer kernel calls).
+            let height = tensors[op.output].shape[0]
+            for (k, order) in [RowOrder.firstToLast, .lastToFirst].enumerated() {
+                let wider = sequence(first: 2, next: { $0 < height ? $0 * 2 : nil }).filter { $0 < height }.map { gap(order, rows: $0) }
+                widenings[overlaps[overlaps.count - 2 + k]] = wider
+            }
         }
-        return (bufferOf, buffers, overlaps)
+        return (bufferOf, buffers, overlaps, widenings)
     }
 
     /// The row streams the planner may make (`RowStream`): producer op indices i where op i is a
@@ -217,8 +225,8 @@ public struct Q8Program: Q8OpWriter, Sendable {
     /// producer is no other stream's consumer.
     func plannedArena() -> (streams: Set<Int>, bufferOf: [Int: Int], plan: ArenaPlan) {
         func planned(_ streams: Set<Int>) -> (bufferOf: [Int: Int], plan: ArenaPlan, score: [Int]) {
-            let (bufferOf, buffers, overlaps) = arenaBuffers(streams: streams)
-            let plan = planArena(buffers, overlaps: overlaps)
+            let (bufferOf, buffers, overlaps, widenings) = arenaBuffers(streams: streams)
+            let plan = planArena(buffers, overlaps: overlaps, widenings: widenings)
             return (bufferOf, plan, peakScore(plan, buffers, alignment: 16))
         }
         var streams: Set<Int> = [], best = planned([])

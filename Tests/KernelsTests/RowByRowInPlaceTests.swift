@@ -64,7 +64,7 @@ struct RowByRowInPlaceTests {
     }
 
     @Test func sameBytesAsSeparateBuffersOnEverySet() throws {
-        var below = 0, above = 0
+        var below = 0, above = 0, severalRows = 0
         for seed in UInt64(1)...300 {
             let (prog, _, _, _) = Self.program(seed: seed)
             var r = AVX2DifferentialTests.Random(state: seed &* 7)
@@ -77,10 +77,20 @@ struct RowByRowInPlaceTests {
                 let (x, y) = (got.x, got.y), xBytes = prog.tensors[prog.ops[1].inputs[0]!].byteSize, yBytes = prog.tensors[prog.ops[1].output].byteSize
                 if set.name.utf8Start == KernelSet.reference.name.utf8Start, x < y + yBytes, y < x + xBytes {
                     if y <= x { below += 1 } else { above += 1 }
+                    // Whether the planned distance lets the op run two or more rows a call (`Conv2DOp.rowsAtOnce`).
+                    let (op, xs, ys) = (prog.ops[1], prog.tensors[prog.ops[1].inputs[0]!].shape, prog.tensors[prog.ops[1].output].shape)
+                    let gap = Conv2DOp.rowByRowGap(y <= x ? .firstToLast : .lastToFirst, rows: 2,
+                                                   input: ImageShape(height: xs[0], width: xs[1], channels: xs[2]),
+                                                   output: ImageShape(height: ys[0], width: ys[1], channels: ys[2]),
+                                                   kernelH: Int(op.parameters[Conv2DOp.Word.kernelH]), strideH: Int(op.parameters[Conv2DOp.Word.strideH]),
+                                                   dilationH: Int(op.parameters[Conv2DOp.Word.dilationH]), padTop: Int(op.parameters[Conv2DOp.Word.padTop]))
+                    if ys[0] > 1, abs(x - y) >= gap { severalRows += 1 }
                 }
             }
         }
         // Many cases really overlap, both ways (the others keep the output apart: overlapping would not lower their peak).
         #expect(below >= 30 && above >= 30, "of 300 programs, \(below) write the output from below the input, \(above) from above")
+        // And some of them several rows per kernel call (where the widened plan keeps the peak).
+        #expect(severalRows >= 20, "only \(severalRows) in-place programs run two or more rows a call")
     }
 }

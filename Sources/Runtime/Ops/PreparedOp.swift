@@ -70,17 +70,29 @@ struct OpPart {
     var runsWhole: Bool { index == 0 }
 
     /// Calls `body` with this part's output rows of `height`: its share (`.split`), or for an op
-    /// run in place every row, one at a time in `order`, in part 0.
+    /// run in place every row, `atOnce` rows at a time in `order` (chunks from row 0, or from the
+    /// last row), in part 0.
     @inline(__always)
-    func rows(_ height: Int, _ order: RowOrder, _ body: (Range<Int>) -> Void) {
+    func rows(_ height: Int, _ order: RowOrder, atOnce: Int = 1, _ body: (Range<Int>) -> Void) {
+        let chunk = max(1, atOnce)
         switch order {
         case .split:
             let rows = share(height)
             if !rows.isEmpty { body(rows) }
         case .firstToLast, .pulling:
-            if runsWhole { for y in 0..<height { body(y..<(y + 1)) } }
+            guard runsWhole else { return }
+            var y = 0
+            while y < height {
+                body(y..<min(y + chunk, height))
+                y += chunk
+            }
         case .lastToFirst:
-            if runsWhole { for y in (0..<height).reversed() { body(y..<(y + 1)) } }
+            guard runsWhole else { return }
+            var end = height
+            while end > 0 {
+                body(max(0, end - chunk)..<end)
+                end -= chunk
+            }
         case .pulled: return
         }
     }
