@@ -21,6 +21,8 @@ Needs: pip install tensorflow-cpu ai-edge-litert tflite-micro numpy (only ai-edg
 tflite-micro and numpy with --tflite); a release build of minnow.
 Usage: Tools/compare_runtimes.py [--minnow .build/release/minnow] [--only fm_dsconv]
        Tools/compare_runtimes.py --tflite ../shared/outside/*/model.tflite [--rounds 5]
+       Tools/compare_runtimes.py --tflite FILE... --table [--runs 3 --rounds 5 --threads 1]
+         (Minnow / LiteRT+XNNPACK only, as a range over runs: the speed issues' table)
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -93,9 +95,9 @@ def median_ms(run, runs, warmup=3):
     return statistics.median(times)
 
 
-def litert_ms(tflite, shape, runs):
+def litert_ms(tflite, shape, runs, threads=1):
     from ai_edge_litert.interpreter import Interpreter
-    interpreter = Interpreter(model_content=tflite, num_threads=1)
+    interpreter = Interpreter(model_content=tflite, num_threads=threads)
     interpreter.allocate_tensors()
     index = interpreter.get_input_details()[0]["index"]
     interpreter.set_tensor(index, np.random.default_rng(1).integers(-128, 128, (1,) + shape, dtype=np.int8))
@@ -167,14 +169,57 @@ def same_files(minnow, paths, rounds):
         print(f"{name:<24} {litert:>18.3f} {tflm:>10.3f} {mine:>10.3f} {kernels:>8} {mine / litert:>14.2f} {tflm / mine:>12.1f}")
 
 
+def ratio_table(minnow, paths, runs, rounds, threads):
+    """Minnow / LiteRT+XNNPACK per .tflite as issue tables give it: `runs` runs of `rounds` rounds,
+    the two runtimes interleaved within each round (the same file; Minnow imports it), each run's
+    ratio the median of its rounds' medians; prints the range over runs (min – max) per model."""
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        for path in paths:
+            name = os.path.basename(os.path.dirname(os.path.abspath(path))) or os.path.basename(path)
+            tflite = open(path, "rb").read()
+            shape = input_shape(tflite)
+            q8 = os.path.join(work, name + ".q8")
+            subprocess.run([minnow, "import", path, "-o", q8], check=True, capture_output=True)
+            calls = max(5, min(300, 30_000_000 // max(int(np.prod(shape)) * 64, 1)))
+            ratios, kernels = [], ""
+            for _ in range(runs):
+                litert, mine = [], []
+                for _ in range(rounds):
+                    try:
+                        litert.append(litert_ms(tflite, shape, calls, threads))
+                    except ValueError:  # person_detect: LiteRT refuses what TFLM runs
+                        litert.append(float("nan"))
+                    out = subprocess.run([minnow, "bench", q8, "--runs", str(calls), "--threads", str(threads), "--json"],
+                                         check=True, capture_output=True, text=True)
+                    report = json.loads(out.stdout)
+                    mine.append(report["latency_ms_median"])
+                    kernels = report["kernels"]
+                ratios.append(statistics.median(mine) / statistics.median(litert))
+                print(f"{name}: run {len(ratios)}: Minnow {statistics.median(mine):.3f} ms, LiteRT {statistics.median(litert):.3f} ms",
+                      file=sys.stderr, flush=True)
+            rows.append((name, min(ratios), max(ratios), kernels))
+    print(f"{threads} thread(s), {runs} runs of {rounds} interleaved rounds, Minnow's `best` set ({rows[0][3] if rows else ''})")
+    print("| model | Minnow / LiteRT+XNNPACK |")
+    print("|---|---:|")
+    for name, low, high, _ in rows:
+        print(f"| {name} | {low:.2f} – {high:.2f} × |" if low == low else f"| {name} | (LiteRT refuses) |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minnow", default=".build/release/minnow")
     parser.add_argument("--only", choices=sorted(ARCHS))
     parser.add_argument("--tflite", nargs="+", help="time these very .tflite files in all three runtimes")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--table", action="store_true",
+                        help="with --tflite: only Minnow / LiteRT+XNNPACK, the range over --runs runs of --rounds rounds")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.tflite and args.table:
+        return ratio_table(args.minnow, args.tflite, args.runs, args.rounds, args.threads)
     if args.tflite:
         return same_files(args.minnow, args.tflite, args.rounds)
     rows = []
