@@ -136,18 +136,23 @@ def input_shape(tflite):
     return tuple(interpreter.get_input_details(0)["shape"][1:])
 
 
+def imported(minnow, path, work):
+    """A .tflite's name (its folder's), bytes, input shape, its `minnow import` in `work`, and
+    how many calls a timing takes (fewer for larger inputs)."""
+    name = os.path.basename(os.path.dirname(os.path.abspath(path))) or os.path.basename(path)
+    tflite = open(path, "rb").read()
+    shape = input_shape(tflite)
+    q8 = os.path.join(work, name + ".q8")
+    subprocess.run([minnow, "import", path, "-o", q8], check=True, capture_output=True)
+    return name, tflite, shape, q8, max(5, min(300, 30_000_000 // max(int(np.prod(shape)) * 64, 1)))
+
+
 def same_files(minnow, paths, rounds):
     """Times each .tflite in LiteRT/XNNPACK, TFLM and Minnow (imported), interleaved over rounds."""
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for path in paths:
-            name = os.path.basename(os.path.dirname(os.path.abspath(path))) or os.path.basename(path)
-            tflite = open(path, "rb").read()
-            shape = input_shape(tflite)
-            q8 = os.path.join(work, name + ".q8")
-            subprocess.run([minnow, "import", path, "-o", q8], check=True, capture_output=True)
-            pixels = int(np.prod(shape))
-            runs = max(5, min(300, 30_000_000 // max(pixels * 64, 1)))
+            name, tflite, shape, q8, runs = imported(minnow, path, work)
             measured = {"litert": [], "tflm": [], "minnow": []}
             kernels = ""
             for _ in range(rounds):
@@ -176,12 +181,7 @@ def ratio_table(minnow, paths, runs, rounds, threads):
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for path in paths:
-            name = os.path.basename(os.path.dirname(os.path.abspath(path))) or os.path.basename(path)
-            tflite = open(path, "rb").read()
-            shape = input_shape(tflite)
-            q8 = os.path.join(work, name + ".q8")
-            subprocess.run([minnow, "import", path, "-o", q8], check=True, capture_output=True)
-            calls = max(5, min(300, 30_000_000 // max(int(np.prod(shape)) * 64, 1)))
+            name, tflite, shape, q8, calls = imported(minnow, path, work)
             ratios, kernels = [], ""
             for _ in range(runs):
                 litert, mine = [], []
