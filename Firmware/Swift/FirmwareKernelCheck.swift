@@ -5,7 +5,7 @@ import Runtime
 #endif
 
 /// The name of the kernel checked as `kind` (`CheckedKernel`: 0 conv, 1 depthwise, 2 dense,
-/// 3 add, 4 max pool, 5 average pool, 6 mean, 7 packed conv).
+/// 3 add, 4 max pool, 5 average pool, 6 mean, 7 packed conv, 8 mul).
 @_cdecl("minnow_kernel_name")
 public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     let name: StaticString
@@ -20,6 +20,7 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     case .averagePool2d: name = "avg_pool2d_s8_neon"
     case .mean: name = "mean_s8_neon"
     case .conv2dPacked: name = dot ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed_neon"
+    case .mul: name = "mul_s8 (no NEON twin)"
     }
 #else
     switch CheckedKernel(rawValue: kind) ?? .conv2dPacked {
@@ -31,15 +32,16 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     case .averagePool2d: name = "avg_pool2d_s8 (no DSP twin)"
     case .mean: name = "mean_s8 (no DSP twin)"
     case .conv2dPacked: name = "conv2d_s8_packed (no packed kernel on this target)"
+    case .mul: name = "mul_s8 (no DSP twin)"
     }
 #endif
     return name.utf8Start
 }
 
 /// Runs `cases` random cases of each optimized kernel of this target against its reference
-/// (`checkKernels`); failures per kernel in `failures[0...7]` (`CheckedKernel`), −1 where the
-/// set keeps the reference: with NEON none (the packed conv and dense with SDOT where the CPU
-/// has it); with DSP add, pools, mean and the packed conv.
+/// (`checkKernels`); failures per kernel in `failures[0...8]` (`CheckedKernel`), −1 where the
+/// set keeps the reference: with NEON the mul (the packed conv and dense with SDOT where the CPU
+/// has it); with DSP add, pools, mean, the packed conv and mul.
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,
                               _ failures: UnsafeMutablePointer<Int>) {

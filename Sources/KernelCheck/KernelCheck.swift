@@ -116,8 +116,8 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
 
 /// The kernels `checkKernels` compares with the reference, in the order of its failure counts.
 public enum CheckedKernel: Int {
-    case conv2d, depthwiseConv2d, fullyConnected, add, maxPool2d, averagePool2d, mean, conv2dPacked
-    public static let count = 8
+    case conv2d, depthwiseConv2d, fullyConnected, add, maxPool2d, averagePool2d, mean, conv2dPacked, mul
+    public static let count = 9
 
     /// Whether `set`'s slot for this kernel holds a twin of the reference (`Kernel.isTwin`).
     public func isTwin(in set: KernelSet) -> Bool {
@@ -130,6 +130,7 @@ public enum CheckedKernel: Int {
         case .averagePool2d: return set.averagePool2d.isTwin
         case .mean: return set.mean.isTwin
         case .conv2dPacked: return set.conv2dPacked?.isTwin ?? false
+        case .mul: return set.mul.isTwin
         }
     }
 }
@@ -151,6 +152,8 @@ public func checkKernels(_ candidate: KernelSet, scratch: UnsafeMutableRawPointe
                 if !checkPackedConv(&s, &r, candidate) { failures[index] += 1 }
             case .mean:
                 if !checkMean(&s, &r, candidate) { failures[index] += 1 }
+            case .mul:
+                if !checkMul(&s, &r, candidate) { failures[index] += 1 }
             case .conv2d, .depthwiseConv2d:
                 let p = randomConv(&r, depthwise: kernel == .depthwiseConv2d)
                 let filterCount = kernel == .conv2d ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
@@ -303,4 +306,23 @@ func checkMean(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: Ker
     mean_s8(p, input: input, output: a)
     candidate.mean.run(p, input, b)
     return same(a, b, shape.channels)
+}
+
+/// One random case of the element-wise multiply (1–630 values; the second input of the same
+/// count, a vector repeated along the last axis, or one value; any zero points, clamps and output
+/// scale) against `mul_s8`: true when the bytes match.
+func checkMul(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: KernelSet) -> Bool {
+    let lo = r.int32(-128, 0)
+    let p = MulParams(input1ZeroPoint: r.int32(-128, 127), input2ZeroPoint: r.int32(-128, 127), outputZeroPoint: r.int32(-128, 127),
+                      outputMultiplier: r.int32(1 << 30, Int32.max), outputShift: r.int32(-20, 4), activationMin: lo,
+                      activationMax: r.int32(lo, 127))
+    let channels = r.int(1, 70), count = channels * r.int(1, 9)
+    let form = r.int(0, 2), count2 = form == 0 ? count : form == 1 ? channels : 1
+    guard let x = s.take(count), let y = s.take(count2), let (a, b) = outputs(&s, count) else { return false }
+    let input1 = x.assumingMemoryBound(to: Int8.self), input2 = y.assumingMemoryBound(to: Int8.self)
+    fillInt8(input1, count, &r, lo: -128, hi: 127)
+    fillInt8(input2, count2, &r, lo: -128, hi: 127)
+    mul_s8(p, input1: input1, input2: input2, input2Count: count2, count: count, output: a)
+    candidate.mul.run(p, input1, input2, count2, count, b)
+    return same(a, b, count)
 }

@@ -13,6 +13,7 @@ extension KernelSet {
         set.conv2dPacked = Kernel({ conv2d_s8_packed_avx2($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                                   suffix: "avx2", tile: { conv2dPackedTileAVX2($0) })
         set.add = Kernel({ add_s8_avx2($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "avx2")
+        set.mul = Kernel({ mul_s8_avx2($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "avx2")
         set.maxPool2d = Kernel({ max_pool2d_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")
         set.averagePool2d = Kernel({ avg_pool2d_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")
         set.mean = Kernel({ mean_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")

@@ -87,7 +87,7 @@ public struct Interpreter {
         case let .softmax(c): SoftmaxOp.run(c, part)
         case let .lookup(c): LookupOp.run(c, part)
         case let .transpose(c): TransposeOp.run(c, part)
-        case let .mul(c): MulOp.run(c, part)
+        case let .mul(c): MulOp.run(c, kernels, part)
         case let .sub(c): SubOp.run(c, part)
         case let .maximumMinimum(c): MaximumMinimumOp.run(c, part)
         case let .slice(c): SliceOp.run(c, part)

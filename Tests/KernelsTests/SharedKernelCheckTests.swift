@@ -17,12 +17,13 @@ struct SharedKernelCheckTests {
         let size = 256 * 1024
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { scratch.deallocate() }
-        var failures = [Int](repeating: 0, count: 8)
+        var failures = [Int](repeating: 0, count: CheckedKernel.count)
         failures.withUnsafeMutableBufferPointer { f in
             checkKernels(set, scratch: scratch, size: size, cases: 10_000,
                          seed: 20_261_128, failures: f.baseAddress!)
         }
-        #expect(failures == [0, 0, 0, 0, 0, 0, 0, 0], "failures per kernel (conv, depthwise, dense, add, max pool, average pool, mean, packed)")
+        #expect(failures == [Int](repeating: 0, count: CheckedKernel.count),
+                "failures per kernel (conv, depthwise, dense, add, max pool, average pool, mean, packed, mul)")
     }
 }
 

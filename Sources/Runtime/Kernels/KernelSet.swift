@@ -1,5 +1,5 @@
 /// The kernels `Interpreter` calls for convolutions, depthwise convolutions, dense layers, adds,
-/// pools and means.
+/// multiplies, pools and means.
 /// `reference` is the portable set; built with `-D MINNOW_DSP` (the Cortex-M4 firmware) it is
 /// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
 /// signatures and contracts, and give the same bytes (differential tests); `neon` (AArch64) is
@@ -14,6 +14,8 @@ public struct KernelSet {
                               _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Add = (_ p: AddParams, _ input1: UnsafePointer<Int8>, _ input2: UnsafePointer<Int8>, _ input2Count: Int,
                             _ count: Int, _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Mul = (_ p: MulParams, _ input1: UnsafePointer<Int8>, _ input2: UnsafePointer<Int8>, _ input2Count: Int,
+                            _ count: Int, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Pool = (_ p: Pool2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Mean = (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
 
@@ -25,6 +27,7 @@ public struct KernelSet {
     /// Convolution over a `convQuads8` filter (a conv op's optional input 5), where a set has one.
     public var conv2dPacked: Kernel<Convolution>?
     public var add = Kernel<Add>({ add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "")
+    public var mul = Kernel<Mul>({ mul_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "")
     public var maxPool2d = Kernel<Pool>({ max_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
     public var averagePool2d = Kernel<Pool>({ avg_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
     public var mean = Kernel<Mean>({ mean_s8($0, input: $1, output: $2) }, suffix: "")

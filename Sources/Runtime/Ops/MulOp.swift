@@ -39,14 +39,14 @@ public enum MulOp {
     }
 
     /// Runs `part`'s share of the elements, cut at whole rows of b when b is broadcast.
-    static func run(_ c: BinaryCall<MulParams>, _ part: OpPart) {
+    static func run(_ c: BinaryCall<MulParams>, _ kernels: KernelSet, _ part: OpPart) {
         part.elements(c.count, input2Count: c.input2Count) { start, n, input2Start, input2Count in
-            mul_s8(c.params, input1: c.input1 + start, input2: c.input2 + input2Start, input2Count: input2Count, count: n,
-                   output: c.output + start)
+            kernels.mul.run(c.params, c.input1 + start, c.input2 + input2Start, input2Count, n, c.output + start)
         }
     }
 
-    public static let kernelName = KernelName("mul_s8", "")
+    /// The kernel `set` runs for this op.
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("mul_s8", set.mul.suffix) }
 }
 
 #if !hasFeature(Embedded)

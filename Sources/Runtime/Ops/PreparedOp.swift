@@ -338,7 +338,7 @@ extension Q8Model {
         case .softmax: return SoftmaxOp.kernelName
         case .lookup: return LookupOp.kernelName
         case .transpose: return TransposeOp.kernelName
-        case .mul: return MulOp.kernelName
+        case .mul: return MulOp.kernelName(set)
         case .sub: return SubOp.kernelName
         case .maximum, .minimum: return MaximumMinimumOp.kernelName
         case .slice: return SliceOp.kernelName
