@@ -20,7 +20,7 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
     case .averagePool2d: name = "avg_pool2d_s8_neon"
     case .mean: name = "mean_s8_neon"
     case .conv2dPacked: name = dot ? "conv2d_s8_packed_neondot" : "conv2d_s8_packed_neon"
-    case .mul: name = "mul_s8 (no NEON twin)"
+    case .mul: name = "mul_s8_neon"
     }
 #else
     switch CheckedKernel(rawValue: kind) ?? .conv2dPacked {
@@ -40,7 +40,7 @@ public func minnowKernelName(_ kind: Int) -> UnsafePointer<UInt8> {
 
 /// Runs `cases` random cases of each optimized kernel of this target against its reference
 /// (`checkKernels`); failures per kernel in `failures[0...8]` (`CheckedKernel`), −1 where the
-/// set keeps the reference: with NEON the mul (the packed conv and dense with SDOT where the CPU
+/// set keeps the reference: with NEON none (the packed conv and dense with SDOT where the CPU
 /// has it); with DSP add, pools, mean, the packed conv and mul.
 @_cdecl("minnow_kernel_check")
 public func minnowKernelCheck(_ scratch: UnsafeMutableRawPointer, _ size: Int, _ cases: Int, _ seed: UInt32,

@@ -51,6 +51,7 @@ public struct KernelSet {
                             fullyConnected: Kernel({ fully_connected_s8_neon($0, input: $1, filter: $2, bias: $3, requantization: $4, output: $5) },
                                                    suffix: "neon"))
         set.add = Kernel({ add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "neon")
+        set.mul = Kernel({ mul_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "neon")
         set.maxPool2d = Kernel({ max_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
         set.averagePool2d = Kernel({ avg_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
         set.mean = Kernel({ mean_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
