@@ -5,7 +5,7 @@
 #include "board.h"
 #include "text.h"
 
-void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[9]);
+void minnow_kernel_check(void *scratch, long size, long cases, unsigned seed, long failures[10]);
 const char *minnow_kernel_name(long kind);
 
 #ifndef CASES
@@ -15,10 +15,10 @@ const char *minnow_kernel_name(long kind);
 static unsigned char scratch[256 * 1024] __attribute__((aligned(16)));
 
 int main(void) {
-    long failures[9];
+    long failures[10];
     minnow_kernel_check(scratch, sizeof scratch, CASES, 20261122u, failures);
     int bad = 0;
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < 10; k++) {
         char line[128], *p = line;
         p = put(p, minnow_kernel_name(k));
         p = put(p, ": ");

@@ -116,8 +116,8 @@ func randomConv(_ r: inout CheckRandom, depthwise: Bool) -> Conv2DParams {
 
 /// The kernels `checkKernels` compares with the reference, in the order of its failure counts.
 public enum CheckedKernel: Int {
-    case conv2d, depthwiseConv2d, fullyConnected, add, maxPool2d, averagePool2d, mean, conv2dPacked, mul
-    public static let count = 9
+    case conv2d, depthwiseConv2d, fullyConnected, add, maxPool2d, averagePool2d, mean, conv2dPacked, mul, lookup
+    public static let count = 10
 
     /// Whether `set`'s slot for this kernel holds a twin of the reference (`Kernel.isTwin`).
     public func isTwin(in set: KernelSet) -> Bool {
@@ -131,6 +131,7 @@ public enum CheckedKernel: Int {
         case .mean: return set.mean.isTwin
         case .conv2dPacked: return set.conv2dPacked?.isTwin ?? false
         case .mul: return set.mul.isTwin
+        case .lookup: return set.lookup.isTwin
         }
     }
 }
@@ -154,6 +155,8 @@ public func checkKernels(_ candidate: KernelSet, scratch: UnsafeMutableRawPointe
                 if !checkMean(&s, &r, candidate) { failures[index] += 1 }
             case .mul:
                 if !checkMul(&s, &r, candidate) { failures[index] += 1 }
+            case .lookup:
+                if !checkLookup(&s, &r, candidate) { failures[index] += 1 }
             case .conv2d, .depthwiseConv2d:
                 let p = randomConv(&r, depthwise: kernel == .depthwiseConv2d)
                 let filterCount = kernel == .conv2d ? p.output.channels * p.kernelH * p.kernelW * (p.input.channels / p.groups)
@@ -324,5 +327,23 @@ func checkMul(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: Kern
     fillInt8(input2, count2, &r, lo: -128, hi: 127)
     mul_s8(p, input1: input1, input2: input2, input2Count: count2, count: count, output: a)
     candidate.mul.run(p, input1, input2, count2, count, b)
+    return same(a, b, count)
+}
+
+/// One random case of the 256-entry table lookup (1–700 values, a random table, in place one case
+/// in four) against `lut_s8`: true when the bytes match.
+func checkLookup(_ s: inout CheckScratch, _ r: inout CheckRandom, _ candidate: KernelSet) -> Bool {
+    let count = r.int(1, 700), inPlace = r.int(0, 3) == 0
+    guard let x = s.take(count), let t = s.take(256), let (a, b) = outputs(&s, count) else { return false }
+    let input = x.assumingMemoryBound(to: Int8.self), table = t.assumingMemoryBound(to: Int8.self)
+    fillInt8(input, count, &r, lo: -128, hi: 127)
+    fillInt8(table, 256, &r, lo: -128, hi: 127)
+    lut_s8(input: input, count: count, table: table, output: a)
+    if inPlace {
+        b.update(from: input, count: count)
+        candidate.lookup.run(UnsafePointer(b), count, table, b)
+    } else {
+        candidate.lookup.run(input, count, table, b)
+    }
     return same(a, b, count)
 }

@@ -85,7 +85,7 @@ public struct Interpreter {
         case let .resizeNearest(c): ResizeNearestOp.run(c, part)
         case let .resizeBilinear(c): ResizeBilinearOp.run(c, part)
         case let .softmax(c): SoftmaxOp.run(c, part)
-        case let .lookup(c): LookupOp.run(c, part)
+        case let .lookup(c): LookupOp.run(c, kernels, part)
         case let .transpose(c): TransposeOp.run(c, part)
         case let .mul(c): MulOp.run(c, kernels, part)
         case let .sub(c): SubOp.run(c, part)

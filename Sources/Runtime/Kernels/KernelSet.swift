@@ -1,5 +1,5 @@
 /// The kernels `Interpreter` calls for convolutions, depthwise convolutions, dense layers, adds,
-/// multiplies, pools and means.
+/// multiplies, table lookups, pools and means.
 /// `reference` is the portable set; built with `-D MINNOW_DSP` (the Cortex-M4 firmware) it is
 /// the DSP twins instead. Faster host sets (AVX2) live in modules above Runtime, have the same
 /// signatures and contracts, and give the same bytes (differential tests); `neon` (AArch64) is
@@ -16,6 +16,8 @@ public struct KernelSet {
                             _ count: Int, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Mul = (_ p: MulParams, _ input1: UnsafePointer<Int8>, _ input2: UnsafePointer<Int8>, _ input2Count: Int,
                             _ count: Int, _ output: UnsafeMutablePointer<Int8>) -> Void
+    public typealias Lookup = (_ input: UnsafePointer<Int8>, _ count: Int, _ table: UnsafePointer<Int8>,
+                               _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Pool = (_ p: Pool2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
     public typealias Mean = (_ p: MeanParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) -> Void
 
@@ -28,6 +30,7 @@ public struct KernelSet {
     public var conv2dPacked: Kernel<Convolution>?
     public var add = Kernel<Add>({ add_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "")
     public var mul = Kernel<Mul>({ mul_s8($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "")
+    public var lookup = Kernel<Lookup>({ lut_s8(input: $0, count: $1, table: $2, output: $3) }, suffix: "")
     public var maxPool2d = Kernel<Pool>({ max_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
     public var averagePool2d = Kernel<Pool>({ avg_pool2d_s8($0, input: $1, output: $2) }, suffix: "")
     public var mean = Kernel<Mean>({ mean_s8($0, input: $1, output: $2) }, suffix: "")
@@ -52,6 +55,7 @@ public struct KernelSet {
                                                    suffix: "neon"))
         set.add = Kernel({ add_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "neon")
         set.mul = Kernel({ mul_s8_neon($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "neon")
+        set.lookup = Kernel({ lut_s8_neon(input: $0, count: $1, table: $2, output: $3) }, suffix: "neon")
         set.maxPool2d = Kernel({ max_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
         set.averagePool2d = Kernel({ avg_pool2d_s8_neon($0, input: $1, output: $2) }, suffix: "neon")
         set.mean = Kernel({ mean_s8_neon($0, input: $1, output: $2) }, suffix: "neon")

@@ -32,12 +32,13 @@ public enum LookupOp {
     public static let inPlace = Q8InPlace.overwrites
 
     /// Runs `part`'s share of the elements.
-    static func run(_ c: LookupCall, _ part: OpPart) {
+    static func run(_ c: LookupCall, _ kernels: KernelSet, _ part: OpPart) {
         let range = part.share(c.count)
-        lut_s8(input: c.input + range.lowerBound, count: range.count, table: c.table, output: c.output + range.lowerBound)
+        kernels.lookup.run(c.input + range.lowerBound, range.count, c.table, c.output + range.lowerBound)
     }
 
-    public static let kernelName = KernelName("lut_s8", "")
+    /// The kernel `set` runs for this op.
+    public static func kernelName(_ set: KernelSet) -> KernelName { KernelName("lut_s8", set.lookup.suffix) }
 }
 
 /// A prepared lookup.

@@ -336,7 +336,7 @@ extension Q8Model {
         case .resizeNearest: return ResizeNearestOp.kernelName
         case .resizeBilinear: return ResizeBilinearOp.kernelName
         case .softmax: return SoftmaxOp.kernelName
-        case .lookup: return LookupOp.kernelName
+        case .lookup: return LookupOp.kernelName(set)
         case .transpose: return TransposeOp.kernelName
         case .mul: return MulOp.kernelName(set)
         case .sub: return SubOp.kernelName
