@@ -510,6 +510,7 @@ extension ONNXImporter {
         let rank = x.dims.count
         var axis = a.int("axis", opset < 13 ? 1 : -1)
         if axis < 0 { axis += rank }
+        guard (0..<rank).contains(axis) else { throw FloatImportError("\(label): Softmax axis \(a.int("axis", 0)) is out of range for rank \(rank)") }
         let reduced = opset < 13 ? Array(axis..<rank) : [axis]
         let wide = reduced.filter { x.dims[$0] != 1 }
         let memory = LaidOutTensor.significant(x.order, x.dims)

@@ -14,6 +14,7 @@ extension KernelSet {
                                   suffix: "avx2", tile: { conv2dPackedTileAVX2($0) })
         set.add = Kernel({ add_s8_avx2($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "avx2")
         set.mul = Kernel({ mul_s8_avx2($0, input1: $1, input2: $2, input2Count: $3, count: $4, output: $5) }, suffix: "avx2")
+        set.lookup = Kernel({ lut_s8_avx2(input: $0, count: $1, table: $2, output: $3) }, suffix: "avx2")
         set.maxPool2d = Kernel({ max_pool2d_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")
         set.averagePool2d = Kernel({ avg_pool2d_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")
         set.mean = Kernel({ mean_s8_avx2($0, input: $1, output: $2) }, suffix: "avx2")

@@ -83,6 +83,17 @@ struct FloatImportTests {
     /// Truncated and byte-mutated copies of an ONNX model are refused with a `FloatImportError`
     /// or import to a graph that passes shape inference; a trap fails the whole run. libFuzzer runs
     /// the same over the reader under AddressSanitizer (Tools/fuzz/run.sh).
+    /// Inputs that once crashed the ONNX fuzzer (ONNXFuzzRegressions/) are refused with an error.
+    @Test func onnxFuzzRegressionsAreRefused() throws {
+        let folder = Self.cases.deletingLastPathComponent().appendingPathComponent("ONNXFuzzRegressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".onnx") }
+        #expect(!names.isEmpty)
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+            #expect(throws: FloatImportError.self, "\(name)") { try importONNX(bytes) }
+        }
+    }
+
     @Test func truncatedAndMutatedONNXNeverTraps() throws {
         let good = [UInt8](try Data(contentsOf: Self.cases.appendingPathComponent("channel-shuffle-nchw-out/model.onnx")))
         var refused = 0, imported = 0
