@@ -58,7 +58,9 @@ enum InspectQ8 {
         let tensors = (0..<m.tensorCount).map { i -> TensorRow in
             let t = m.tensor(i)
             let isInt8Arena = t.type == .int8 && t.storage == .arena
-            return TensorRow(index: i, type: t.type == .int8 ? "int8" : "int32", storage: t.storage == .arena ? "arena" : "constant",
+            // "stream": an arena tensor holding only the rows its consumer reads (RowStream).
+            let storage = t.storage == .constant ? "constant" : t.layout == Q8WeightLayout.rowStream.rawValue ? "stream" : "arena"
+            return TensorRow(index: i, type: t.type == .int8 ? "int8" : "int32", storage: storage,
                              shape: t.shapeList, scale: isInt8Arena ? t.scale : nil, zero_point: isInt8Arena ? t.zeroPoint : nil,
                              offset: t.offset, bytes: t.byteSize,
                              live: t.storage == .arena ? [first[i] ?? -1, last[i] ?? -1] : nil)
