@@ -20,17 +20,7 @@ public func add_s8_avx2(_ p: AddParams, input1: UnsafePointer<Int8>, input2: Uns
     @inline(__always) func widen8(_ q: UnsafePointer<Int8>) -> __m256i {
         _mm256_cvtepi8_epi32(_mm_loadl_epi64(UnsafeRawPointer(q).assumingMemoryBound(to: __m128i.self)))
     }
-    var i = 0, j = 0   // j = i % input2Count, kept without dividing
-    while i < count {
-        guard i + 8 <= count, j + 8 <= input2Count else {
-            // The last values, and values where the broadcast input wraps, through the reference.
-            let n = min(count - i, input2Count - j)
-            add_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
-            i += n
-            j += n
-            if j == input2Count { j = 0 }
-            continue
-        }
+    forEachBinaryBlock(count: count, input2Count: input2Count, width: 8) { i, j in
         let x1 = _mm256_sllv_epi32(_mm256_sub_epi32(widen8(input1 + i), zero1), shift)
         let x2 = _mm256_sllv_epi32(_mm256_sub_epi32(widen8(input2 + j), zero2), shift)
         let sum = _mm256_add_epi32(rescale1.scaled(x1), rescale2.scaled(x2))
@@ -38,9 +28,8 @@ public func add_s8_avx2(_ p: AddParams, input1: UnsafePointer<Int8>, input2: Uns
         let clamped = _mm256_min_epi32(_mm256_max_epi32(y, _mm256_set1_epi32(p.activationMin)), _mm256_set1_epi32(p.activationMax))
         UnsafeMutableRawPointer(output + i).storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: unsafeBitCast(clamped, to: SIMD8<Int32>.self)),
                                                        as: SIMD8<Int8>.self)
-        i += 8
-        j += 8
-        if j == input2Count { j = 0 }
+    } rest: { i, j, n in  // where the broadcast input wraps, and the last values: the reference
+        add_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
     }
 }
 #endif

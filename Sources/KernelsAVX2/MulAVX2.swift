@@ -28,22 +28,11 @@ public func mul_s8_avx2(_ p: MulParams, input1: UnsafePointer<Int8>, input2: Uns
         if i < count { mul_s8(p, input1: input1 + i, input2: input2, input2Count: 1, count: count - i, output: output + i) }
         return
     }
-    var i = 0, j = 0   // j = i % input2Count, kept without dividing
-    while i < count {
-        guard i + 8 <= count, j + 8 <= input2Count else {
-            // The last values, and values where the broadcast input wraps, through the reference.
-            let n = min(count - i, input2Count - j)
-            mul_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
-            i += n
-            j += n
-            if j == input2Count { j = 0 }
-            continue
-        }
+    forEachBinaryBlock(count: count, input2Count: input2Count, width: 8) { i, j in
         let product = _mm256_mullo_epi32(_mm256_sub_epi32(widen8(input1 + i), zero1), _mm256_sub_epi32(widen8(input2 + j), zero2))
         requantize.store(product, to: output + i)
-        i += 8
-        j += 8
-        if j == input2Count { j = 0 }
+    } rest: { i, j, n in  // where the broadcast input wraps, and the last values: the reference
+        mul_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
     }
 }
 #endif

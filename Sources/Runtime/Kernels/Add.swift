@@ -43,3 +43,30 @@ public func add_s8(_ p: AddParams, input1: UnsafePointer<Int8>, input2: UnsafePo
                    count: Int, output: UnsafeMutablePointer<Int8>) {
     for i in 0..<count { output[i] = p.add(input1[i], input2[i % input2Count]) }
 }
+
+/// The walk of a SIMD binary element-wise kernel (add, mul) over values `i ..< count`, its second
+/// operand holding `input2Count` values (all of them, or a vector repeated along the last axis),
+/// starting at value `i` and second-operand value `j` (`i mod input2Count`, kept without
+/// dividing): `block(i, j)` for each run of `width` values that fits before the second operand
+/// repeats, `rest(i, j, n)` for the `n` values between (where it wraps, and the last ones), which
+/// the kernels hand to the reference.
+/// Example: 20 values, a 12-value vector, width 8: block(0, 0), rest(8, 8, 4), block(12, 0),
+/// rest(20 is the end: none).
+@inline(__always)
+public func forEachBinaryBlock(count: Int, input2Count: Int, width: Int, i start: Int = 0, j start2: Int = 0,
+                               _ block: (_ i: Int, _ j: Int) -> Void, rest: (_ i: Int, _ j: Int, _ n: Int) -> Void) {
+    var i = start, j = start2
+    while i < count {
+        if i + width <= count && j + width <= input2Count {
+            block(i, j)
+            i += width
+            j += width
+        } else {
+            let n = min(count - i, input2Count - j)
+            rest(i, j, n)
+            i += n
+            j += n
+        }
+        if j == input2Count { j = 0 }
+    }
+}

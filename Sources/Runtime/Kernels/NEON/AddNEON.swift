@@ -53,23 +53,14 @@ public func add_s8_neon(_ p: AddParams, input1: UnsafePointer<Int8>, input2: Uns
         vshlq_s32(vsubq_s32(SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(q).loadUnaligned(as: SIMD4<Int8>.self)),
                             vdupq_n_s32(zeroPoint)), shift)
     }
-    while i < count {
-        guard i + 4 <= count, j + 4 <= input2Count else {
-            let n = min(count - i, input2Count - j)
-            add_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
-            i += n
-            j += n
-            if j == input2Count { j = 0 }
-            continue
-        }
+    forEachBinaryBlock(count: count, input2Count: input2Count, width: 4, i: i, j: j) { i, j in
         let sum = vaddq_s32(multiplyByQuantizedMultiplier4NEON(widen4(input1 + i, p.input1ZeroPoint), m1, s1),
                             multiplyByQuantizedMultiplier4NEON(widen4(input2 + j, p.input2ZeroPoint), m2, s2))
         let y = vaddq_s32(multiplyByQuantizedMultiplier4NEON(sum, mo, so), vdupq_n_s32(p.outputZeroPoint))
         let clamped = vminq_s32(vmaxq_s32(y, vdupq_n_s32(p.activationMin)), vdupq_n_s32(p.activationMax))
         UnsafeMutableRawPointer(output + i).storeBytes(of: SIMD4<Int8>(truncatingIfNeeded: clamped), as: SIMD4<Int8>.self)
-        i += 4
-        j += 4
-        if j == input2Count { j = 0 }
+    } rest: { i, j, n in  // where the broadcast input wraps, and the last values: the reference
+        add_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
     }
 }
 #endif

@@ -25,8 +25,8 @@ public func mul_s8_neon(_ p: MulParams, input1: UnsafePointer<Int8>, input2: Uns
         let hi = eight(vsubl_s8(vget_high_s8(a), zp1), vsubl_s8(vget_high_s8(b), zp2))
         UnsafeMutableRawPointer(out).storeBytes(of: vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(lo), hi), low), high), as: int8x16_t.self)
     }
-    var i = 0, j = 0   // j = i % input2Count, kept without dividing
     if input2Count == 1 {
+        var i = 0
         let b = vdupq_n_s8(input2[0])
         while i + 16 <= count {
             sixteen(UnsafeRawPointer(input1 + i).loadUnaligned(as: int8x16_t.self), b, to: output + i)
@@ -35,20 +35,11 @@ public func mul_s8_neon(_ p: MulParams, input1: UnsafePointer<Int8>, input2: Uns
         if i < count { mul_s8(p, input1: input1 + i, input2: input2, input2Count: 1, count: count - i, output: output + i) }
         return
     }
-    while i < count {
-        guard i + 16 <= count, j + 16 <= input2Count else {
-            let n = min(count - i, input2Count - j)
-            mul_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
-            i += n
-            j += n
-            if j == input2Count { j = 0 }
-            continue
-        }
+    forEachBinaryBlock(count: count, input2Count: input2Count, width: 16) { i, j in
         sixteen(UnsafeRawPointer(input1 + i).loadUnaligned(as: int8x16_t.self), UnsafeRawPointer(input2 + j).loadUnaligned(as: int8x16_t.self),
                 to: output + i)
-        i += 16
-        j += 16
-        if j == input2Count { j = 0 }
+    } rest: { i, j, n in  // where the broadcast input wraps, and the last values: the reference
+        mul_s8(p, input1: input1 + i, input2: input2 + j, input2Count: input2Count, count: n, output: output + i)
     }
 }
 #endif
