@@ -61,7 +61,6 @@ public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], w
                       alignment: Int = 16) -> ArenaPlan {
     func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
     let lastOp = buffers.map(\.lastUse).max() ?? 0
-    func heights(_ p: ArenaPlan) -> [Int] { peakScore(p, buffers, alignment: alignment) }
     var plan = firstFit(buffers, overlaps: [], aligned: aligned)
     var remaining = overlaps, taken: [ArenaOverlap] = []
     while !remaining.isEmpty {
@@ -74,8 +73,8 @@ public func planArena(_ buffers: [ArenaBuffer], overlaps: [ArenaOverlap] = [], w
         for k in candidates {
             let p = firstFit(buffers, overlaps: taken + [remaining[k]], aligned: aligned)
             if p.offsets.isEmpty { continue }  // refused: the unit's own members would collide
-            let score = heights(p)
-            if score.lexicographicallyPrecedes(better?.score ?? heights(plan)) { better = (p, score, k) }
+            let score = peakScore(p, buffers, alignment: alignment)
+            if score.lexicographicallyPrecedes(better?.score ?? peakScore(plan, buffers, alignment: alignment)) { better = (p, score, k) }
         }
         guard let better else { break }
         plan = better.plan

@@ -31,10 +31,21 @@ struct RowByRowInPlaceTests {
         let x = prog.activation([h, w, cin], q(0.04, 5))
         prog.lookup(input, table: (0..<256).map { Int8(truncatingIfNeeded: ($0 * 37) &+ 11) }, output: x)
         let y = prog.activation([oh, ow, cout], q(0.08, -10))
+        let window = ConvWindow(stride: (stride, stride), dilation: (dilation, dilation), padTop: pad, padLeft: pad)
+        emitConvolution(&prog, x, y, cin: cin, cout: cout, k: k, groups: groups, depthwise: depthwise, window: window, &r)
+        let z = prog.activation([oh, ow, cout], q(0.08, -10))
+        prog.lookup(y, table: (0..<256).map { Int8(truncatingIfNeeded: $0 - 128) }, output: z)
+        prog.outputs = [z]
+        return (prog, x, y, depthwise)
+    }
+
+    /// Emits a `k`×`k` convolution (a packed filter one time in two) or depthwise convolution of
+    /// `x` (`cin` channels) into `y` (`cout`), with random shifts, biases and filter.
+    static func emitConvolution(_ prog: inout Q8Program, _ x: Int, _ y: Int, cin: Int, cout: Int, k: Int, groups: Int, depthwise: Bool,
+                                window: ConvWindow, _ r: inout AVX2DifferentialTests.Random) {
         let m = prog.constant([Int32](repeating: 1 << 30, count: cout), shape: [cout])
         let s = prog.constant((0..<cout).map { _ in Int32(r.int(-9 ... -5)) }, shape: [cout])
         let b = prog.constant((0..<cout).map { _ in Int32(r.int(-3000...3000)) }, shape: [cout])
-        let window = ConvWindow(stride: (stride, stride), dilation: (dilation, dilation), padTop: pad, padLeft: pad)
         if depthwise {
             let f = prog.constant(r.int8s(k * k * cout, -127, 127), shape: [k, k, cout])
             prog.depthwiseConv2d(x, filter: f, multipliers: m, shifts: s, bias: b, window: window, output: y)
@@ -43,10 +54,6 @@ struct RowByRowInPlaceTests {
             let packed = r.int(0...1) == 1 ? prog.packedCopy(ofConvFilter: f, groups: groups) : nil
             prog.conv2d(x, filter: f, multipliers: m, shifts: s, bias: b, packedFilter: packed, window: window, groups: groups, output: y)
         }
-        let z = prog.activation([oh, ow, cout], q(0.08, -10))
-        prog.lookup(y, table: (0..<256).map { Int8(truncatingIfNeeded: $0 - 128) }, output: z)
-        prog.outputs = [z]
-        return (prog, x, y, depthwise)
     }
 
     static func run(_ bytes: [UInt8], _ input: [Int8], _ kernels: KernelSet) throws -> (output: [Int8], x: Int, y: Int) {

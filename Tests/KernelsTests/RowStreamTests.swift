@@ -32,18 +32,9 @@ struct RowStreamTests {
             let oh = max(1, (h + 2 * pad - span) / stride + 1), ow = max(1, (w + 2 * pad - span) / stride + 1)
             let outC = depthwise ? c * [1, 1, 2][r.int(0...2)] : cout
             let y = prog.activation([oh, ow, outC], q(0.06, r.int(-20...20)))
-            let m = prog.constant([Int32](repeating: 1 << 30, count: outC), shape: [outC])
-            let s = prog.constant((0..<outC).map { _ in Int32(r.int(-9 ... -5)) }, shape: [outC])
-            let b = prog.constant((0..<outC).map { _ in Int32(r.int(-3000...3000)) }, shape: [outC])
             let window = ConvWindow(stride: (stride, stride), dilation: (dilation, dilation), padTop: pad, padLeft: pad)
-            if depthwise {
-                let f = prog.constant(r.int8s(k * k * outC, -127, 127), shape: [k, k, outC])
-                prog.depthwiseConv2d(x, filter: f, multipliers: m, shifts: s, bias: b, window: window, output: y)
-            } else {
-                let f = prog.constant(r.int8s(outC * k * k * c, -127, 127), shape: [outC, k, k, c])
-                let packed = r.int(0...1) == 1 ? prog.packedCopy(ofConvFilter: f, groups: 1) : nil
-                prog.conv2d(x, filter: f, multipliers: m, shifts: s, bias: b, packedFilter: packed, window: window, groups: 1, output: y)
-            }
+            RowByRowInPlaceTests.emitConvolution(&prog, x, y, cin: c, cout: outC, k: k, groups: depthwise ? c : 1, depthwise: depthwise,
+                                                 window: window, &r)
             return (y, [oh, ow, outC])
         }
         let producerDepthwise = r.int(0...3) == 0

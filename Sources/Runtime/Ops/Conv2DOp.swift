@@ -136,7 +136,7 @@ public enum Conv2DOp {
         ConvolutionCall(v, arena: arena, packedFilter: v.has(Input.packedFilter) ? v.int8Constant(Input.packedFilter) : nil)
     }
 
-    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, one at a time over
+    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, a chunk at a time over
     /// its input, or none when a row stream's consumer pulls them: `RowStream`).
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
         c.run(model, kernels, params, part) { p, input, output in compute(c, p, input: input, output: output, kernels) }
@@ -205,13 +205,10 @@ struct ConvolutionCall {
     /// producer's, whose address a stream's consumer keeps).
     init(_ v: OpView, arena: UnsafeMutableRawPointer, packedFilter: UnsafePointer<Int8>?) {
         op = Int32(truncatingIfNeeded: v.index)
-        rows = v.rowOrder(v.tensor(Conv2DOp.Input.x))
-        let x = v.tensor(Conv2DOp.Input.x), out = v.output
-        switch rows {
-        case .firstToLast: rowsAtOnce = Int32(Conv2DOp.rowsAtOnce(.firstToLast, distance: x.offset - out.offset, Conv2DOp.params(v)))
-        case .lastToFirst: rowsAtOnce = Int32(Conv2DOp.rowsAtOnce(.lastToFirst, distance: out.offset - x.offset, Conv2DOp.params(v)))
-        default: rowsAtOnce = 1
-        }
+        let x = v.tensor(Conv2DOp.Input.x)
+        rows = v.rowOrder(x)
+        rowsAtOnce = rows == .firstToLast || rows == .lastToFirst
+            ? Int32(Conv2DOp.rowsAtOnce(rows, distance: v.inPlaceDistance(x, rows), Conv2DOp.params(v))) : 1
         operands = ChannelOperands(v, arena: arena)
         self.packedFilter = packedFilter
         scratch = v.scratch(in: arena)
@@ -227,7 +224,7 @@ struct ConvolutionCall {
     }
 
     /// Runs `part`'s share of the output rows with `compute(p, input, output)`: split among the
-    /// parts, one row at a time in part 0 (over its input, or pulling a row stream), or none (a
+    /// parts, a chunk of rows at a time in part 0 (over its input, or pulling a row stream), or none (a
     /// stream's producer: its consumer computes its rows).
     @inline(__always)
     func run(_ model: Q8Model, _ kernels: KernelSet, _ decode: (OpView) -> Conv2DParams, _ part: OpPart,

@@ -42,7 +42,7 @@ public enum DepthwiseConv2DOp {
         ConvolutionCall(v, arena: arena, packedFilter: nil)
     }
 
-    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, one at a time over
+    /// Runs `part`'s share of the output rows (`ConvolutionCall.rows`: split, a chunk at a time over
     /// its input, or none when a row stream's consumer pulls them: `RowStream`).
     static func run(_ c: ConvolutionCall, _ model: Q8Model, _ kernels: KernelSet, _ part: OpPart) {
         c.run(model, kernels, Conv2DOp.params, part) { p, input, output in compute(c, p, input: input, output: output, kernels) }

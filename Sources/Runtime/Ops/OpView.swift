@@ -159,7 +159,7 @@ struct OpView {
             let gap = Conv2DOp.rowByRowGap(order, input: x.image, output: out.image, kernelH: int(Conv2DOp.Word.kernelH),
                                            strideH: int(Conv2DOp.Word.strideH), dilationH: int(Conv2DOp.Word.dilationH),
                                            padTop: int(Conv2DOp.Word.padTop))
-            let distance = order == .firstToLast ? x.offset - out.offset : out.offset - x.offset
+            let distance = inPlaceDistance(x, order)
             guard distance >= gap else {
                 throw fail("op output overlaps its input with less than the row-by-row gap", value: distance)
             }
@@ -168,12 +168,18 @@ struct OpView {
 
     /// How a windowed op's rows run over input `x`: pulled by the next op when the output is a
     /// row stream, pulling when x is one (`RowStream`); split when the output lies apart from x,
-    /// else one at a time from the first row (output below x) or from the last (output above x).
+    /// else a chunk at a time from the first row (output below x) or from the last (output above x).
     func rowOrder(_ x: Q8Tensor) -> RowOrder {
         if output.layout == Q8WeightLayout.rowStream.rawValue { return .pulled }
         if x.layout == Q8WeightLayout.rowStream.rawValue { return .pulling }
         guard overlaps(x, output) else { return .split }
         return x.offset >= output.offset ? .firstToLast : .lastToFirst
+    }
+
+    /// The bytes between the output and x run in place in `order`: x's offset less the output's
+    /// (first to last, output below), or the other way round (last to first, output above).
+    func inPlaceDistance(_ x: Q8Tensor, _ order: RowOrder) -> Int {
+        order == .firstToLast ? x.offset - output.offset : output.offset - x.offset
     }
 
     /// The op's scratch buffer: absent when `bytes` is 0, else an arena tensor of at least

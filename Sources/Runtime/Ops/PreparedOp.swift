@@ -79,7 +79,7 @@ struct OpPart {
         case .split:
             let rows = share(height)
             if !rows.isEmpty { body(rows) }
-        case .firstToLast, .pulling:
+        case .firstToLast:
             guard runsWhole else { return }
             var y = 0
             while y < height {
@@ -93,7 +93,7 @@ struct OpPart {
                 body(max(0, end - chunk)..<end)
                 end -= chunk
             }
-        case .pulled: return
+        case .pulled, .pulling: return  // a row stream's ops: `ConvolutionCall.run` and `RowStream.pull` run them
         }
     }
 
@@ -146,16 +146,17 @@ public enum Q8InPlace: UInt8, Sendable {
     case aliases
     /// A windowed op (convolution, depthwise convolution): the output may overlap slot 0 when
     /// slot 0 dies there (a model input too: invoking consumes it), starting `gap` or more bytes
-    /// below it or above it (`Conv2DOp.rowByRowGap`); the op then runs one output row at a time,
-    /// first to last or last to first (`RowOrder`), so no row it writes reaches an input row it
-    /// still has to read, whatever order its kernel keeps inside a row.
+    /// below it or above it (`Conv2DOp.rowByRowGap`); the op then runs its output rows a chunk at
+    /// a time (`Conv2DOp.rowsAtOnce`), first to last or last to first (`RowOrder`), so no row it
+    /// writes reaches an input row it still has to read, whatever order its kernel keeps inside
+    /// a chunk.
     case rowByRow
 }
 
-/// How a windowed op's output rows run: split among threads; one at a time from the first (the
-/// output overlapping its input from below) or from the last (from above); not at all, a row
-/// stream's consumer computing them as it needs them (`pulled`); or one at a time, each after
-/// the stream rows it reads (`pulling`, `RowStream`).
+/// How a windowed op's output rows run: split among threads; a chunk at a time from the first
+/// (the output overlapping its input from below) or from the last (from above); not at all, a
+/// row stream's consumer computing them as it needs them (`pulled`); or a step at a time, each
+/// after the stream rows it reads (`pulling`, `RowStream`).
 public enum RowOrder: UInt8, Sendable {
     case split, firstToLast, lastToFirst, pulled, pulling
 }

@@ -63,13 +63,14 @@ enum RowStream {
     @inline(never)  // one copy: a closure argument made the compiler specialize it per op (4.7 KB on the Cortex-M4)
     static func pull(_ c: ConvolutionCall, _ whole: Conv2DParams, _ model: Q8Model, _ kernels: KernelSet,
                      _ scratch: UnsafeMutableRawPointer?) {
-        let consumerIsDepthwise = OpView(model, Int(c.op)).op.code == .depthwiseConv2d
-        /// The consumer's output rows `p` describes, from `input`.
-        func compute(_ p: Conv2DParams, _ input: UnsafePointer<Int8>, _ output: UnsafeMutablePointer<Int8>) {
-            if consumerIsDepthwise {
-                DepthwiseConv2DOp.compute(c, p, input: input, output: output, kernels)
+        let consumer = OpView(model, Int(c.op))
+        /// The rows `p` describes of `call`, a convolution or (`depthwise`) depthwise convolution.
+        func compute(_ call: ConvolutionCall, depthwise: Bool, _ p: Conv2DParams, _ input: UnsafePointer<Int8>,
+                     _ output: UnsafeMutablePointer<Int8>) {
+            if depthwise {
+                DepthwiseConv2DOp.compute(call, p, input: input, output: output, kernels)
             } else {
-                Conv2DOp.compute(c, p, input: input, output: output, kernels)
+                Conv2DOp.compute(call, p, input: input, output: output, kernels)
             }
         }
         let record = c.producer!.assumingMemoryBound(to: PreparedOp.self).pointee
@@ -86,7 +87,7 @@ enum RowStream {
         let taps = whole.kernelH - 1, limit = height + whole.padTop
         let span = (taps > 0 && whole.dilationH > limit / taps ? limit : taps * whole.dilationH) + 1
         // Output rows per step: as many as the stream's rows hold (validated: at least one).
-        let held = OpView(model, Int(c.op)).tensor(Conv2DOp.Input.x).byteSize / rowBytes
+        let held = consumer.tensor(Conv2DOp.Input.x).byteSize / rowBytes
         let step = held >= height ? whole.output.height : (held - span) / whole.strideH + 1
         var kept = 0..<0  // producer rows in the buffer, from its start
         var y = 0
@@ -100,18 +101,14 @@ enum RowStream {
             }
             let from = max(first, kept.upperBound)
             if from < last {
-                let rows = made.rows(from..<last, scratch: scratch), at = buffer + (from - first) * rowBytes
-                if depthwise {
-                    DepthwiseConv2DOp.compute(producer, rows, input: producer.operands.input, output: at, kernels)
-                } else {
-                    Conv2DOp.compute(producer, rows, input: producer.operands.input, output: at, kernels)
-                }
+                compute(producer, depthwise: depthwise, made.rows(from..<last, scratch: scratch), producer.operands.input,
+                        buffer + (from - first) * rowBytes)
             }
             kept = first..<last
             var p = whole.rows(y..<next, scratch: scratch)
             p.input.height = last - first
             p.padTop += first
-            compute(p, UnsafePointer(buffer), c.operands.output + y * outputRow)
+            compute(c, depthwise: consumer.op.code == .depthwiseConv2d, p, UnsafePointer(buffer), c.operands.output + y * outputRow)
             y = next
         }
     }
